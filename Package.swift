@@ -1,0 +1,85 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "drover",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "drover-agent", targets: ["drover-agent"]),
+        .library(name: "DroverModel", targets: ["DroverModel"]),
+        .library(name: "DockerEngine", targets: ["DockerEngine"]),
+        .library(name: "DroverAgent", targets: ["DroverAgent"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        .target(
+            name: "DroverModel",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "DockerEngine",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "DroverAgent",
+            dependencies: [
+                "DroverModel", "DockerEngine",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "DroverAgentCLI",
+            dependencies: [
+                "DroverAgent", "DroverModel", "DockerEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "drover-agent",
+            dependencies: ["DroverAgentCLI"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "DroverModelTests", dependencies: ["DroverModel"], swiftSettings: strict),
+        .testTarget(
+            name: "DockerEngineTests",
+            dependencies: [
+                "DockerEngine",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DroverAgentTests",
+            dependencies: ["DroverAgent", "DroverModel", "DockerEngine", "DroverAgentCLI"],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,153 @@
+import DockerEngine
+import DroverModel
+
+/// What the engine holds for one device's app at one moment: the planner's view of "current".
+public struct EngineSnapshot: Sendable, Equatable {
+    /// Containers labelled with the device and app.
+    public var containers: [ObservedContainer]
+    /// Networks labelled with the device and app.
+    public var networks: [ObservedResource]
+    /// Volumes labelled with the device and app.
+    public var volumes: [ObservedResource]
+    /// Engine names of external networks and volumes that exist.
+    public var externalResources: Set<String>
+    /// Image references present locally, with their image IDs.
+    public var images: [String: String]
+
+    /// Creates a snapshot.
+    public init(
+        containers: [ObservedContainer] = [], networks: [ObservedResource] = [], volumes: [ObservedResource] = [],
+        externalResources: Set<String> = [], images: [String: String] = [:]
+    ) {
+        self.containers = containers
+        self.networks = networks
+        self.volumes = volumes
+        self.externalResources = externalResources
+        self.images = images
+    }
+}
+
+/// One container as the planner sees it.
+public struct ObservedContainer: Sendable, Equatable {
+    /// Engine ID.
+    public var id: String
+    /// Engine name.
+    public var name: String
+    /// Service label.
+    public var service: String
+    /// Config-hash label.
+    public var configHash: String
+    /// Release label.
+    public var release: String
+    /// `created`, `running`, `paused`, `restarting`, `removing`, `exited`, `dead`.
+    public var state: String
+    /// `starting`, `healthy`, `unhealthy`, or nil without a health check.
+    public var health: String?
+    /// Exit code when exited.
+    public var exitCode: Int?
+    /// The image ID it runs.
+    public var imageID: String
+    /// Engine network names it is attached to.
+    public var networks: [String]
+    /// Unix creation time.
+    public var created: Int64
+
+    /// Creates an observation.
+    public init(
+        id: String, name: String, service: String, configHash: String, release: String, state: String, health: String? = nil,
+        exitCode: Int? = nil, imageID: String, networks: [String] = [], created: Int64 = 0
+    ) {
+        self.id = id
+        self.name = name
+        self.service = service
+        self.configHash = configHash
+        self.release = release
+        self.state = state
+        self.health = health
+        self.exitCode = exitCode
+        self.imageID = imageID
+        self.networks = networks
+        self.created = created
+    }
+
+    /// Builds an observation from a list row. Health and exit code come from the engine's
+    /// status text (`Up 3 seconds (healthy)`, `Exited (0) 2 seconds ago`), which saves one
+    /// inspect per container per round.
+    init(summary: ContainerSummary) {
+        let labels = summary.labels
+        var health: String?
+        if summary.status.contains("(healthy)") {
+            health = "healthy"
+        } else if summary.status.contains("(unhealthy)") {
+            health = "unhealthy"
+        } else if summary.status.contains("(health: starting)") {
+            health = "starting"
+        }
+        var exitCode: Int?
+        if summary.status.hasPrefix("Exited ("), let close = summary.status.firstIndex(of: ")") {
+            exitCode = Int(summary.status[summary.status.index(summary.status.startIndex, offsetBy: 8)..<close])
+        }
+        self.init(
+            id: summary.id, name: summary.name, service: labels[DroverLabel.service] ?? "",
+            configHash: labels[DroverLabel.configHash] ?? "", release: labels[DroverLabel.release] ?? "",
+            state: summary.state, health: health, exitCode: exitCode, imageID: summary.imageID,
+            networks: (summary.networkSettings?.networks ?? [:]).keys.sorted(), created: summary.created)
+    }
+
+    /// Running or about to run again.
+    public var isUp: Bool { state == "running" || state == "restarting" || state == "paused" }
+}
+
+/// A network or volume the agent created.
+public struct ObservedResource: Sendable, Equatable {
+    /// Engine name.
+    public var engineName: String
+    /// The document's name (label).
+    public var name: String
+
+    /// Creates an observation.
+    public init(engineName: String, name: String) {
+        self.engineName = engineName
+        self.name = name
+    }
+}
+
+extension DockerClient {
+    /// Reads what the engine holds for `device`'s `app`, and which of `imageReferences` are present.
+    public func snapshot(
+        device: DeviceIdentity, app: String, imageReferences: Set<String>, externalNetworks: Set<String> = [],
+        externalVolumes: Set<String> = []
+    ) async throws(DockerError) -> EngineSnapshot {
+        let filter = device.labelFilter(app: app)
+        do {
+            async let containers = listContainers(all: true, filters: filter)
+            async let networks = listNetworks(filters: filter)
+            async let volumes = listVolumes(filters: filter)
+            let images = try await withThrowingTaskGroup(of: (String, String?).self) { group in
+                for reference in imageReferences {
+                    group.addTask { (reference, try await self.inspectImage(reference)?.id) }
+                }
+                var found: [String: String] = [:]
+                for try await (reference, id) in group { if let id { found[reference] = id } }
+                return found
+            }
+            var external: Set<String> = []
+            if !externalNetworks.isEmpty {
+                let all = try await listNetworks()
+                external.formUnion(all.map(\.name).filter(externalNetworks.contains))
+            }
+            for name in externalVolumes where try await inspectVolume(name) != nil {
+                external.insert(name)
+            }
+            return EngineSnapshot(
+                containers: try await containers.map(ObservedContainer.init(summary:)),
+                networks: try await networks.map { ObservedResource(engineName: $0.name, name: $0.labels?[DroverLabel.resourceName] ?? $0.name) },
+                volumes: try await volumes.map { ObservedResource(engineName: $0.name, name: $0.labels?[DroverLabel.resourceName] ?? $0.name) },
+                externalResources: external, images: images)
+        } catch let error as DockerError {
+            throw error
+        } catch {
+            throw DockerError(.badResponse, "reading the engine's state failed", cause: error)
+        }
+    }
+}

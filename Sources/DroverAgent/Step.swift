@@ -1,0 +1,80 @@
+/// One thing the executor does to the engine. Steps are plain data so that plans can be
+/// printed, compared in tests and shown by `drover-agent plan`.
+public enum Step: Sendable, Equatable, Hashable, Codable, CustomStringConvertible {
+    /// Pull an image.
+    case pullImage(reference: String, platform: String?)
+    /// Create a network of the app.
+    case createNetwork(name: String, engineName: String)
+    /// Create a named volume of the app.
+    case createVolume(name: String, engineName: String)
+    /// Create a service's container, attach its networks and start it.
+    case createContainer(service: String, containerName: String)
+    /// Start an existing container that is not running (e.g. left created by a crash).
+    case startContainer(service: String, id: String, containerName: String)
+    /// Stop (with the service's grace period) and remove a container.
+    case removeContainer(service: String, id: String, containerName: String, reason: String)
+    /// Remove a network the app no longer uses.
+    case removeNetwork(name: String, engineName: String)
+    /// Remove a named volume (only when the user asked to remove volumes).
+    case removeVolume(name: String, engineName: String)
+
+    /// A stable key for retry bookkeeping.
+    public var key: String { description }
+
+    /// The kind of step, for JSON output.
+    public var kind: String {
+        switch self {
+        case .pullImage: "pull"
+        case .createNetwork: "create-network"
+        case .createVolume: "create-volume"
+        case .createContainer: "create"
+        case .startContainer: "start"
+        case .removeContainer: "remove"
+        case .removeNetwork: "remove-network"
+        case .removeVolume: "remove-volume"
+        }
+    }
+
+    /// The service the step is about, if any.
+    public var service: String? {
+        switch self {
+        case .createContainer(let service, _), .startContainer(let service, _, _), .removeContainer(let service, _, _, _): service
+        default: nil
+        }
+    }
+
+    /// What the step acts on, in words.
+    public var subject: String {
+        switch self {
+        case .pullImage(let reference, _): reference
+        case .createNetwork(let name, let engineName), .removeNetwork(let name, let engineName): "\(name) (\(engineName))"
+        case .createVolume(let name, let engineName), .removeVolume(let name, let engineName): "\(name) (\(engineName))"
+        case .createContainer(let service, let containerName): "\(service) (\(containerName))"
+        case .startContainer(let service, _, let containerName): "\(service) (\(containerName))"
+        case .removeContainer(let service, _, let containerName, let reason): "\(service) (\(containerName)): \(reason)"
+        }
+    }
+
+    public var description: String { "\(kind) \(subject)" }
+}
+
+/// The planner's answer: steps that can run now, all independent of each other, and what
+/// convergence is waiting for.
+public struct Plan: Sendable, Equatable {
+    /// Steps to run now, in a stable order; they may run in parallel.
+    public var steps: [Step]
+    /// What blocks further steps (a dependency not yet healthy), in words.
+    public var waiting: [String]
+    /// Problems no step can fix (an external network that does not exist).
+    public var blocked: [String]
+
+    /// Creates a plan.
+    public init(steps: [Step] = [], waiting: [String] = [], blocked: [String] = []) {
+        self.steps = steps
+        self.waiting = waiting
+        self.blocked = blocked
+    }
+
+    /// True when nothing is left to do or wait for.
+    public var isConverged: Bool { steps.isEmpty && waiting.isEmpty && blocked.isEmpty }
+}

@@ -1,0 +1,162 @@
+import Crypto
+import Foundation
+
+/// What one device should run: apps by name, each a release of normalised services.
+///
+/// This is the document the server serves at `GET /v1/device/state` and that
+/// `drover-agent apply --target FILE` reads. Its JSON form is documented in the README.
+public struct TargetState: Codable, Sendable, Equatable {
+    /// Apps by name.
+    public var apps: [String: AppTarget]
+
+    /// Creates a target.
+    public init(apps: [String: AppTarget]) {
+        self.apps = apps
+    }
+
+    /// Decodes a target document, naming what is wrong when it does not fit.
+    public static func decode(from data: Data) throws(ModelError) -> TargetState {
+        let target: TargetState
+        do {
+            target = try JSONDecoder().decode(TargetState.self, from: data)
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw ModelError(.missing, at: Self.path(context.codingPath + [key]), "required key '\(key.stringValue)' is missing")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw ModelError(.invalidValue, at: Self.path(context.codingPath), context.debugDescription)
+        } catch let DecodingError.dataCorrupted(context) {
+            throw ModelError(.syntax, at: Self.path(context.codingPath), "not valid target JSON: \(context.debugDescription)")
+        } catch {
+            throw ModelError(.syntax, at: "", "not valid target JSON: \(error)")
+        }
+        for (name, app) in target.apps {
+            try app.validate(name: name)
+        }
+        return target
+    }
+
+    /// The canonical JSON encoding (sorted keys), so equal targets have equal bytes.
+    public func canonicalJSON() -> Data {
+        Canonical.encode(self)
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+    }
+}
+
+/// One app on a device: which release, and what it runs.
+public struct AppTarget: Codable, Sendable, Equatable {
+    /// The release's id (any string the server chose; `local` for apply from a file).
+    public var release: String
+    /// Services by name.
+    public var services: [String: ServiceSpec]
+    /// Networks by the document's name.
+    public var networks: [String: NetworkSpec]?
+    /// Named volumes by the document's name.
+    public var volumes: [String: VolumeSpec]?
+
+    /// Creates an app target.
+    public init(release: String, services: [String: ServiceSpec], networks: [String: NetworkSpec]? = nil, volumes: [String: VolumeSpec]? = nil) {
+        self.release = release
+        self.services = services
+        self.networks = networks
+        self.volumes = volumes
+    }
+
+    /// Creates an app target from a parsed compose document.
+    public init(release: String, app: AppSpec) {
+        self.init(release: release, services: app.services, networks: app.networks, volumes: app.volumes)
+    }
+
+    /// Checks what the agent needs and a hand-written target might lack.
+    public func validate(name: String) throws(ModelError) {
+        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }) else {
+            throw ModelError(.invalidValue, at: "apps", "app name '\(name)' must use only letters, digits, '.', '_' and '-'")
+        }
+        for (service, spec) in services {
+            try ComposeParser.validateServiceName(service, line: nil)
+            guard spec.image != nil else {
+                throw ModelError(
+                    .missing, at: "apps.\(name).services.\(service).image",
+                    "service '\(service)' has no image; Drover runs images: build and push it, then name it under 'image'")
+            }
+            for network in (spec.networks ?? [:]).keys where networks?[network] == nil {
+                throw ModelError(.undeclared, at: "apps.\(name).services.\(service).networks", "service '\(service)' joins network '\(network)', which the app does not declare")
+            }
+            for mount in spec.volumes ?? [] where mount.type == .volume {
+                if let source = mount.source, volumes?[source] == nil {
+                    throw ModelError(.undeclared, at: "apps.\(name).services.\(service).volumes", "service '\(service)' mounts volume '\(source)', which the app does not declare")
+                }
+            }
+            for dependency in (spec.dependsOn ?? [:]).keys where services[dependency] == nil {
+                throw ModelError(.undeclared, at: "apps.\(name).services.\(service).depends_on", "service '\(service)' depends on '\(dependency)', which is not defined")
+            }
+        }
+        if let cycle = ComposeParser.findCycle(services) {
+            throw ModelError(.dependencyCycle, at: "apps.\(name).services", "dependency cycle: \(cycle.joined(separator: " -> "))")
+        }
+    }
+
+    /// The hash that decides whether a service's container must be recreated: the service's
+    /// spec plus the specs of the networks and volumes it uses, canonically encoded.
+    public func configHash(of service: String) -> String {
+        struct Hashed: Encodable {
+            var service: ServiceSpec?
+            var networks: [String: NetworkSpec]
+            var volumes: [String: VolumeSpec]
+        }
+        let spec = services[service]
+        var usedNetworks: [String: NetworkSpec] = [:]
+        for name in (spec?.networks ?? [:]).keys { usedNetworks[name] = networks?[name] ?? NetworkSpec() }
+        var usedVolumes: [String: VolumeSpec] = [:]
+        for mount in spec?.volumes ?? [] where mount.type == .volume {
+            if let source = mount.source { usedVolumes[source] = volumes?[source] ?? VolumeSpec() }
+        }
+        let digest = SHA256.hash(data: Canonical.encode(Hashed(service: spec, networks: usedNetworks, volumes: usedVolumes)))
+        return digest.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Services in an order where each comes after what it depends on (ties by name).
+    public func startOrder() -> [String] {
+        var order: [String] = []
+        var placed: Set<String> = []
+        var remaining = services.keys.sorted()
+        while !remaining.isEmpty {
+            let ready = remaining.filter { name in (services[name]?.dependsOn ?? [:]).keys.allSatisfy { placed.contains($0) || services[$0] == nil } }
+            // A cycle cannot reach here (validate rejects it), but never loop forever on bad input.
+            let next = ready.isEmpty ? [remaining[0]] : ready
+            order += next
+            placed.formUnion(next)
+            remaining.removeAll { placed.contains($0) }
+        }
+        return order
+    }
+}
+
+/// Canonical JSON: sorted keys, no escaping of slashes, so that hashes are stable.
+enum Canonical {
+    static func encode<Value: Encodable>(_ value: Value) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Every type here is plain data; encoding cannot fail, but never crash if it did.
+        return (try? encoder.encode(value)) ?? Data()
+    }
+}
+
+/// The labels Drover puts on everything it creates.
+public enum DroverLabel {
+    /// The device that owns the object; the agent touches nothing without its own value here.
+    public static let device = "io.drover.device"
+    /// The app.
+    public static let app = "io.drover.app"
+    /// The service (containers only).
+    public static let service = "io.drover.service"
+    /// The release the object was created for.
+    public static let release = "io.drover.release"
+    /// The service's config hash (containers only).
+    public static let configHash = "io.drover.config-hash"
+    /// The document's name of a network or volume.
+    public static let resourceName = "io.drover.name"
+    /// The update strategy label a service may carry.
+    public static let updateStrategy = "io.drover.update.strategy"
+}
