@@ -72,7 +72,8 @@ public final class DockerClient: Sendable {
     private static func negotiate(http: HTTPClient, endpoint: EngineEndpoint, logger: Logger) async throws(DockerError)
         -> APIVersion
     {
-        let request = HTTPClientRequest(url: endpoint.baseURL + "/_ping")
+        var request = HTTPClientRequest(url: endpoint.baseURL + "/_ping")
+        request.headers.add(name: "Host", value: endpoint.hostHeader)
         let response: HTTPClientResponse
         do {
             response = try await http.execute(request, timeout: .seconds(10), logger: logger)
@@ -83,7 +84,8 @@ public final class DockerClient: Sendable {
         _ = try? await response.body.collect(upTo: 1 << 16)
         if offered == nil {
             // Engines behind some proxies drop the header; /version always has it.
-            let versionRequest = HTTPClientRequest(url: endpoint.baseURL + "/version")
+            var versionRequest = HTTPClientRequest(url: endpoint.baseURL + "/version")
+            versionRequest.headers.add(name: "Host", value: endpoint.hostHeader)
             do {
                 let answer = try await http.execute(versionRequest, timeout: .seconds(10), logger: logger)
                 let body = try await answer.body.collect(upTo: 1 << 20)
@@ -142,6 +144,9 @@ public final class DockerClient: Sendable {
     ) async throws(DockerError) -> HTTPClientResponse {
         var request = HTTPClientRequest(url: url(path, query: query))
         request.method = method
+        // AsyncHTTPClient sends no Host header over a Unix socket, and Go's server rejects
+        // HTTP/1.1 requests without one.
+        request.headers.add(name: "Host", value: endpoint.hostHeader)
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(body)

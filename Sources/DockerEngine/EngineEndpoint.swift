@@ -56,6 +56,14 @@ public enum EngineEndpoint: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// The Host header to send: the engine ignores it, but HTTP/1.1 requires one.
+    var hostHeader: String {
+        switch self {
+        case .unix: "docker"
+        case .tcp(let host, let port): host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        }
+    }
+
     public var description: String {
         switch self {
         case .unix(let path): "unix://\(path)"

@@ -1,0 +1,168 @@
+import DockerEngine
+import DroverModel
+
+/// Turns a service spec into the engine's container-create body. Pure: the engine names of
+/// networks and volumes, and the container ID a `service:` network mode points at, are given.
+public struct ContainerConfigBuilder: Sendable {
+    /// The device.
+    public var device: DeviceIdentity
+    /// The app.
+    public var app: String
+    /// The app's target.
+    public var target: AppTarget
+
+    /// Creates a builder.
+    public init(device: DeviceIdentity, app: String, target: AppTarget) {
+        self.device = device
+        self.app = app
+        self.target = target
+    }
+
+    /// The create body for `service`, and the networks (engine name → aliases) to attach
+    /// after creation, since engines before API 1.44 take only one network at creation.
+    public func build(service: String, peerContainers: [String: String] = [:]) throws(AgentError) -> (
+        ContainerCreate, extraNetworks: [(String, [String])]
+    ) {
+        guard let spec = target.services[service] else {
+            throw AgentError(.invalidTarget, "service '\(service)' is not in the target")
+        }
+        guard let image = spec.image else {
+            throw AgentError(.invalidTarget, "service '\(service)' has no image; Drover runs images: build and push it, then name it under 'image'")
+        }
+        let names = EngineNames(device: device, app: app)
+        let hash = target.configHash(of: service)
+        var config = ContainerCreate(image: image)
+        config.cmd = spec.command
+        config.entrypoint = spec.entrypoint
+        var environment = spec.environment ?? [:]
+        environment["DROVER_DEVICE_UUID"] = environment["DROVER_DEVICE_UUID"] ?? device.id
+        environment["DROVER_APP_NAME"] = environment["DROVER_APP_NAME"] ?? app
+        environment["DROVER_SERVICE_NAME"] = environment["DROVER_SERVICE_NAME"] ?? service
+        config.env = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        var labels = spec.labels ?? [:]
+        labels[DroverLabel.device] = device.id
+        labels[DroverLabel.app] = app
+        labels[DroverLabel.service] = service
+        labels[DroverLabel.release] = target.release
+        labels[DroverLabel.configHash] = hash
+        config.labels = labels
+        config.workingDir = spec.workingDir
+        config.user = spec.user
+        config.hostname = spec.hostname
+        config.domainname = spec.domainname
+        config.stopSignal = spec.stopSignal
+        config.stopTimeout = spec.stopGracePeriod.map { Int(($0 + 999_999_999) / 1_000_000_000) }
+        config.tty = spec.tty
+        config.openStdin = spec.stdinOpen
+        if let check = spec.healthcheck {
+            config.healthcheck = .init(test: check.test, interval: check.interval, timeout: check.timeout, retries: check.retries, startPeriod: check.startPeriod)
+        }
+
+        var host = ContainerCreate.HostConfig()
+        var exposed: [String: EmptyObject] = [:]
+        var bindings: [String: [PortBinding]] = [:]
+        for port in spec.ports ?? [] {
+            let key = "\(port.target)/\(port.protocol)"
+            exposed[key] = EmptyObject()
+            bindings[key, default: []].append(PortBinding(hostIP: port.hostIP ?? "", hostPort: port.published.map(String.init) ?? ""))
+        }
+        for port in spec.expose ?? [] { exposed[port] = EmptyObject() }
+        config.exposedPorts = exposed.isEmpty ? nil : exposed
+        host.portBindings = bindings.isEmpty ? nil : bindings
+
+        var binds: [String] = []
+        var mounts: [ContainerCreate.MountSpec] = []
+        for mount in spec.volumes ?? [] {
+            switch mount.type {
+            case .volume:
+                let source = mount.source.map { names.volume($0, target.volumes?[$0]) }
+                let options = mount.noCopy == true ? ContainerCreate.MountSpec.VolumeOptions(noCopy: true) : nil
+                mounts.append(.init(type: "volume", source: source, target: mount.target, readOnly: mount.readOnly, volumeOptions: options))
+            case .bind:
+                guard let source = mount.source, source.hasPrefix("/") else {
+                    throw AgentError(
+                        .invalidTarget,
+                        "service '\(service)' bind-mounts '\(mount.source ?? "")', which is not an absolute path; give the compose file's directory or an absolute path")
+                }
+                if mount.createHostPath ?? true {
+                    binds.append("\(source):\(mount.target)\(mount.readOnly == true ? ":ro" : "")")
+                } else {
+                    mounts.append(.init(type: "bind", source: source, target: mount.target, readOnly: mount.readOnly))
+                }
+            case .tmpfs:
+                mounts.append(.init(type: "tmpfs", source: nil, target: mount.target, tmpfsOptions: mount.tmpfsSize.map { .init(sizeBytes: $0) }))
+            }
+        }
+        host.binds = binds.isEmpty ? nil : binds
+        host.mounts = mounts.isEmpty ? nil : mounts
+
+        if let restart = spec.restart {
+            if restart.hasPrefix("on-failure:"), let count = Int(restart.dropFirst("on-failure:".count)) {
+                host.restartPolicy = RestartPolicy(name: "on-failure", maximumRetryCount: count)
+            } else {
+                host.restartPolicy = RestartPolicy(name: restart)
+            }
+        }
+        host.privileged = spec.privileged
+        host.capAdd = spec.capAdd
+        host.capDrop = spec.capDrop
+        host.devices = spec.devices?.map { entry in
+            let parts = entry.split(separator: ":").map(String.init)
+            return .init(pathOnHost: parts[0], pathInContainer: parts.count > 1 ? parts[1] : parts[0], cgroupPermissions: parts.count > 2 ? parts[2] : "rwm")
+        }
+        if let tmpfs = spec.tmpfs {
+            var table: [String: String] = [:]
+            for entry in tmpfs {
+                let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
+                table[parts[0]] = parts.count > 1 ? parts[1] : ""
+            }
+            host.tmpfs = table
+        }
+        host.sysctls = spec.sysctls
+        host.ulimits = spec.ulimits?.sorted { $0.key < $1.key }.map { .init(name: $0.key, soft: $0.value.soft, hard: $0.value.hard) }
+        host.readonlyRootfs = spec.readOnly
+        host.extraHosts = spec.extraHosts
+        host.dns = spec.dns
+        host.dnsSearch = spec.dnsSearch
+        host.shmSize = spec.shmSize
+        host.initProcess = spec.initProcess
+        host.memory = spec.memoryLimit
+        host.memoryReservation = spec.memoryReservation
+        host.nanoCPUs = spec.cpus.map { Int64($0 * 1_000_000_000) }
+        host.pidsLimit = spec.pidsLimit
+        host.logConfig = spec.logging.map { .init(type: $0.driver ?? "json-file", config: $0.options) }
+        host.securityOpt = spec.securityOpt
+        host.pidMode = spec.pid
+        host.ipcMode = spec.ipc
+        host.groupAdd = spec.groupAdd
+
+        var extra: [(String, [String])] = []
+        if let mode = spec.networkMode {
+            if mode.hasPrefix("service:") {
+                let peer = String(mode.dropFirst("service:".count))
+                guard let id = peerContainers[peer] else {
+                    throw AgentError(.invalidTarget, "service '\(service)' shares the network of '\(peer)', which has no container yet")
+                }
+                host.networkMode = "container:\(id)"
+            } else {
+                host.networkMode = mode
+            }
+        } else {
+            let attachments = (spec.networks ?? [:]).sorted { $0.key < $1.key }
+            for (index, (name, attachment)) in attachments.enumerated() {
+                let engineName = names.network(name, target.networks?[name])
+                let aliases = [service] + (attachment.aliases ?? [])
+                if index == 0 {
+                    host.networkMode = engineName
+                    config.networkingConfig = .init(endpointsConfig: [
+                        engineName: .init(aliases: aliases, ipamConfig: attachment.ipv4Address.map { .init(ipv4Address: $0) })
+                    ])
+                } else {
+                    extra.append((engineName, aliases))
+                }
+            }
+        }
+        config.hostConfig = host
+        return (config, extra)
+    }
+}

@@ -1,0 +1,309 @@
+import DockerEngine
+import DroverModel
+import Foundation
+import Logging
+
+/// Something the executor did or met, for progress output and reports.
+public enum ReconcileEvent: Sendable {
+    /// A step began.
+    case stepStarted(Step)
+    /// A step finished, with how long it took.
+    case stepFinished(Step, seconds: Double)
+    /// A step failed; `retryIn` is nil when it will not be tried again.
+    case stepFailed(Step, message: String, attempt: Int, retryIn: Double?)
+    /// Nothing can be done until these conditions change.
+    case waiting([String])
+}
+
+/// The outcome of a convergence.
+public struct ConvergeReport: Sendable, Equatable {
+    /// Plan–apply rounds taken.
+    public var rounds: Int
+    /// Steps applied successfully.
+    public var stepsApplied: Int
+    /// Steps that failed at least once (and later succeeded).
+    public var stepsRetried: Int
+}
+
+/// The executor: reads the engine, asks the planner for the next steps, applies them in
+/// parallel (a plan holds only steps that do not depend on each other), and repeats until a
+/// plan is empty. A failing step is retried with backoff while the other services carry on.
+public struct Reconciler: Sendable {
+    /// Tuning for retries and waits.
+    public struct Options: Sendable {
+        /// Attempts per step before convergence gives up on it.
+        public var maxAttempts: Int = 4
+        /// First retry delay; it doubles on each failure.
+        public var retryDelay: Double = 0.5
+        /// How long to wait for a dependency (health, completion) before giving up.
+        public var waitTimeout: Double = 300
+        /// How often to look again while waiting.
+        public var pollInterval: Double = 0.25
+        /// Planner options.
+        public var planner = ReleasePlanner.Options()
+        /// Creates default options.
+        public init() {}
+    }
+
+    /// The engine.
+    public let engine: DockerClient
+    /// The device.
+    public let device: DeviceIdentity
+    /// Logger with `device` metadata.
+    public let logger: Logger
+    /// Options.
+    public let options: Options
+
+    /// Creates an executor.
+    public init(engine: DockerClient, device: DeviceIdentity, logger: Logger, options: Options = Options()) {
+        self.engine = engine
+        self.device = device
+        var logger = logger
+        logger[metadataKey: "device"] = "\(device.id)"
+        self.logger = logger
+        self.options = options
+    }
+
+    /// Reads the current state of `app` and plans once, changing nothing.
+    public func plan(app: String, target: AppTarget?) async throws(AgentError) -> Plan {
+        let snapshot = try await observe(app: app, target: target, pulled: [])
+        return ReleasePlanner(device: device, app: app, options: options.planner).plan(current: snapshot, target: target)
+    }
+
+    /// Converges `app` on `target` (nil removes the app). Returns when a plan is empty;
+    /// throws when a step keeps failing, something no step can fix blocks it, or a wait times out.
+    public func converge(app: String, target: AppTarget?, events: @escaping @Sendable (ReconcileEvent) -> Void = { _ in }) async throws(AgentError)
+        -> ConvergeReport
+    {
+        if let target {
+            do {
+                try target.validate(name: app)
+            } catch {
+                throw AgentError(.invalidTarget, error.description)
+            }
+        }
+        let planner = ReleasePlanner(device: device, app: app, options: options.planner)
+        var failures: [String: (attempts: Int, notBefore: ContinuousClock.Instant, message: String)] = [:]
+        var pulled: Set<String> = []
+        var report = ConvergeReport(rounds: 0, stepsApplied: 0, stepsRetried: 0)
+        var waitingSince: ContinuousClock.Instant?
+        var lastWaiting: [String] = []
+        while true {
+            try Task.checkCancellationAsAgentError()
+            report.rounds += 1
+            let snapshot = try await observe(app: app, target: target, pulled: pulled)
+            let plan = planner.plan(current: snapshot, target: target)
+            if plan.isConverged { return report }
+            let now = ContinuousClock.now
+            let exhausted = plan.steps.filter { (failures[$0.key]?.attempts ?? 0) >= options.maxAttempts }
+            let runnable = plan.steps.filter { step in
+                guard let failure = failures[step.key] else { return true }
+                return failure.attempts < options.maxAttempts && failure.notBefore <= now
+            }
+            if runnable.isEmpty {
+                let pending = plan.steps.filter { (failures[$0.key]?.attempts ?? 0) < options.maxAttempts }
+                if pending.isEmpty && plan.waiting.isEmpty {
+                    if !plan.blocked.isEmpty {
+                        throw AgentError(.invalidTarget, plan.blocked.joined(separator: "; "))
+                    }
+                    let reasons = exhausted.map { "\($0): \(failures[$0.key]?.message ?? "failed")" }
+                    throw AgentError(.stepFailed, "gave up after \(options.maxAttempts) attempts: " + reasons.joined(separator: "; "))
+                }
+                if pending.isEmpty && !plan.waiting.isEmpty {
+                    if plan.waiting != lastWaiting {
+                        events(.waiting(plan.waiting))
+                        lastWaiting = plan.waiting
+                    }
+                    let since = waitingSince ?? now
+                    waitingSince = since
+                    if now - since > .seconds(options.waitTimeout) {
+                        throw AgentError(.timedOut, "gave up waiting after \(Int(options.waitTimeout))s: " + plan.waiting.joined(separator: "; "))
+                    }
+                }
+                let nextRetry = pending.compactMap { failures[$0.key]?.notBefore }.min()
+                let pause = nextRetry.map { max(.zero, $0 - now) } ?? .seconds(options.pollInterval)
+                try await sleep(min(pause, .seconds(max(options.pollInterval, 0.05))))
+                continue
+            }
+            waitingSince = nil
+            lastWaiting = []
+            let peers = Dictionary(
+                snapshot.containers.filter(\.isUp).map { ($0.service, $0.id) }, uniquingKeysWith: { first, _ in first })
+            let results = await withTaskGroup(of: (Step, Result<Double, AgentError>).self) { group in
+                for step in runnable {
+                    group.addTask {
+                        events(.stepStarted(step))
+                        let start = ContinuousClock.now
+                        do {
+                            try await self.apply(step, app: app, target: target, peers: peers)
+                            let elapsed = ContinuousClock.now - start
+                            return (step, .success(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+                        } catch let error as AgentError {
+                            return (step, .failure(error))
+                        } catch let error as DockerError {
+                            return (step, .failure(AgentError(.engine, error.description)))
+                        } catch {
+                            return (step, .failure(AgentError(.engine, "\(error)")))
+                        }
+                    }
+                }
+                var collected: [(Step, Result<Double, AgentError>)] = []
+                for await result in group { collected.append(result) }
+                return collected
+            }
+            for (step, result) in results {
+                switch result {
+                case .success(let seconds):
+                    if failures.removeValue(forKey: step.key) != nil { report.stepsRetried += 1 }
+                    if case .pullImage(let reference, _) = step { pulled.insert(reference) }
+                    report.stepsApplied += 1
+                    events(.stepFinished(step, seconds: seconds))
+                case .failure(let error):
+                    let attempts = (failures[step.key]?.attempts ?? 0) + 1
+                    let delay = options.retryDelay * pow(2, Double(attempts - 1))
+                    let retry = attempts < options.maxAttempts ? delay : nil
+                    failures[step.key] = (attempts, ContinuousClock.now + .seconds(delay), error.description)
+                    logger.info("step failed", metadata: ["step": "\(step)", "attempt": "\(attempts)", "error": "\(error)"])
+                    events(.stepFailed(step, message: error.description, attempt: attempts, retryIn: retry))
+                }
+            }
+        }
+    }
+
+    private func createNetwork(_ network: NetworkCreate) async throws(AgentError) {
+        do {
+            _ = try await engine.createNetwork(network)
+        } catch {
+            if error.isConflict {
+                throw AgentError(.invalidTarget, "a network named \(network.name) already exists and does not belong to this device")
+            }
+            throw AgentError(.engine, error.description)
+        }
+    }
+
+    private func sleep(_ duration: Duration) async throws(AgentError) {
+        do {
+            try await Task.sleep(for: duration)
+        } catch {
+            throw AgentError(.timedOut, "cancelled")
+        }
+    }
+
+    /// Reads the engine's state for the app. Images with `pull_policy: always` count as
+    /// missing until this convergence pulled them.
+    func observe(app: String, target: AppTarget?, pulled: Set<String>) async throws(AgentError) -> EngineSnapshot {
+        let names = EngineNames(device: device, app: app)
+        let references = Set(target?.services.values.compactMap(\.image) ?? [])
+        let externalNetworks = Set((target?.networks ?? [:]).filter { $0.value.external == true }.map { names.network($0.key, $0.value) })
+        let externalVolumes = Set((target?.volumes ?? [:]).filter { $0.value.external == true }.map { names.volume($0.key, $0.value) })
+        do {
+            var snapshot = try await engine.snapshot(
+                device: device, app: app, imageReferences: references, externalNetworks: externalNetworks, externalVolumes: externalVolumes)
+            for service in target?.services.values ?? [:].values where service.pullPolicy == "always" {
+                if let image = service.image, !pulled.contains(image) { snapshot.images[image] = nil }
+            }
+            return snapshot
+        } catch {
+            throw AgentError(.engine, "cannot read the engine's state", cause: error)
+        }
+    }
+
+    /// Applies one step to the engine.
+    func apply(_ step: Step, app: String, target: AppTarget?, peers: [String: String]) async throws {
+        var labels = [DroverLabel.device: device.id, DroverLabel.app: app]
+        if let target { labels[DroverLabel.release] = target.release }
+        switch step {
+            case .pullImage(let reference, let platform):
+                if let policy = target?.services.values.first(where: { $0.image == reference })?.pullPolicy, policy == "never" {
+                    throw AgentError(.invalidTarget, "image \(reference) is not on the device and its pull_policy is never")
+                }
+                try await engine.pullImage(reference, platform: platform)
+            case .createNetwork(let name, let engineName):
+                let spec = target?.networks?[name] ?? NetworkSpec()
+                labels[DroverLabel.resourceName] = name
+                let network = NetworkCreate(
+                    name: engineName, driver: spec.driver, options: spec.driverOpts, labels: (spec.labels ?? [:]).merging(labels) { _, ours in ours },
+                    internal: spec.internal, attachable: spec.attachable, enableIPv6: spec.enableIPv6)
+                try await createNetwork(network)
+            case .createVolume(let name, let engineName):
+                let spec = target?.volumes?[name] ?? VolumeSpec()
+                labels[DroverLabel.resourceName] = name
+                let volume = try await engine.createVolume(
+                    VolumeCreate(name: engineName, driver: spec.driver, driverOpts: spec.driverOpts, labels: (spec.labels ?? [:]).merging(labels) { _, ours in ours }))
+                if volume.labels?[DroverLabel.device] != device.id {
+                    throw AgentError(.invalidTarget, "a volume named \(engineName) already exists and does not belong to this device")
+                }
+            case .createContainer(let service, let containerName):
+                guard let target else { throw AgentError(.invalidTarget, "no target for \(service)") }
+                let builder = ContainerConfigBuilder(device: device, app: app, target: target)
+                let (config, extraNetworks) = try builder.build(service: service, peerContainers: peers)
+                let id = try await engine.createContainer(name: containerName, config, platform: target.services[service]?.platform)
+                for (network, aliases) in extraNetworks {
+                    try await engine.connectNetwork(network, container: id, aliases: aliases)
+                }
+                try await engine.startContainer(id)
+            case .startContainer(_, let id, _):
+                try await engine.startContainer(id)
+            case .removeContainer(let service, let id, _, _):
+                let grace = target?.services[service]?.stopGracePeriod.map { Int(($0 + 999_999_999) / 1_000_000_000) } ?? 10
+                try await engine.stopContainer(id, timeoutSeconds: grace)
+                try await engine.removeContainer(id, force: true)
+            case .removeNetwork(_, let engineName):
+                try await engine.removeNetwork(engineName)
+            case .removeVolume(_, let engineName):
+                try await engine.removeVolume(engineName)
+        }
+    }
+}
+
+extension Task where Success == Never, Failure == Never {
+    static func checkCancellationAsAgentError() throws(AgentError) {
+        if Task.isCancelled { throw AgentError(.timedOut, "cancelled") }
+    }
+}
+
+extension Reconciler {
+    /// Every step a convergence would take from the engine's current state, in rounds.
+    public func predict(app: String, target: AppTarget?) async throws(AgentError) -> (rounds: [[Step]], blocked: [String]) {
+        let snapshot = try await observe(app: app, target: target, pulled: [])
+        return PlanSimulator(planner: ReleasePlanner(device: device, app: app, options: options.planner)).simulate(current: snapshot, target: target)
+    }
+
+    /// What runs for this device, per app and service.
+    public func status(app: String?) async throws(AgentError) -> [ServiceStatus] {
+        do {
+            let containers = try await engine.listContainers(all: true, filters: device.labelFilter(app: app))
+            return containers.map { summary in
+                let observed = ObservedContainer(summary: summary)
+                return ServiceStatus(
+                    app: summary.labels[DroverLabel.app] ?? "", service: observed.service, release: observed.release, state: observed.state,
+                    health: observed.health, containerID: String(observed.id.prefix(12)), containerName: observed.name, image: summary.image,
+                    configHash: String(observed.configHash.prefix(12)))
+            }.sorted { ($0.app, $0.service, $0.containerName) < ($1.app, $1.service, $1.containerName) }
+        } catch {
+            throw AgentError(.engine, "cannot list containers", cause: error)
+        }
+    }
+}
+
+/// One service's container as `drover-agent status` shows it.
+public struct ServiceStatus: Codable, Sendable, Equatable {
+    /// App.
+    public var app: String
+    /// Service.
+    public var service: String
+    /// Release the container was created for.
+    public var release: String
+    /// Engine state.
+    public var state: String
+    /// Health, when checked.
+    public var health: String?
+    /// Short container ID.
+    public var containerID: String
+    /// Container name.
+    public var containerName: String
+    /// Image reference.
+    public var image: String
+    /// Short config hash.
+    public var configHash: String
+}

@@ -1,0 +1,168 @@
+import ArgumentParser
+import DockerEngine
+import DroverAgent
+import DroverModel
+import Foundation
+import Logging
+
+/// `drover-agent`: the device supervisor's command line.
+public struct AgentCommand: AsyncParsableCommand {
+    /// Command configuration.
+    public static let configuration = CommandConfiguration(
+        commandName: "drover-agent",
+        abstract: "Drover's device agent: make the container engine run what a compose file or target says.",
+        subcommands: [Apply.self, PlanCommand.self, Status.self, Remove.self]
+    )
+
+    /// Creates the command.
+    public init() {}
+}
+
+/// Output formats of listings.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json
+}
+
+/// Options every subcommand shares.
+struct EngineOptions: ParsableArguments {
+    @Option(name: .long, help: "Engine address: unix:///path or tcp://host:port (default: $DOCKER_HOST or unix:///var/run/docker.sock).")
+    var engine: String?
+
+    @Option(name: .long, help: "Device id (default: the id stored in the state directory).")
+    var device: String?
+
+    @Option(name: .long, help: "Agent state directory (default: $DROVER_STATE_DIR or /var/lib/drover).")
+    var stateDir: String?
+
+    func endpoint() throws -> EngineEndpoint {
+        if let engine { return try EngineEndpoint(parsing: engine) }
+        return try EngineEndpoint.fromEnvironment(ProcessInfo.processInfo.environment)
+    }
+
+    func deviceIdentity() throws -> DeviceIdentity {
+        if let device {
+            guard !device.isEmpty else { throw ValidationError("--device must not be empty") }
+            return DeviceIdentity(id: device)
+        }
+        let directory = StateDirectory(path: stateDir ?? StateDirectory.defaultPath(environment: ProcessInfo.processInfo.environment))
+        return DeviceIdentity(id: try directory.deviceID())
+    }
+
+    /// Connects, runs `body`, and always shuts the client down.
+    func withReconciler<T>(_ body: (Reconciler) async throws -> T) async throws -> T {
+        let client = try await DockerClient.connect(to: try endpoint(), logger: Logger(label: "drover.docker"))
+        do {
+            let reconciler = Reconciler(engine: client, device: try deviceIdentity(), logger: Logger(label: "drover.agent"))
+            let result = try await body(reconciler)
+            try await client.shutdown()
+            return result
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+}
+
+/// Where the desired state comes from: a compose file or a target document.
+struct SourceOptions: ParsableArguments {
+    @Option(name: [.short, .customLong("file")], help: "Compose file.")
+    var file: String?
+
+    @Option(name: .long, help: "Target-state JSON document (instead of -f).")
+    var target: String?
+
+    @Option(name: .long, help: "App name (default: the compose file's name: key, else its directory's name).")
+    var app: String?
+
+    @Option(name: .long, help: "Release id recorded on what is created (with -f).")
+    var release: String = "local"
+
+    @Option(name: .long, help: "Compose profile to activate (repeatable).")
+    var profile: [String] = []
+
+    /// The apps to converge, by name, and the warnings met while reading.
+    func load() throws -> (apps: [(String, AppTarget)], warnings: [String]) {
+        switch (file, target) {
+        case (nil, nil): throw ValidationError("give a compose file with -f FILE or a target document with --target FILE")
+        case (.some, .some): throw ValidationError("give either -f or --target, not both")
+        case (let file?, nil):
+            let url = URL(fileURLWithPath: file).standardizedFileURL
+            let text: String
+            do {
+                text = try String(contentsOf: url, encoding: .utf8)
+            } catch {
+                throw CLIError("cannot read compose file \(file): \(error.localizedDescription)")
+            }
+            let directory = url.deletingLastPathComponent().path
+            var environment = ProcessInfo.processInfo.environment
+            // As docker compose does: a .env file next to the document fills in unset variables.
+            if let dotenv = try? String(contentsOfFile: directory + "/.env", encoding: .utf8) {
+                for line in dotenv.split(separator: "\n") where !line.hasPrefix("#") {
+                    guard let eq = line.firstIndex(of: "=") else { continue }
+                    let key = String(line[..<eq]).trimmingCharacters(in: .whitespaces)
+                    if environment[key] == nil { environment[key] = String(line[line.index(after: eq)...]) }
+                }
+            }
+            let parser = ComposeParser(
+                environment: environment, activeProfiles: Set(profile), baseDirectory: directory,
+                readFile: { name in try String(contentsOfFile: name.hasPrefix("/") ? name : directory + "/" + name, encoding: .utf8) })
+            let document: ComposeDocument
+            do {
+                document = try parser.parse(text)
+            } catch {
+                throw CLIError("\(file): \(error)")
+            }
+            let name = app ?? document.name ?? Self.projectName(from: url.deletingLastPathComponent().lastPathComponent)
+            return ([(name, AppTarget(release: release, app: document.app))], document.warnings)
+        case (nil, let target?):
+            let data: Data
+            do {
+                data = try Data(contentsOf: URL(fileURLWithPath: target))
+            } catch {
+                throw CLIError("cannot read target document \(target): \(error.localizedDescription)")
+            }
+            let state: TargetState
+            do {
+                state = try TargetState.decode(from: data)
+            } catch {
+                throw CLIError("\(target): \(error)")
+            }
+            if let app {
+                guard let one = state.apps[app] else { throw CLIError("\(target) has no app '\(app)' (it has: \(state.apps.keys.sorted().joined(separator: ", ")))") }
+                return ([(app, one)], [])
+            }
+            return (state.apps.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, [])
+        }
+    }
+
+    static func projectName(from directory: String) -> String {
+        let cleaned = directory.lowercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+        return cleaned.isEmpty ? "app" : cleaned
+    }
+}
+
+/// A user-facing failure with a message and no stack of causes.
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+func table(_ header: [String], _ rows: [[String]]) -> String {
+    var widths = header.map(\.count)
+    for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
+    func line(_ cells: [String]) -> String {
+        cells.enumerated().map { index, cell in index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0) }
+            .joined(separator: "  ")
+    }
+    return ([line(header)] + rows.map(line)).joined(separator: "\n")
+}
