@@ -156,7 +156,9 @@ public struct ContainerCreate: Codable, Sendable, Equatable {
         public var volumeOptions: VolumeOptions?
 
         /// Creates a mount.
-        public init(type: String, source: String?, target: String, readOnly: Bool? = nil, tmpfsOptions: TmpfsOptions? = nil, volumeOptions: VolumeOptions? = nil) {
+        public init(
+            type: String, source: String?, target: String, readOnly: Bool? = nil, tmpfsOptions: TmpfsOptions? = nil, volumeOptions: VolumeOptions? = nil
+        ) {
             self.type = type
             self.source = source
             self.target = target

@@ -15,7 +15,7 @@ extension DockerClient {
     public func inspectContainer(_ id: String) async throws(DockerError) -> ContainerInspect? {
         do {
             return try await send(ContainerInspect.self, .GET, "/containers/\(Self.percentEncodeQuery(id))/json")
-        } catch where error.isNotFound {
+        } catch  where error.isNotFound {
             return nil
         }
     }
@@ -38,7 +38,7 @@ extension DockerClient {
     public func startContainer(_ id: String) async throws(DockerError) {
         do {
             _ = try await send(.POST, "/containers/\(Self.percentEncodeQuery(id))/start")
-        } catch where error.isNotModified {
+        } catch  where error.isNotModified {
             return
         }
     }
@@ -51,7 +51,7 @@ extension DockerClient {
         let grace = TimeAmount.seconds(Int64(timeoutSeconds ?? 10)) + requestTimeout
         do {
             _ = try await send(.POST, "/containers/\(Self.percentEncodeQuery(id))/stop", query: query, timeout: grace)
-        } catch where error.isNotModified {
+        } catch  where error.isNotModified {
             return
         }
     }
@@ -75,7 +75,7 @@ extension DockerClient {
             _ = try await send(
                 .DELETE, "/containers/\(Self.percentEncodeQuery(id))",
                 query: [("force", force ? "1" : "0"), ("v", volumes ? "1" : "0")])
-        } catch where error.isNotFound {
+        } catch  where error.isNotFound {
             return
         }
     }

@@ -7,7 +7,7 @@ extension DockerClient {
     public func inspectImage(_ reference: String) async throws(DockerError) -> ImageInspect? {
         do {
             return try await send(ImageInspect.self, .GET, "/images/\(Self.pathComponent(reference))/json")
-        } catch where error.isNotFound {
+        } catch  where error.isNotFound {
             return nil
         }
     }

@@ -19,7 +19,7 @@ extension DockerClient {
     public func removeNetwork(_ id: String) async throws(DockerError) {
         do {
             _ = try await send(.DELETE, "/networks/\(Self.percentEncodeQuery(id))")
-        } catch where error.isNotFound {
+        } catch  where error.isNotFound {
             return
         }
     }

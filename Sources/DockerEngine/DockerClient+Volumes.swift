@@ -14,7 +14,7 @@ extension DockerClient {
     public func inspectVolume(_ name: String) async throws(DockerError) -> Volume? {
         do {
             return try await send(Volume.self, .GET, "/volumes/\(Self.percentEncodeQuery(name))")
-        } catch where error.isNotFound {
+        } catch  where error.isNotFound {
             return nil
         }
     }
@@ -28,7 +28,7 @@ extension DockerClient {
     public func removeVolume(_ name: String, force: Bool = false) async throws(DockerError) {
         do {
             _ = try await send(.DELETE, "/volumes/\(Self.percentEncodeQuery(name))", query: [("force", force ? "1" : "0")])
-        } catch where error.isNotFound {
+        } catch  where error.isNotFound {
             return
         }
     }

@@ -55,7 +55,8 @@ public struct ContainerConfigBuilder: Sendable {
         config.tty = spec.tty
         config.openStdin = spec.stdinOpen
         if let check = spec.healthcheck {
-            config.healthcheck = .init(test: check.test, interval: check.interval, timeout: check.timeout, retries: check.retries, startPeriod: check.startPeriod)
+            config.healthcheck = .init(
+                test: check.test, interval: check.interval, timeout: check.timeout, retries: check.retries, startPeriod: check.startPeriod)
         }
 
         var host = ContainerCreate.HostConfig()
@@ -82,7 +83,8 @@ public struct ContainerConfigBuilder: Sendable {
                 guard let source = mount.source, source.hasPrefix("/") else {
                     throw AgentError(
                         .invalidTarget,
-                        "service '\(service)' bind-mounts '\(mount.source ?? "")', which is not an absolute path; give the compose file's directory or an absolute path")
+                        "service '\(service)' bind-mounts '\(mount.source ?? "")', which is not an absolute path; give the compose file's directory or an absolute path"
+                    )
                 }
                 if mount.createHostPath ?? true {
                     binds.append("\(source):\(mount.target)\(mount.readOnly == true ? ":ro" : "")")

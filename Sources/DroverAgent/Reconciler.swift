@@ -213,45 +213,46 @@ public struct Reconciler: Sendable {
         var labels = [DroverLabel.device: device.id, DroverLabel.app: app]
         if let target { labels[DroverLabel.release] = target.release }
         switch step {
-            case .pullImage(let reference, let platform):
-                if let policy = target?.services.values.first(where: { $0.image == reference })?.pullPolicy, policy == "never" {
-                    throw AgentError(.invalidTarget, "image \(reference) is not on the device and its pull_policy is never")
-                }
-                try await engine.pullImage(reference, platform: platform)
-            case .createNetwork(let name, let engineName):
-                let spec = target?.networks?[name] ?? NetworkSpec()
-                labels[DroverLabel.resourceName] = name
-                let network = NetworkCreate(
-                    name: engineName, driver: spec.driver, options: spec.driverOpts, labels: (spec.labels ?? [:]).merging(labels) { _, ours in ours },
-                    internal: spec.internal, attachable: spec.attachable, enableIPv6: spec.enableIPv6)
-                try await createNetwork(network)
-            case .createVolume(let name, let engineName):
-                let spec = target?.volumes?[name] ?? VolumeSpec()
-                labels[DroverLabel.resourceName] = name
-                let volume = try await engine.createVolume(
-                    VolumeCreate(name: engineName, driver: spec.driver, driverOpts: spec.driverOpts, labels: (spec.labels ?? [:]).merging(labels) { _, ours in ours }))
-                if volume.labels?[DroverLabel.device] != device.id {
-                    throw AgentError(.invalidTarget, "a volume named \(engineName) already exists and does not belong to this device")
-                }
-            case .createContainer(let service, let containerName):
-                guard let target else { throw AgentError(.invalidTarget, "no target for \(service)") }
-                let builder = ContainerConfigBuilder(device: device, app: app, target: target)
-                let (config, extraNetworks) = try builder.build(service: service, peerContainers: peers)
-                let id = try await engine.createContainer(name: containerName, config, platform: target.services[service]?.platform)
-                for (network, aliases) in extraNetworks {
-                    try await engine.connectNetwork(network, container: id, aliases: aliases)
-                }
-                try await engine.startContainer(id)
-            case .startContainer(_, let id, _):
-                try await engine.startContainer(id)
-            case .removeContainer(let service, let id, _, _):
-                let grace = target?.services[service]?.stopGracePeriod.map { Int(($0 + 999_999_999) / 1_000_000_000) } ?? 10
-                try await engine.stopContainer(id, timeoutSeconds: grace)
-                try await engine.removeContainer(id, force: true)
-            case .removeNetwork(_, let engineName):
-                try await engine.removeNetwork(engineName)
-            case .removeVolume(_, let engineName):
-                try await engine.removeVolume(engineName)
+        case .pullImage(let reference, let platform):
+            if let policy = target?.services.values.first(where: { $0.image == reference })?.pullPolicy, policy == "never" {
+                throw AgentError(.invalidTarget, "image \(reference) is not on the device and its pull_policy is never")
+            }
+            try await engine.pullImage(reference, platform: platform)
+        case .createNetwork(let name, let engineName):
+            let spec = target?.networks?[name] ?? NetworkSpec()
+            labels[DroverLabel.resourceName] = name
+            let network = NetworkCreate(
+                name: engineName, driver: spec.driver, options: spec.driverOpts, labels: (spec.labels ?? [:]).merging(labels) { _, ours in ours },
+                internal: spec.internal, attachable: spec.attachable, enableIPv6: spec.enableIPv6)
+            try await createNetwork(network)
+        case .createVolume(let name, let engineName):
+            let spec = target?.volumes?[name] ?? VolumeSpec()
+            labels[DroverLabel.resourceName] = name
+            let volume = try await engine.createVolume(
+                VolumeCreate(
+                    name: engineName, driver: spec.driver, driverOpts: spec.driverOpts, labels: (spec.labels ?? [:]).merging(labels) { _, ours in ours }))
+            if volume.labels?[DroverLabel.device] != device.id {
+                throw AgentError(.invalidTarget, "a volume named \(engineName) already exists and does not belong to this device")
+            }
+        case .createContainer(let service, let containerName):
+            guard let target else { throw AgentError(.invalidTarget, "no target for \(service)") }
+            let builder = ContainerConfigBuilder(device: device, app: app, target: target)
+            let (config, extraNetworks) = try builder.build(service: service, peerContainers: peers)
+            let id = try await engine.createContainer(name: containerName, config, platform: target.services[service]?.platform)
+            for (network, aliases) in extraNetworks {
+                try await engine.connectNetwork(network, container: id, aliases: aliases)
+            }
+            try await engine.startContainer(id)
+        case .startContainer(_, let id, _):
+            try await engine.startContainer(id)
+        case .removeContainer(let service, let id, _, _):
+            let grace = target?.services[service]?.stopGracePeriod.map { Int(($0 + 999_999_999) / 1_000_000_000) } ?? 10
+            try await engine.stopContainer(id, timeoutSeconds: grace)
+            try await engine.removeContainer(id, force: true)
+        case .removeNetwork(_, let engineName):
+            try await engine.removeNetwork(engineName)
+        case .removeVolume(_, let engineName):
+            try await engine.removeVolume(engineName)
         }
     }
 }

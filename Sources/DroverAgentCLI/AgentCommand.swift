@@ -128,7 +128,9 @@ struct SourceOptions: ParsableArguments {
                 throw CLIError("\(target): \(error)")
             }
             if let app {
-                guard let one = state.apps[app] else { throw CLIError("\(target) has no app '\(app)' (it has: \(state.apps.keys.sorted().joined(separator: ", ")))") }
+                guard let one = state.apps[app] else {
+                    throw CLIError("\(target) has no app '\(app)' (it has: \(state.apps.keys.sorted().joined(separator: ", ")))")
+                }
                 return ([(app, one)], [])
             }
             return (state.apps.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, [])

@@ -42,7 +42,9 @@ extension AgentCommand {
                     let elapsed = ContinuousClock.now - started
                     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                     if !quiet {
-                        print("app \(name) release \(target.release) converged: \(report.stepsApplied) step(s) in \(report.rounds) round(s), \(String(format: "%.2f", seconds))s")
+                        print(
+                            "app \(name) release \(target.release) converged: \(report.stepsApplied) step(s) in \(report.rounds) round(s), \(String(format: "%.2f", seconds))s"
+                        )
                     }
                 }
             }

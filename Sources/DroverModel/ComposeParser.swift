@@ -83,7 +83,8 @@ public struct ComposeParser: Sendable {
         let resolved = try interpolate(root, path: "", with: &interpolator)
         unset = interpolator.unset
         guard case .mapping(let top, _) = resolved else {
-            throw ModelError(.invalidValue, at: "", line: resolved.line, "the document must be a mapping with a 'services' key, found \(ComposeValues.describe(resolved))")
+            throw ModelError(
+                .invalidValue, at: "", line: resolved.line, "the document must be a mapping with a 'services' key, found \(ComposeValues.describe(resolved))")
         }
         var warnings: [String] = []
         for (key, value) in top where !key.hasPrefix("x-") && !Self.topLevelKeys.contains(key) {
@@ -198,7 +199,9 @@ public struct ComposeParser: Sendable {
         var base: YAMLValue
         if let file {
             guard let readFile else {
-                throw ModelError(.unsupported, at: path, line: extends.line, "'extends' from file '\(file)' needs that file, and this document was given without its directory")
+                throw ModelError(
+                    .unsupported, at: path, line: extends.line,
+                    "'extends' from file '\(file)' needs that file, and this document was given without its directory")
             }
             let text: String
             do {
@@ -327,16 +330,19 @@ public struct ComposeParser: Sendable {
                 if let profiles = skipped[dependency] {
                     throw ModelError(
                         .undeclared, at: "services.\(name).depends_on", line: line,
-                        "service '\(name)' depends on '\(dependency)', which is left out because its profile(s) \(profiles.joined(separator: ", ")) are not active")
+                        "service '\(name)' depends on '\(dependency)', which is left out because its profile(s) \(profiles.joined(separator: ", ")) are not active"
+                    )
                 }
                 guard app.services[dependency] != nil else {
-                    throw ModelError(.undeclared, at: "services.\(name).depends_on", line: line, "service '\(name)' depends on '\(dependency)', which is not defined")
+                    throw ModelError(
+                        .undeclared, at: "services.\(name).depends_on", line: line, "service '\(name)' depends on '\(dependency)', which is not defined")
                 }
             }
             if let mode = spec.networkMode, mode.hasPrefix("service:") {
                 let other = String(mode.dropFirst("service:".count))
                 guard app.services[other] != nil else {
-                    throw ModelError(.undeclared, at: "services.\(name).network_mode", line: line, "network_mode names service '\(other)', which is not defined")
+                    throw ModelError(
+                        .undeclared, at: "services.\(name).network_mode", line: line, "network_mode names service '\(other)', which is not defined")
                 }
             }
             for (network, _) in spec.networks ?? [:] where network != "default" && declaredNetworks[network] == nil {

@@ -270,9 +270,12 @@ struct ServiceDecoder {
                 for (key, field) in pairs {
                     let fieldPath = "\(itemPath).\(key)"
                     switch key {
-                    case "target": target = try ComposeValues.port(try ComposeValues.string(field, path: fieldPath), path: fieldPath, line: field.line, what: "target port")
+                    case "target":
+                        target = try ComposeValues.port(
+                            try ComposeValues.string(field, path: fieldPath), path: fieldPath, line: field.line, what: "target port")
                     case "published":
-                        published = try ComposeValues.portRange(try ComposeValues.string(field, path: fieldPath), path: fieldPath, line: field.line, what: "published port")
+                        published = try ComposeValues.portRange(
+                            try ComposeValues.string(field, path: fieldPath), path: fieldPath, line: field.line, what: "published port")
                     case "host_ip": hostIP = try ComposeValues.string(field, path: fieldPath)
                     case "protocol": proto = try ComposeValues.string(field, path: fieldPath).lowercased()
                     case "mode", "name", "app_protocol": continue
@@ -288,7 +291,8 @@ struct ServiceDecoder {
                     throw ModelError(.invalidValue, at: "\(itemPath).protocol", line: line, "protocol '\(proto)' must be tcp, udp or sctp")
                 }
                 if let published, published.count > 1 {
-                    throw ModelError(.unsupported, at: "\(itemPath).published", line: line, "a published port range for one target port is not supported; publish one port")
+                    throw ModelError(
+                        .unsupported, at: "\(itemPath).published", line: line, "a published port range for one target port is not supported; publish one port")
                 }
                 out.append(PortMapping(target: target, published: published?.first, hostIP: hostIP, protocol: proto))
             case .sequence(_, let line):
@@ -340,7 +344,9 @@ struct ServiceDecoder {
                     case "volume":
                         if let nc = field["nocopy"] { noCopy = try ComposeValues.bool(nc, path: "\(fieldPath).nocopy") }
                     case "tmpfs":
-                        if let s = field["size"] { size = try ComposeValues.byteSize(try ComposeValues.string(s, path: "\(fieldPath).size"), path: fieldPath, line: s.line) }
+                        if let s = field["size"] {
+                            size = try ComposeValues.byteSize(try ComposeValues.string(s, path: "\(fieldPath).size"), path: fieldPath, line: s.line)
+                        }
                     case "bind":
                         if let c = field["create_host_path"] { create = try ComposeValues.bool(c, path: "\(fieldPath).create_host_path") }
                     case "consistency": continue
@@ -399,7 +405,8 @@ struct ServiceDecoder {
             }
         }
         let isPath = source.hasPrefix("/") || source.hasPrefix(".") || source.hasPrefix("~")
-        var mount = VolumeMount(type: isPath ? .bind : .volume, source: isPath ? resolveHostPath(source) : source, target: target, readOnly: readOnly ? true : nil)
+        var mount = VolumeMount(
+            type: isPath ? .bind : .volume, source: isPath ? resolveHostPath(source) : source, target: target, readOnly: readOnly ? true : nil)
         if noCopy { mount.noCopy = true }
         if isPath { mount.createHostPath = true }
         return mount
@@ -424,7 +431,9 @@ struct ServiceDecoder {
                         case "ipv4_address": attachment.ipv4Address = try ComposeValues.string(field, path: fieldPath)
                         case "priority", "gw_priority": continue
                         case "ipv6_address", "link_local_ips", "mac_address", "driver_opts", "interface_name":
-                            throw ModelError(.unsupported, at: fieldPath, line: field.line, "service '\(name)' uses network setting '\(key)', which Drover does not support yet")
+                            throw ModelError(
+                                .unsupported, at: fieldPath, line: field.line,
+                                "service '\(name)' uses network setting '\(key)', which Drover does not support yet")
                         default:
                             throw ModelError(.unknownKey, at: fieldPath, line: field.line, "service '\(name)' has unknown network setting '\(key)'")
                         }
@@ -539,7 +548,8 @@ struct ServiceDecoder {
                 guard let soft = item["soft"], let hard = item["hard"] else {
                     throw ModelError(.missing, at: itemPath, line: item.line, "ulimit '\(limit)' needs a number or 'soft' and 'hard'")
                 }
-                out[limit] = .init(soft: Int64(try ComposeValues.int(soft, path: "\(itemPath).soft")), hard: Int64(try ComposeValues.int(hard, path: "\(itemPath).hard")))
+                out[limit] = .init(
+                    soft: Int64(try ComposeValues.int(soft, path: "\(itemPath).soft")), hard: Int64(try ComposeValues.int(hard, path: "\(itemPath).hard")))
             }
         }
         return out
@@ -608,12 +618,14 @@ struct ServiceDecoder {
                     throw ModelError(.invalidValue, at: itemPath, line: item.line, "deploy.replicas is \(count); replica count must be a non-negative integer")
                 }
                 guard count <= 1 else {
-                    throw ModelError(.unsupported, at: itemPath, line: item.line, "service '\(name)' asks for \(count) replicas; a device runs one container per service")
+                    throw ModelError(
+                        .unsupported, at: itemPath, line: item.line, "service '\(name)' asks for \(count) replicas; a device runs one container per service")
                 }
             case "mode":
                 let mode = try ComposeValues.string(item, path: itemPath)
                 guard mode == "replicated" else {
-                    throw ModelError(.unsupported, at: itemPath, line: item.line, "service '\(name)' uses deploy.mode '\(mode)', which Drover does not support yet")
+                    throw ModelError(
+                        .unsupported, at: itemPath, line: item.line, "service '\(name)' uses deploy.mode '\(mode)', which Drover does not support yet")
                 }
             case "resources":
                 for (group, limits) in item.mappingPairs ?? [] {
@@ -621,14 +633,18 @@ struct ServiceDecoder {
                         let resourcePath = "\(itemPath).\(group).\(resource)"
                         switch (group, resource) {
                         case ("limits", "memory"):
-                            spec.memoryLimit = try ComposeValues.byteSize(try ComposeValues.string(amount, path: resourcePath), path: resourcePath, line: amount.line)
+                            spec.memoryLimit = try ComposeValues.byteSize(
+                                try ComposeValues.string(amount, path: resourcePath), path: resourcePath, line: amount.line)
                         case ("limits", "cpus"): spec.cpus = try cpus(amount, path: resourcePath)
                         case ("limits", "pids"): spec.pidsLimit = Int64(try ComposeValues.int(amount, path: resourcePath))
                         case ("reservations", "memory"):
-                            spec.memoryReservation = try ComposeValues.byteSize(try ComposeValues.string(amount, path: resourcePath), path: resourcePath, line: amount.line)
+                            spec.memoryReservation = try ComposeValues.byteSize(
+                                try ComposeValues.string(amount, path: resourcePath), path: resourcePath, line: amount.line)
                         case ("reservations", "cpus"): continue  // a reservation only matters to a scheduler
                         default:
-                            throw ModelError(.unsupported, at: resourcePath, line: amount.line, "service '\(name)' uses deploy.resources.\(group).\(resource), which Drover does not support yet")
+                            throw ModelError(
+                                .unsupported, at: resourcePath, line: amount.line,
+                                "service '\(name)' uses deploy.resources.\(group).\(resource), which Drover does not support yet")
                         }
                     }
                 }
@@ -644,7 +660,8 @@ struct ServiceDecoder {
                     }
                 case "any": restart = "always"
                 default:
-                    throw ModelError(.invalidValue, at: "\(itemPath).condition", line: item.line, "restart condition '\(condition)' must be none, on-failure or any")
+                    throw ModelError(
+                        .invalidValue, at: "\(itemPath).condition", line: item.line, "restart condition '\(condition)' must be none, on-failure or any")
                 }
             default:
                 throw ModelError(.unsupported, at: itemPath, line: item.line, "service '\(name)' uses deploy.\(key), which Drover does not support yet")

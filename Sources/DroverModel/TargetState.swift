@@ -81,15 +81,20 @@ public struct AppTarget: Codable, Sendable, Equatable {
                     "service '\(service)' has no image; Drover runs images: build and push it, then name it under 'image'")
             }
             for network in (spec.networks ?? [:]).keys where networks?[network] == nil {
-                throw ModelError(.undeclared, at: "apps.\(name).services.\(service).networks", "service '\(service)' joins network '\(network)', which the app does not declare")
+                throw ModelError(
+                    .undeclared, at: "apps.\(name).services.\(service).networks",
+                    "service '\(service)' joins network '\(network)', which the app does not declare")
             }
             for mount in spec.volumes ?? [] where mount.type == .volume {
                 if let source = mount.source, volumes?[source] == nil {
-                    throw ModelError(.undeclared, at: "apps.\(name).services.\(service).volumes", "service '\(service)' mounts volume '\(source)', which the app does not declare")
+                    throw ModelError(
+                        .undeclared, at: "apps.\(name).services.\(service).volumes",
+                        "service '\(service)' mounts volume '\(source)', which the app does not declare")
                 }
             }
             for dependency in (spec.dependsOn ?? [:]).keys where services[dependency] == nil {
-                throw ModelError(.undeclared, at: "apps.\(name).services.\(service).depends_on", "service '\(service)' depends on '\(dependency)', which is not defined")
+                throw ModelError(
+                    .undeclared, at: "apps.\(name).services.\(service).depends_on", "service '\(service)' depends on '\(dependency)', which is not defined")
             }
         }
         if let cycle = ComposeParser.findCycle(services) {

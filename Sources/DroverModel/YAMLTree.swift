@@ -118,11 +118,13 @@ extension YAMLValue {
                     case .mapping: sources = [valueNode]
                     case .sequence(let seq): sources = Array(seq)
                     default:
-                        throw ModelError(.invalidValue, at: childPath, line: valueNode.mark?.line, "a merge key '<<' must refer to a mapping or a list of mappings")
+                        throw ModelError(
+                            .invalidValue, at: childPath, line: valueNode.mark?.line, "a merge key '<<' must refer to a mapping or a list of mappings")
                     }
                     for source in sources {
                         guard case .mapping = source else {
-                            throw ModelError(.invalidValue, at: childPath, line: source.mark?.line, "a merge key '<<' must refer to a mapping or a list of mappings")
+                            throw ModelError(
+                                .invalidValue, at: childPath, line: source.mark?.line, "a merge key '<<' must refer to a mapping or a list of mappings")
                         }
                         guard case .mapping(let pairs, _) = try convert(source, path: path) else { continue }
                         for pair in pairs where !merged.contains(where: { $0.key == pair.key }) {

@@ -1,0 +1,88 @@
+import DroverModel
+import Foundation
+import Testing
+
+/// Every file of the shared compose corpus is a test case.
+enum Corpus {
+    static let root: URL = {
+        if let path = ProcessInfo.processInfo.environment["DROVER_CORPUS"] { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/compose-corpus").standardized
+    }()
+
+    static func files(_ folder: String) -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path).filter { $0.hasSuffix(".yml") }.sorted()) ?? []
+    }
+
+    static func text(_ folder: String, _ file: String) throws -> String {
+        try String(contentsOf: root.appendingPathComponent(folder).appendingPathComponent(file), encoding: .utf8)
+    }
+}
+
+@Suite("Compose corpus")
+struct CorpusTests {
+    /// What each invalid file's error must say (the problem its `# expect:` line names).
+    static let expected: [String: [String]] = [
+        "01-services-as-list.yml": ["'services' is a YAML sequence instead of a mapping"],
+        "02-port-integer-out-of-range.yml": ["70000", "1-65535"],
+        "03-unknown-top-level-key.yml": ["unknown top-level key 'environment'"],
+        "05-depends-on-cycle.yml": ["dependency cycle", "homeassistant -> nodered -> influxdb -> homeassistant"],
+        "06-undefined-named-volume.yml": ["grafana", "'grafana-data'", "not declared", "'grafana_data'"],
+        "07-duplicate-service-key.yml": ["duplicate mapping key 'mqtt'"],
+        "08-no-image-no-build.yml": ["'telegraf' has neither 'image' nor 'build'"],
+        "10-environment-non-scalar.yml": ["MQTT_TOPICS", "a list", "must be scalars"],
+        "12-undeclared-network.yml": ["'mqtt' joins network 'iot'", "not declared", "'backend'"],
+        "14-negative-replicas.yml": ["deploy.replicas is -1", "non-negative"],
+        "15-yaml-tab-indentation.yml": ["tab character", "indentation"],
+        "16-real-ucero0-homeAssistant-sservices-typo.yml": ["unknown top-level key 'sservices'", "did you mean 'services'"],
+        "19-invalid-service-name.yml": ["'home assistant'", "space"],
+    ]
+
+    @Test("the corpus is there", .enabled(if: !Corpus.files("invalid").isEmpty))
+    func corpusPresent() {
+        #expect(Corpus.files("invalid").count >= 13)
+        #expect(Corpus.files("real").count >= 30)
+        #expect(Set(Corpus.files("invalid")) == Set(Self.expected.keys), "every invalid file has an expected complaint")
+    }
+
+    @Test("an invalid file fails with its named problem", arguments: Corpus.files("invalid"))
+    func invalidFileFails(file: String) throws {
+        let text = try Corpus.text("invalid", file)
+        let error = try #require(throws: ModelError.self) { try ComposeParser().parse(text) }
+        for phrase in Self.expected[file] ?? ["(no expectation recorded)"] {
+            #expect(error.description.contains(phrase), "\(file): \(error)")
+        }
+        #expect(error.line != nil, "\(file): the error names a line")
+    }
+
+    /// Real files Drover rejects, with the reason it must give. All others must normalise.
+    static let rejected: [String: String] = [
+        "01-docker-awesome-compose-nginx-flask-mysql.yml": "top-level 'secrets' is not supported",
+        "02-docker-awesome-compose-react-java-mysql.yml": "top-level 'secrets' is not supported",
+        "04-docker-awesome-compose-pihole-cloudflared-DoH.yml": "network key 'ipam' is not supported",
+        "30-stefanprodan-swarmprom.yml": "top-level 'configs' is not supported",
+        "32-netbox-community-netbox-docker.yml": "env_file 'netbox.env'",
+        "33-immich-app-immich.yml": "UPLOAD_LOCATION",
+        "34-n8n-io-self-hosted-ai-starter-kit.yml": "deploy.resources.reservations.devices",
+        "37-getsentry-self-hosted.yml": "not set",
+        "40-immich-app-immich-dev.yml": "env_file '.env'",
+        "42-thingsboard-thingsboard.yml": "asks for 10 replicas",
+        "43-fixture-compose-spec-compose-go-web-stack.yml": "top-level 'secrets' is not supported",
+        "45-PostHog-posthog-hobby.yml": "'extends' from file 'docker-compose.base.yml'",
+    ]
+
+    @Test("a real file normalises or fails with a specific reason", arguments: Corpus.files("real"))
+    func realFile(file: String) throws {
+        let text = try Corpus.text("real", file)
+        if let reason = Self.rejected[file] {
+            let error = try #require(throws: ModelError.self) { try ComposeParser().parse(text) }
+            #expect(error.description.contains(reason), "\(file): \(error)")
+            #expect(!error.path.isEmpty, "\(file): the error names where")
+        } else {
+            let document = try ComposeParser().parse(text)
+            #expect(!document.app.services.isEmpty)
+            for (name, service) in document.app.services {
+                #expect(service.image != nil || service.build != nil, "\(file): \(name)")
+            }
+        }
+    }
+}

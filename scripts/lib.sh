@@ -1,0 +1,115 @@
+# Shared by scripts/test, scripts/demo and bench/*: install and start the real parts Drover
+# needs (dockerd, a registry, busybox test images) when they are not already there.
+# Everything listens on loopback or a Unix socket.
+
+DROVER_WORK=${DROVER_WORK:-/var/tmp/drover}
+REGISTRY_PORT=${REGISTRY_PORT:-5055}
+REGISTRY="127.0.0.1:${REGISTRY_PORT}"
+STARTED_PIDS=()
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+need_packages() {
+  local missing=()
+  command -v dockerd >/dev/null || missing+=(docker.io)
+  command -v docker-registry >/dev/null || missing+=(docker-registry)
+  [[ -x /bin/busybox ]] || missing+=(busybox-static)
+  command -v docker-compose >/dev/null || [[ ${NEED_COMPOSE:-0} == 0 ]] || missing+=(docker-compose)
+  if ((${#missing[@]})); then
+    log "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+engine_answers() {
+  [[ -n ${DOCKER_HOST:-} ]] && timeout 5 docker version --format '{{.Server.APIVersion}}' >/dev/null 2>&1
+}
+
+# Uses $DOCKER_HOST when it answers; otherwise starts a private dockerd on a socket of our own.
+start_engine() {
+  if engine_answers; then
+    log "using the engine at $DOCKER_HOST"
+    return
+  fi
+  local dir="$DROVER_WORK/docker"
+  mkdir -p "$dir"
+  export DOCKER_HOST="unix://$dir/docker.sock"
+  if engine_answers; then
+    log "using the engine at $DOCKER_HOST"
+    return
+  fi
+  log "starting a private dockerd at $DOCKER_HOST"
+  dockerd --host "$DOCKER_HOST" --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/docker.pid" \
+    >"$dir/dockerd.log" 2>&1 &
+  STARTED_PIDS+=($!)
+  for _ in $(seq 1 60); do
+    engine_answers && return
+    sleep 0.5
+  done
+  tail -20 "$dir/dockerd.log" >&2
+  log "dockerd did not start"
+  return 1
+}
+
+registry_answers() { curl -fsS "http://$REGISTRY/v2/" >/dev/null 2>&1; }
+
+start_registry() {
+  if registry_answers; then
+    log "using the registry at $REGISTRY"
+    return
+  fi
+  local dir="$DROVER_WORK/registry"
+  mkdir -p "$dir/data"
+  cat >"$dir/config.yml" <<YAML
+version: 0.1
+log: {level: warn}
+storage:
+  filesystem: {rootdirectory: $dir/data}
+  delete: {enabled: true}
+http:
+  addr: $REGISTRY
+YAML
+  log "starting a registry at $REGISTRY"
+  docker-registry serve "$dir/config.yml" >"$dir/registry.log" 2>&1 &
+  STARTED_PIDS+=($!)
+  for _ in $(seq 1 40); do
+    registry_answers && return
+    sleep 0.25
+  done
+  tail -20 "$dir/registry.log" >&2
+  log "the registry did not start"
+  return 1
+}
+
+# Builds small images FROM scratch with a static busybox and pushes them to the registry:
+# drover/busybox:1 and :2 differ by one file, so a test can swap one tag for another.
+build_test_images() {
+  local dir="$DROVER_WORK/images"
+  mkdir -p "$dir"
+  cp /bin/busybox "$dir/busybox"
+  for version in 1 2; do
+    cat >"$dir/Dockerfile.$version" <<DOCKERFILE
+FROM scratch
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+RUN mkdir -p /www /tmp && echo "drover test image $version" > /www/index.html && echo $version > /version
+CMD ["/bin/sh"]
+DOCKERFILE
+    docker build -q -f "$dir/Dockerfile.$version" -t "$REGISTRY/drover/busybox:$version" "$dir" >/dev/null
+    docker push -q "$REGISTRY/drover/busybox:$version" >/dev/null
+  done
+  docker tag "$REGISTRY/drover/busybox:1" drover/busybox:1
+  log "test images pushed: $REGISTRY/drover/busybox:1 and :2"
+}
+
+stop_started() {
+  local pid
+  for pid in "${STARTED_PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${STARTED_PIDS[@]}"; do
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  done
+}
