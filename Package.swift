@@ -78,7 +78,11 @@ let package = Package(
         ),
         .testTarget(
             name: "DroverAgentTests",
-            dependencies: ["DroverAgent", "DroverModel", "DockerEngine", "DroverAgentCLI"],
+            dependencies: [
+                "DroverAgent", "DroverModel", "DockerEngine", "DroverAgentCLI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
     ]

@@ -40,11 +40,14 @@ struct ComposeParserTests {
 
     @Test("long port syntax")
     func longPorts() throws {
-        let doc = try parse("services:\n  a:\n    image: x\n    ports:\n      - target: 80\n        published: \"8080\"\n        host_ip: 127.0.0.1\n        protocol: udp\n")
+        let doc = try parse(
+            "services:\n  a:\n    image: x\n    ports:\n      - target: 80\n        published: \"8080\"\n        host_ip: 127.0.0.1\n        protocol: udp\n")
         #expect(doc.app.services["a"]?.ports == [PortMapping(target: 80, published: 8080, hostIP: "127.0.0.1", protocol: "udp")])
     }
 
-    @Test("durations", arguments: [("10s", Int64(10_000_000_000)), ("1m30s", 90_000_000_000), ("1.5s", 1_500_000_000), ("500ms", 500_000_000), ("1h", 3_600_000_000_000)])
+    @Test(
+        "durations",
+        arguments: [("10s", Int64(10_000_000_000)), ("1m30s", 90_000_000_000), ("1.5s", 1_500_000_000), ("500ms", 500_000_000), ("1h", 3_600_000_000_000)])
     func durations(text: String, nanoseconds: Int64) throws {
         let doc = try parse("services:\n  a:\n    image: x\n    stop_grace_period: \(text)\n")
         #expect(doc.app.services["a"]?.stopGracePeriod == nanoseconds)
