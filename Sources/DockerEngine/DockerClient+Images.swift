@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import NIOFoundationCompat
 import NIOCore
@@ -32,6 +33,12 @@ extension DockerClient {
         var headers: [(String, String)] = []
         if let registryAuth { headers.append(("X-Registry-Auth", registryAuth)) }
         let response = try await start(.POST, "/images/create", query: query, headers: headers, timeout: timeout)
+        try await Self.consumeProgress(response, what: "pulling \(reference)", progress: progress)
+    }
+
+    /// Reads a pull or push progress stream to its end. The engine answers 200 and then may
+    /// report a failure inside the stream; that failure is thrown with the engine's words.
+    static func consumeProgress(_ response: HTTPClientResponse, what: String, progress: @Sendable (PullProgress) -> Void) async throws(DockerError) {
         var splitter = LineSplitter()
         var failure: String?
         do {
@@ -43,10 +50,10 @@ extension DockerClient {
                 }
             }
         } catch {
-            throw DockerError(.streamError, "pulling \(reference) broke off", cause: error)
+            throw DockerError(.streamError, "\(what) broke off", cause: error)
         }
         if let failure {
-            throw DockerError(.streamError, "pulling \(reference) failed: \(failure)")
+            throw DockerError(.streamError, "\(what) failed: \(failure)")
         }
     }
 
@@ -66,19 +73,7 @@ extension DockerClient {
         let response = try await start(
             .POST, "/images/\(Self.pathComponent(parsed.repository))/push", query: [("tag", parsed.tag)],
             headers: [("X-Registry-Auth", registryAuth)], timeout: timeout)
-        var splitter = LineSplitter()
-        var failure: String?
-        do {
-            for try await chunk in response.body {
-                for line in splitter.feed(chunk) {
-                    let event = try JSONDecoder().decode(PullProgress.self, from: Data(buffer: line))
-                    if let error = event.error { failure = error }
-                }
-            }
-        } catch {
-            throw DockerError(.streamError, "pushing \(reference) broke off", cause: error)
-        }
-        if let failure { throw DockerError(.streamError, "pushing \(reference) failed: \(failure)") }
+        try await Self.consumeProgress(response, what: "pushing \(reference)", progress: { _ in })
     }
 
     /// Splits `registry:5000/name:tag` or `name@sha256:…` into repository and tag-or-digest;
