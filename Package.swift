@@ -62,7 +62,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "drover-agent",
-            dependencies: ["DroverAgentCLI"],
+            dependencies: ["DroverAgentCLI", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(name: "DroverModelTests", dependencies: ["DroverModel"], swiftSettings: strict),

@@ -78,6 +78,10 @@ public final class DockerClient: Sendable {
         do {
             response = try await http.execute(request, timeout: .seconds(10), logger: logger)
         } catch {
+            if case .unix(let path) = endpoint, !FileManager.default.fileExists(atPath: path) {
+                throw DockerError(
+                    .unreachable, "no Docker engine socket at \(path): is dockerd running? Point Drover at the engine with --engine or DOCKER_HOST")
+            }
             throw DockerError(.unreachable, "cannot reach the Docker engine at \(endpoint)", cause: error)
         }
         var offered = response.headers.first(name: "Api-Version").flatMap(APIVersion.init(parsing:))

@@ -49,7 +49,7 @@ public struct PlanSimulator: Sendable {
                     state.networks.append(ObservedResource(engineName: engineName, name: name))
                 case .createVolume(let name, let engineName):
                     state.volumes.append(ObservedResource(engineName: engineName, name: name))
-                case .createContainer(let service, let containerName):
+                case .createContainer(let service, let containerName, let start):
                     guard let target, let spec = target.services[service] else { continue }
                     let names = EngineNames(device: planner.device, app: planner.app)
                     let networks = (spec.networks ?? [:]).map { names.network($0.key, target.networks?[$0.key]) }
@@ -57,7 +57,7 @@ public struct PlanSimulator: Sendable {
                     state.containers.append(
                         ObservedContainer(
                             id: "simulated-\(counter)", name: containerName, service: service, configHash: target.configHash(of: service),
-                            release: target.release, state: "running", health: hasCheck ? "healthy" : nil,
+                            release: target.release, state: start ? "running" : "created", health: hasCheck ? "healthy" : nil,
                             imageID: spec.image.flatMap { state.images[$0] } ?? "", networks: networks.sorted(), created: Int64(counter)))
                 case .startContainer(_, let id, _):
                     if let index = state.containers.firstIndex(where: { $0.id == id }) { state.containers[index].state = "running" }

@@ -234,7 +234,7 @@ public struct Reconciler: Sendable {
             if volume.labels?[DroverLabel.device] != device.id {
                 throw AgentError(.invalidTarget, "a volume named \(engineName) already exists and does not belong to this device")
             }
-        case .createContainer(let service, let containerName):
+        case .createContainer(let service, let containerName, let start):
             guard let target else { throw AgentError(.invalidTarget, "no target for \(service)") }
             let builder = ContainerConfigBuilder(device: device, app: app, target: target)
             let (config, extraNetworks) = try builder.build(service: service, peerContainers: peers)
@@ -242,7 +242,7 @@ public struct Reconciler: Sendable {
             for (network, aliases) in extraNetworks {
                 try await engine.connectNetwork(network, container: id, aliases: aliases)
             }
-            try await engine.startContainer(id)
+            if start { try await engine.startContainer(id) }
         case .startContainer(_, let id, _):
             try await engine.startContainer(id)
         case .removeContainer(let service, let id, _, _):

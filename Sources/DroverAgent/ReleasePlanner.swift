@@ -86,21 +86,23 @@ public struct ReleasePlanner: Sendable {
             let containers = (byService[service] ?? []).sorted { ($0.isUp ? 1 : 0, $0.created) > ($1.isUp ? 1 : 0, $1.created) }
             let matching = containers.filter { $0.configHash == hash && (imageID == nil || $0.imageID == imageID) }
             let keep = matching.first
-            for stale in containers where stale.id != keep?.id {
+            let stale = containers.filter { $0.id != keep?.id }
+            for container in stale {
                 guard allImagesPresent else { continue }
                 let reason: String
-                if stale.configHash != hash {
+                if container.configHash != hash {
                     reason = "configuration changed"
-                } else if stale.imageID != imageID {
+                } else if container.imageID != imageID {
                     reason = "image \(spec.image ?? "") changed"
                 } else {
                     reason = "duplicate container"
                 }
-                plan.steps.append(.removeContainer(service: service, id: stale.id, containerName: stale.name, reason: reason))
+                plan.steps.append(.removeContainer(service: service, id: container.id, containerName: container.name, reason: reason))
             }
             if let keep {
                 current_[service] = keep
-                if keep.state == "created" || (keep.state == "exited" && keep.exitCode == nil) {
+                // A replacement prepared beside the old container starts once the old one is gone.
+                if stale.isEmpty && (keep.state == "created" || (keep.state == "exited" && keep.exitCode == nil)) {
                     if let reason = unmetDependency(service, spec: spec, satisfied: current_, target: target) {
                         plan.waiting.append(reason)
                     } else {
@@ -109,17 +111,23 @@ public struct ReleasePlanner: Sendable {
                 }
                 continue
             }
-            // A new container: only once the old ones are gone (ports and names are freed) and
-            // everything it needs exists.
-            guard containers.isEmpty, imageID != nil else { continue }
+            // A new container needs its image, networks and volumes. While an old container of
+            // the service is being removed, the new one is created (not started) in the same
+            // round, so the service is down only for the stop and the start.
+            guard imageID != nil, stale.isEmpty || allImagesPresent else { continue }
             let networksReady = (spec.networks ?? [:]).keys.allSatisfy(readyNetworks.contains)
             let volumesReady = (spec.volumes ?? []).allSatisfy { $0.type != .volume || $0.source == nil || readyVolumes.contains($0.source ?? "") }
             guard networksReady && volumesReady else { continue }
+            let name = names.container(service, configHash: hash)
+            if !stale.isEmpty {
+                plan.steps.append(.createContainer(service: service, containerName: name, start: false))
+                continue
+            }
             if let reason = unmetDependency(service, spec: spec, satisfied: current_, target: target) {
                 plan.waiting.append(reason)
                 continue
             }
-            plan.steps.append(.createContainer(service: service, containerName: names.container(service, configHash: hash)))
+            plan.steps.append(.createContainer(service: service, containerName: name, start: true))
         }
 
         // Containers of services the target no longer has.

@@ -7,8 +7,9 @@ public enum Step: Sendable, Equatable, Hashable, Codable, CustomStringConvertibl
     case createNetwork(name: String, engineName: String)
     /// Create a named volume of the app.
     case createVolume(name: String, engineName: String)
-    /// Create a service's container, attach its networks and start it.
-    case createContainer(service: String, containerName: String)
+    /// Create a service's container and attach its networks; start it too unless an old
+    /// container of the service still has to go first (then a `startContainer` follows).
+    case createContainer(service: String, containerName: String, start: Bool)
     /// Start an existing container that is not running (e.g. left created by a crash).
     case startContainer(service: String, id: String, containerName: String)
     /// Stop (with the service's grace period) and remove a container.
@@ -38,7 +39,7 @@ public enum Step: Sendable, Equatable, Hashable, Codable, CustomStringConvertibl
     /// The service the step is about, if any.
     public var service: String? {
         switch self {
-        case .createContainer(let service, _), .startContainer(let service, _, _), .removeContainer(let service, _, _, _): service
+        case .createContainer(let service, _, _), .startContainer(let service, _, _), .removeContainer(let service, _, _, _): service
         default: nil
         }
     }
@@ -49,7 +50,7 @@ public enum Step: Sendable, Equatable, Hashable, Codable, CustomStringConvertibl
         case .pullImage(let reference, _): reference
         case .createNetwork(let name, let engineName), .removeNetwork(let name, let engineName): "\(name) (\(engineName))"
         case .createVolume(let name, let engineName), .removeVolume(let name, let engineName): "\(name) (\(engineName))"
-        case .createContainer(let service, let containerName): "\(service) (\(containerName))"
+        case .createContainer(let service, let containerName, let start): "\(service) (\(containerName))\(start ? "" : ", started once the old one is gone")"
         case .startContainer(let service, _, let containerName): "\(service) (\(containerName))"
         case .removeContainer(let service, _, let containerName, let reason): "\(service) (\(containerName)): \(reason)"
         }

@@ -60,6 +60,7 @@ struct ReleasePlannerTests {
         state.containers[0].health = "healthy"
         let ready = ReleasePlanner(device: device, app: "shop").plan(current: state, target: app)
         #expect(ready.steps.map(\.kind) == ["create"])
+        if case .createContainer(_, _, let start) = ready.steps.first { #expect(start) }
         #expect(ready.steps.first?.service == "web")
     }
 
@@ -72,8 +73,8 @@ struct ReleasePlannerTests {
         var pulled = converged(old)
         pulled.images["web:2"] = "sha256:web:2"
         let next = ReleasePlanner(device: device, app: "shop").plan(current: pulled, target: new)
-        #expect(next.steps.map(\.kind) == ["remove"])
-        #expect(next.steps.first?.service == "web")
+        #expect(Set(next.steps.map(\.kind)) == ["remove", "create"])
+        #expect(next.steps.allSatisfy { $0.service == "web" })
     }
 
     @Test("a changed environment recreates only that service")
@@ -81,8 +82,19 @@ struct ReleasePlannerTests {
         let old = try target(twoServices)
         let new = try target(twoServices.replacingOccurrences(of: "image: web:1", with: "image: web:1\n    environment: {A: b}"), release: "r2")
         let plan = ReleasePlanner(device: device, app: "shop").plan(current: converged(old), target: new)
-        #expect(plan.steps.count == 1)
-        #expect(plan.steps.first?.service == "web" && plan.steps.first?.kind == "remove")
+        #expect(plan.steps.count == 2)
+        #expect(plan.steps.allSatisfy { $0.service == "web" })
+        // The replacement is prepared beside the old container and started once it is gone.
+        let prepared = plan.steps.first { $0.kind == "create" }
+        if case .createContainer(_, _, let start) = prepared { #expect(!start) } else { Issue.record("no replacement prepared") }
+        var swapped = converged(old)
+        swapped.containers.removeAll { $0.service == "web" }
+        let names = EngineNames(device: device, app: "shop")
+        swapped.containers.append(
+            ObservedContainer(
+                id: "new", name: names.container("web", configHash: new.configHash(of: "web")), service: "web", configHash: new.configHash(of: "web"),
+                release: "r2", state: "created", imageID: "sha256:web:1"))
+        #expect(ReleasePlanner(device: device, app: "shop").plan(current: swapped, target: new).steps.map(\.kind) == ["start"])
     }
 
     @Test("a new release id alone changes nothing")
@@ -143,6 +155,9 @@ struct ReleasePlannerTests {
         let (rounds, blocked) = PlanSimulator(planner: ReleasePlanner(device: device, app: "shop")).simulate(current: EngineSnapshot(), target: app)
         #expect(blocked.isEmpty)
         #expect(rounds.map { $0.map(\.kind) } == [["pull", "pull", "create-network"], ["create"], ["create"]])
+        let update = try target(twoServices.replacingOccurrences(of: "web:1", with: "web:2"), release: "r2")
+        let (updateRounds, _) = PlanSimulator(planner: ReleasePlanner(device: device, app: "shop")).simulate(current: converged(app), target: update)
+        #expect(updateRounds.map { Set($0.map(\.kind)) } == [["pull"], ["create", "remove"], ["start"]])
         #expect(rounds[1].first?.service == "db" && rounds[2].first?.service == "web")
     }
 }
