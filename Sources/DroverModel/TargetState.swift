@@ -139,8 +139,9 @@ public struct AppTarget: Codable, Sendable, Equatable {
 }
 
 /// Canonical JSON: sorted keys, no escaping of slashes, so that hashes are stable.
-enum Canonical {
-    static func encode<Value: Encodable>(_ value: Value) -> Data {
+public enum Canonical {
+    /// Encodes with sorted keys.
+    public static func encode<Value: Encodable>(_ value: Value) -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Every type here is plain data; encoding cannot fail, but never crash if it did.

@@ -1,0 +1,215 @@
+import DroverModel
+import Foundation
+import Hummingbird
+
+/// The HTTP adapter: decodes requests, calls the ``ControlPlane``, encodes answers.
+struct APIRoutes {
+    let plane: ControlPlane
+
+    func register(on router: Router<DroverContext>) {
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: AuthMiddleware(plane: plane))
+        let v1 = router.group("v1")
+        v1.get("health") { _, _ in JSONBody.response(["status": "ok"]) }
+        v1.get("openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
+
+        // Fleets
+        v1.get("fleets") { _, context in JSONBody.response(try await plane.listFleets(org: try context.requireUser())) }
+        v1.post("fleets") { request, context in
+            let body = try await JSONBody.decode(API.CreateFleet.self, from: request)
+            return JSONBody.response(try await plane.createFleet(org: try context.requireUser(), name: body.name), status: .created)
+        }
+        v1.get("fleets/:fleet") { _, context in
+            JSONBody.response(try await plane.fleet(org: try context.requireUser(), try context.parameters.require("fleet")))
+        }
+        v1.patch("fleets/:fleet") { request, context in
+            let body = try await JSONBody.decode(API.UpdateFleet.self, from: request)
+            return JSONBody.response(try await plane.updateFleet(org: try context.requireUser(), try context.parameters.require("fleet"), body))
+        }
+        v1.delete("fleets/:fleet") { _, context in
+            try await plane.deleteFleet(org: try context.requireUser(), try context.parameters.require("fleet"))
+            return Response(status: .noContent)
+        }
+
+        // Provisioning keys
+        v1.get("fleets/:fleet/keys") { _, context in
+            JSONBody.response(try await plane.listKeys(org: try context.requireUser(), fleet: try context.parameters.require("fleet")))
+        }
+        v1.post("fleets/:fleet/keys") { request, context in
+            let body = try await JSONBody.decode(API.CreateKey.self, from: request)
+            let key = try await plane.createKey(org: try context.requireUser(), fleet: try context.parameters.require("fleet"), body)
+            return JSONBody.response(key, status: .created)
+        }
+        v1.delete("fleets/:fleet/keys/:key") { _, context in
+            try await plane.revokeKey(
+                org: try context.requireUser(), fleet: try context.parameters.require("fleet"), id: try context.parameters.require("key"))
+            return Response(status: .noContent)
+        }
+
+        // Releases
+        v1.get("fleets/:fleet/releases") { _, context in
+            JSONBody.response(try await plane.listReleases(org: try context.requireUser(), fleet: try context.parameters.require("fleet")))
+        }
+        v1.post("fleets/:fleet/releases") { request, context in
+            let body = try await JSONBody.decode(API.CreateRelease.self, from: request)
+            let release = try await plane.createRelease(
+                org: try context.requireUser(), fleet: try context.parameters.require("fleet"), compose: body.compose)
+            return JSONBody.response(release, status: .created)
+        }
+        v1.get("releases/:release") { _, context in
+            JSONBody.response(try await plane.release(org: try context.requireUser(), try context.parameters.require("release")))
+        }
+
+        // Devices (people)
+        v1.post("devices") { request, _ in
+            let body = try await JSONBody.decode(API.RegisterDevice.self, from: request)
+            return JSONBody.response(try await plane.register(body), status: .created)
+        }
+        v1.get("devices") { request, context in
+            let org = try context.requireUser()
+            var filter = ControlPlane.DeviceFilter()
+            filter.fleet = request.uri.queryParameters["fleet"].map(String.init)
+            for tag in request.uri.queryParameters.getAll("tag") {
+                let parts = tag.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2 else { throw ServerError(.badRequest, "tag filter '\(tag)' must be KEY=VALUE") }
+                filter.tags[parts[0]] = parts[1]
+            }
+            if let online = request.uri.queryParameters["online"] {
+                guard let value = Bool(String(online)) else { throw ServerError(.badRequest, "online must be true or false") }
+                filter.online = value
+            }
+            filter.status = request.uri.queryParameters["status"].map(String.init)
+            return JSONBody.response(try await plane.listDevices(org: org, filter))
+        }
+        v1.get("devices/:device") { _, context in
+            JSONBody.response(try await plane.device(org: try context.requireUser(), try context.parameters.require("device")))
+        }
+        v1.patch("devices/:device") { request, context in
+            let body = try await JSONBody.decode(API.UpdateDevice.self, from: request)
+            return JSONBody.response(try await plane.updateDevice(org: try context.requireUser(), try context.parameters.require("device"), body))
+        }
+        v1.delete("devices/:device") { _, context in
+            try await plane.deleteDevice(org: try context.requireUser(), try context.parameters.require("device"))
+            return Response(status: .noContent)
+        }
+        v1.put("devices/:device/tags") { request, context in
+            struct TagChange: Decodable {
+                var set: [String: String]?
+                var remove: [String]?
+            }
+            let body = try await JSONBody.decode(TagChange.self, from: request)
+            let tags = try await plane.setTags(
+                org: try context.requireUser(), try context.parameters.require("device"), set: body.set ?? [:], remove: body.remove ?? [])
+            return JSONBody.response(tags)
+        }
+        v1.get("devices/:device/logs") { request, context in
+            let query = request.uri.queryParameters
+            let limit =
+                try query["limit"].map { text throws(ServerError) in
+                    guard let n = Int(String(text)), n > 0 else { throw ServerError(.badRequest, "limit must be a positive number") }
+                    return min(n, 10_000)
+                } ?? 100
+            let after = try query["after"].map { text throws(ServerError) in
+                guard let n = Int64(String(text)) else { throw ServerError(.badRequest, "after must be a sequence number") }
+                return n
+            }
+            let lines = try await plane.logs(
+                org: try context.requireUser(), device: try context.parameters.require("device"), service: query["service"].map(String.init),
+                after: after, since: query["since"].map(String.init), limit: limit)
+            return JSONBody.response(lines)
+        }
+
+        // Env
+        v1.get("env") { request, context in
+            let query = request.uri.queryParameters
+            return JSONBody.response(
+                try await plane.listEnv(org: try context.requireUser(), fleet: query["fleet"].map(String.init), device: query["device"].map(String.init)))
+        }
+        v1.put("env") { request, context in
+            let body = try await JSONBody.decode(API.SetEnv.self, from: request)
+            return JSONBody.response(try await plane.setEnv(org: try context.requireUser(), body))
+        }
+        v1.delete("env") { request, context in
+            let query = request.uri.queryParameters
+            guard let name = query["name"] else { throw ServerError(.badRequest, "name the variable with ?name=") }
+            try await plane.removeEnv(
+                org: try context.requireUser(), fleet: query["fleet"].map(String.init), device: query["device"].map(String.init),
+                service: query["service"].map(String.init), name: String(name))
+            return Response(status: .noContent)
+        }
+
+        // The device's own endpoints
+        v1.get("device/state") { request, context in
+            let uuid = try context.requireDevice()
+            try await plane.touch(device: uuid)
+            let generation = try await plane.generation()
+            var target = try await plane.target(device: uuid)
+            let known = request.headers[.ifNoneMatch]
+            if let waitText = request.uri.queryParameters["wait"], let wait = Double(String(waitText)), known == target.etag {
+                // Long-poll: hold the request until the target changes or the wait ends.
+                try await plane.waitForChange(after: generation, seconds: min(max(wait, 0), 60))
+                target = try await plane.target(device: uuid)
+            }
+            if known == target.etag {
+                return Response(status: .notModified, headers: [.eTag: target.etag])
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "application/json", .eTag: target.etag], body: .init(byteBuffer: ByteBuffer(bytes: target.body)))
+        }
+        v1.patch("device/state") { request, context in
+            let uuid = try context.requireDevice()
+            let report = try await JSONBody.decode(API.StateReport.self, from: request)
+            try await plane.report(device: uuid, report)
+            return Response(status: .noContent)
+        }
+        v1.post("device/logs") { request, context in
+            let uuid = try context.requireDevice()
+            let batch = try await JSONBody.decode(API.LogBatch.self, from: request)
+            try await plane.appendLogs(device: uuid, batch.lines)
+            return Response(status: .noContent)
+        }
+    }
+}
+
+/// Resolves `Authorization: Bearer …` into the context's identity. A wrong credential is
+/// refused at once; a missing one is left to each route to judge.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = DroverContext
+    let plane: ControlPlane
+
+    func handle(_ request: Request, context: DroverContext, next: (Request, DroverContext) async throws -> Response) async throws -> Response {
+        var context = context
+        if let header = request.headers[.authorization] {
+            guard header.hasPrefix("Bearer "), case let credential = String(header.dropFirst(7)), !credential.isEmpty else {
+                throw ServerError(.unauthorized, "Authorization must be 'Bearer TOKEN'")
+            }
+            guard let identity = try await plane.identity(credential: credential) else {
+                throw ServerError(.unauthorized, "the token or device key is not valid (revoked, or the device was deleted)")
+            }
+            context.identity = identity
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Turns every error into the JSON error body: ours with their code, Hummingbird's with the
+/// status's name, anything else as a 500 that says no more than it must.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = DroverContext
+
+    func handle(_ request: Request, context: DroverContext, next: (Request, DroverContext) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as ServerError {
+            return try error.response(from: request, context: context)
+        } catch let error as HTTPError {
+            let code = error.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_")
+            return JSONBody.response(API.ErrorBody(code: code, message: error.body ?? error.status.reasonPhrase), status: error.status)
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(error)"])
+            return JSONBody.response(API.ErrorBody(code: "internal", message: "the server failed to handle the request"), status: .internalServerError)
+        }
+    }
+}

@@ -1,0 +1,570 @@
+import Crypto
+import DroverModel
+import Foundation
+import Logging
+import SQLKit
+
+/// The control plane's logic: fleets, keys, devices, releases, env, tags, targets, state and
+/// logs. HTTP handlers decode a request and call this; it knows nothing of HTTP.
+public actor ControlPlane {
+    /// A device counts as online if heard from within this many seconds. Agents long-poll
+    /// for their target with a 30 s wait, so a live device is heard from at least that often.
+    public static let onlineGraceSeconds: Double = 75
+    /// Log lines kept per device; older ones are dropped.
+    public static let logRetentionPerDevice = 10_000
+
+    let store: SQLStore
+    let logger: Logger
+    private var targetCache: [String: (generation: Int64, target: CachedTarget)] = [:]
+    private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+    private var lastSeenWritten: [String: Double] = [:]
+
+    /// A computed target, its JSON and its ETag.
+    public struct CachedTarget: Sendable {
+        /// The JSON body.
+        public var body: Data
+        /// The quoted ETag.
+        public var etag: String
+        /// The release the device should run, if any.
+        public var release: String?
+    }
+
+    /// Creates the control plane over a migrated store.
+    public init(store: SQLStore, logger: Logger) {
+        self.store = store
+        self.logger = logger
+    }
+
+    // MARK: - Bootstrap
+
+    /// Creates the default organisation and, on a store without tokens, an admin token
+    /// (returned once; nil when tokens exist).
+    public func bootstrap() async throws(ServerError) -> String? {
+        let org = try await store.ensureOrg("default")
+        guard try await store.tokenCount() == 0 else { return nil }
+        return try await store.createToken(org: org, role: "admin", label: "first admin")
+    }
+
+    /// Mints another admin token for the default organisation.
+    public func createToken(label: String) async throws(ServerError) -> String {
+        let org = try await store.ensureOrg("default")
+        return try await store.createToken(org: org, role: "admin", label: label)
+    }
+
+    /// Resolves a bearer credential.
+    public func identity(credential: String) async throws(ServerError) -> Identity? {
+        try await store.identity(credential: credential)
+    }
+
+    // MARK: - Fleets
+
+    /// Lists the organisation's fleets.
+    public func listFleets(org: String) async throws(ServerError) -> [API.Fleet] {
+        var out: [API.Fleet] = []
+        for record in try await store.fleets(org: org) { out.append(try await apiFleet(record)) }
+        return out
+    }
+
+    /// One fleet.
+    public func fleet(org: String, _ name: String) async throws(ServerError) -> API.Fleet {
+        try await apiFleet(try await store.fleet(org: org, named: name))
+    }
+
+    /// Creates a fleet.
+    public func createFleet(org: String, name: String) async throws(ServerError) -> API.Fleet {
+        try Self.validateName(name, what: "fleet name")
+        return try await apiFleet(try await store.createFleet(org: org, name: name))
+    }
+
+    /// Renames a fleet and/or changes the release it tracks.
+    public func updateFleet(org: String, _ name: String, _ update: API.UpdateFleet) async throws(ServerError) -> API.Fleet {
+        let fleet = try await store.fleet(org: org, named: name)
+        if let newName = update.name {
+            try Self.validateName(newName, what: "fleet name")
+            try await store.run("UPDATE fleets SET name = \(bind: newName) WHERE id = \(bind: fleet.id)")
+        }
+        if let track = update.trackRelease {
+            let tracked: String? = track == "latest" || track.isEmpty ? nil : try await store.release(id: track).id
+            if let tracked, try await store.release(id: tracked).fleetID != fleet.id {
+                throw ServerError(.badRequest, "release \(tracked) belongs to another fleet")
+            }
+            try await store.run("UPDATE fleets SET tracked_release = \(bind: tracked) WHERE id = \(bind: fleet.id)")
+        }
+        try await changed()
+        return try await apiFleet(try await store.fleet(id: fleet.id))
+    }
+
+    /// Deletes a fleet that has no devices.
+    public func deleteFleet(org: String, _ name: String) async throws(ServerError) {
+        let fleet = try await store.fleet(org: org, named: name)
+        let count = try await store.deviceCount(fleetID: fleet.id)
+        guard count == 0 else {
+            throw ServerError(.conflict, "fleet '\(fleet.name)' still has \(count) device(s); move or delete them first")
+        }
+        for table in ["releases", "provisioning_keys", "env_vars"] {
+            try await store.run("DELETE FROM \(unsafeRaw: table) WHERE fleet_id = \(bind: fleet.id)")
+        }
+        try await store.run("DELETE FROM fleets WHERE id = \(bind: fleet.id)")
+        try await changed()
+    }
+
+    private func apiFleet(_ record: FleetRecord) async throws(ServerError) -> API.Fleet {
+        let target = try await fleetRelease(record)
+        return API.Fleet(
+            id: record.id, name: record.name, trackedRelease: record.trackedRelease, targetRelease: target?.id,
+            deviceCount: try await store.deviceCount(fleetID: record.id), createdAt: Date(timeIntervalSince1970: record.createdAt))
+    }
+
+    /// The release a fleet offers: the tracked one, else the newest that is not failing.
+    private func fleetRelease(_ fleet: FleetRecord) async throws(ServerError) -> ReleaseRecord? {
+        if let tracked = fleet.trackedRelease { return try await store.release(id: tracked) }
+        return try await store.releases(fleetID: fleet.id).first { $0.status != "failing" }
+    }
+
+    // MARK: - Provisioning keys
+
+    /// Creates a provisioning key; the secret is in the answer only.
+    public func createKey(org: String, fleet name: String, _ body: API.CreateKey) async throws(ServerError) -> API.ProvisioningKey {
+        let fleet = try await store.fleet(org: org, named: name)
+        if let limit = body.deviceLimit, limit < 1 { throw ServerError(.badRequest, "deviceLimit must be at least 1") }
+        if let seconds = body.expiresInSeconds, seconds < 1 { throw ServerError(.badRequest, "expiresInSeconds must be at least 1") }
+        let secret = SQLStore.secret(prefix: "drvk_")
+        let id = SQLStore.newID()
+        let expires = body.expiresInSeconds.map { SQLStore.now + Double($0) }
+        try await store.run(
+            """
+            INSERT INTO provisioning_keys (id, fleet_id, hash, expires_at, device_limit, created_at)
+            VALUES (\(bind: id), \(bind: fleet.id), \(bind: SQLStore.hash(secret)), \(bind: expires), \(bind: body.deviceLimit), \(bind: SQLStore.now))
+            """)
+        return API.ProvisioningKey(
+            id: id, fleet: fleet.name, key: secret, expiresAt: expires.map { Date(timeIntervalSince1970: $0) }, deviceLimit: body.deviceLimit,
+            devicesEnrolled: 0, revoked: false)
+    }
+
+    /// Lists a fleet's keys (without secrets).
+    public func listKeys(org: String, fleet name: String) async throws(ServerError) -> [API.ProvisioningKey] {
+        let fleet = try await store.fleet(org: org, named: name)
+        return try await store.rows("SELECT * FROM provisioning_keys WHERE fleet_id = \(bind: fleet.id) ORDER BY created_at").map { row in
+            API.ProvisioningKey(
+                id: (try? row.string("id")) ?? "", fleet: fleet.name, key: nil,
+                expiresAt: (try? row.optionalDouble("expires_at")).flatMap { $0 }.map { Date(timeIntervalSince1970: $0) },
+                deviceLimit: (try? row.optionalInt("device_limit")) ?? nil, devicesEnrolled: (try? row.int("used")) ?? 0,
+                revoked: ((try? row.int("revoked")) ?? 0) != 0)
+        }
+    }
+
+    /// Revokes a key.
+    public func revokeKey(org: String, fleet name: String, id: String) async throws(ServerError) {
+        let fleet = try await store.fleet(org: org, named: name)
+        let found = try await store.rows("SELECT id FROM provisioning_keys WHERE id = \(bind: id) AND fleet_id = \(bind: fleet.id)")
+        guard !found.isEmpty else { throw ServerError(.notFound, "fleet '\(fleet.name)' has no key '\(id)'") }
+        try await store.run("UPDATE provisioning_keys SET revoked = 1 WHERE id = \(bind: id)")
+    }
+
+    // MARK: - Devices
+
+    /// Enrols a device with a provisioning key: a new UUID and API key.
+    public func register(_ body: API.RegisterDevice) async throws(ServerError) -> API.RegisteredDevice {
+        let keyHash = SQLStore.hash(body.provisioningKey)
+        if let name = body.name { try Self.validateName(name, what: "device name") }
+        let store = self.store
+        let (uuid, name, fleetID, apiKey) = try await store.transaction { () async throws -> (String, String, String, String) in
+            guard let key = try await store.db.raw("SELECT * FROM provisioning_keys WHERE hash = \(bind: keyHash)").first() else {
+                throw ServerError(.unauthorized, "the provisioning key is not valid")
+            }
+            if try key.int("revoked") != 0 { throw ServerError(.unauthorized, "the provisioning key has been revoked") }
+            if let expires = try key.optionalDouble("expires_at"), expires < SQLStore.now {
+                throw ServerError(.unauthorized, "the provisioning key expired")
+            }
+            let used = try key.int("used")
+            if let limit = try key.optionalInt("device_limit"), used >= limit {
+                throw ServerError(.forbidden, "the provisioning key has enrolled its limit of \(limit) device(s)")
+            }
+            let fleetID = try key.string("fleet_id")
+            let uuid = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+            let name = body.name ?? "device-\(uuid.prefix(7))"
+            let apiKey = SQLStore.secret(prefix: "drvd_")
+            try await store.db.raw("UPDATE provisioning_keys SET used = used + 1 WHERE id = \(bind: try key.string("id"))").run()
+            try await store.db.raw(
+                """
+                INSERT INTO devices (uuid, fleet_id, name, key_hash, architecture, created_at)
+                VALUES (\(bind: uuid), \(bind: fleetID), \(bind: name), \(bind: SQLStore.hash(apiKey)), \(bind: body.architecture), \(bind: SQLStore.now))
+                """
+            ).run()
+            return (uuid, name, fleetID, apiKey)
+        }
+        let fleet = try await store.fleet(id: fleetID)
+        logger.info("device enrolled", metadata: ["device": "\(uuid)", "fleet": "\(fleet.name)"])
+        return API.RegisteredDevice(uuid: uuid, name: name, fleet: fleet.name, apiKey: apiKey)
+    }
+
+    /// Filters for listing devices.
+    public struct DeviceFilter: Sendable {
+        /// Fleet name.
+        public var fleet: String?
+        /// `key=value` tags that must all match.
+        public var tags: [String: String] = [:]
+        /// Online state.
+        public var online: Bool?
+        /// Reported status.
+        public var status: String?
+        /// Creates a filter.
+        public init(fleet: String? = nil, tags: [String: String] = [:], online: Bool? = nil, status: String? = nil) {
+            self.fleet = fleet
+            self.tags = tags
+            self.online = online
+            self.status = status
+        }
+    }
+
+    /// Lists devices matching a filter.
+    public func listDevices(org: String, _ filter: DeviceFilter) async throws(ServerError) -> [API.Device] {
+        var fleetID: String?
+        if let name = filter.fleet { fleetID = try await store.fleet(org: org, named: name).id }
+        let records = try await store.devices(org: org, fleetID: fleetID)
+        let tags = try await store.tags(deviceUUIDs: records.map(\.uuid))
+        var out: [API.Device] = []
+        for record in records {
+            let deviceTags = tags[record.uuid] ?? [:]
+            guard filter.tags.allSatisfy({ deviceTags[$0.key] == $0.value }) else { continue }
+            let device = try await apiDevice(record, tags: deviceTags)
+            if let online = filter.online, device.online != online { continue }
+            if let status = filter.status, device.status != status { continue }
+            out.append(device)
+        }
+        return out
+    }
+
+    /// One device by name or UUID.
+    public func device(org: String, _ reference: String) async throws(ServerError) -> API.Device {
+        let record = try await store.device(org: org, named: reference)
+        return try await apiDevice(record, tags: try await store.tags(deviceUUIDs: [record.uuid])[record.uuid] ?? [:])
+    }
+
+    /// Renames, moves, pins or unpins a device.
+    public func updateDevice(org: String, _ reference: String, _ update: API.UpdateDevice) async throws(ServerError) -> API.Device {
+        let record = try await store.device(org: org, named: reference)
+        if let name = update.name {
+            try Self.validateName(name, what: "device name")
+            try await store.run("UPDATE devices SET name = \(bind: name) WHERE uuid = \(bind: record.uuid)")
+        }
+        if let fleetName = update.fleet {
+            let fleet = try await store.fleet(org: org, named: fleetName)
+            // Device-scoped variables belong to the old fleet's app.
+            try await store.run("DELETE FROM env_vars WHERE device_uuid = \(bind: record.uuid)")
+            try await store.run("UPDATE devices SET fleet_id = \(bind: fleet.id), pinned_release = NULL WHERE uuid = \(bind: record.uuid)")
+        }
+        if let pin = update.pinRelease {
+            if pin.isEmpty {
+                try await store.run("UPDATE devices SET pinned_release = NULL WHERE uuid = \(bind: record.uuid)")
+            } else {
+                let release = try await store.release(id: pin)
+                let fleetID = try await store.device(uuid: record.uuid).fleetID
+                guard release.fleetID == fleetID else { throw ServerError(.badRequest, "release \(release.id) belongs to another fleet") }
+                try await store.run("UPDATE devices SET pinned_release = \(bind: release.id) WHERE uuid = \(bind: record.uuid)")
+            }
+        }
+        try await changed()
+        return try await device(org: org, record.uuid)
+    }
+
+    /// Deletes a device; its key stops working at once.
+    public func deleteDevice(org: String, _ reference: String) async throws(ServerError) {
+        let record = try await store.device(org: org, named: reference)
+        for table in ["tags", "logs", "env_vars"] {
+            try await store.run("DELETE FROM \(unsafeRaw: table) WHERE device_uuid = \(bind: record.uuid)")
+        }
+        try await store.run("DELETE FROM devices WHERE uuid = \(bind: record.uuid)")
+        targetCache[record.uuid] = nil
+        try await changed()
+    }
+
+    /// Sets or removes tags.
+    public func setTags(org: String, _ reference: String, set: [String: String], remove: [String]) async throws(ServerError) -> [String: String] {
+        let record = try await store.device(org: org, named: reference)
+        for (key, value) in set {
+            try Self.validateName(key, what: "tag key")
+            try await store.run(
+                """
+                INSERT INTO tags (device_uuid, key, value) VALUES (\(bind: record.uuid), \(bind: key), \(bind: value))
+                ON CONFLICT (device_uuid, key) DO UPDATE SET value = \(bind: value)
+                """)
+        }
+        for key in remove {
+            try await store.run("DELETE FROM tags WHERE device_uuid = \(bind: record.uuid) AND key = \(bind: key)")
+        }
+        return try await store.tags(deviceUUIDs: [record.uuid])[record.uuid] ?? [:]
+    }
+
+    private func apiDevice(_ record: DeviceRecord, tags: [String: String]) async throws(ServerError) -> API.Device {
+        let fleet = try await store.fleet(id: record.fleetID)
+        let target = try await targetRelease(for: record, fleet: fleet)
+        let online = record.lastSeen.map { SQLStore.now - $0 < Self.onlineGraceSeconds } ?? false
+        let report = record.report
+        var status = report?.status ?? "provisioned"
+        if let target, report?.release != target, status == "running" { status = "update pending" }
+        return API.Device(
+            uuid: record.uuid, name: record.name, fleet: fleet.name, architecture: record.architecture ?? report?.architecture, tags: tags,
+            online: online, lastSeen: record.lastSeen.map { Date(timeIntervalSince1970: $0) }, release: report?.release, targetRelease: target,
+            pinnedRelease: record.pinnedRelease, status: status, statusDetail: report?.statusDetail, services: report?.services)
+    }
+
+    private func targetRelease(for device: DeviceRecord, fleet: FleetRecord) async throws(ServerError) -> String? {
+        if let pinned = device.pinnedRelease { return pinned }
+        return try await fleetRelease(fleet)?.id
+    }
+
+    // MARK: - Releases
+
+    /// Creates a release from a compose document, validated by the agent's own parser.
+    public func createRelease(org: String, fleet name: String, compose: String) async throws(ServerError) -> API.Release {
+        let fleet = try await store.fleet(org: org, named: name)
+        let document: ComposeDocument
+        do {
+            document = try ComposeParser().parse(compose)
+        } catch {
+            throw ServerError(.invalidCompose, error.description)
+        }
+        let target = AppTarget(release: "", app: document.app)
+        do {
+            try target.validate(name: fleet.name)
+        } catch {
+            throw ServerError(.invalidCompose, error.description)
+        }
+        let appJSON = String(decoding: Canonical.encode(document.app), as: UTF8.self)
+        let digest = SHA256.hash(data: Data((fleet.id + appJSON + String(SQLStore.now)).utf8)).map { String(format: "%02x", $0) }.joined()
+        let id = String(digest.prefix(12))
+        try await store.run(
+            """
+            INSERT INTO releases (id, fleet_id, compose, app, status, created_at)
+            VALUES (\(bind: id), \(bind: fleet.id), \(bind: compose), \(bind: appJSON), 'ready', \(bind: SQLStore.now))
+            """)
+        try await changed()
+        return try await store.release(id: id).api(fleet: fleet.name)
+    }
+
+    /// A fleet's releases, newest first.
+    public func listReleases(org: String, fleet name: String) async throws(ServerError) -> [API.Release] {
+        let fleet = try await store.fleet(org: org, named: name)
+        return try await store.releases(fleetID: fleet.id).map { $0.api(fleet: fleet.name) }
+    }
+
+    /// One release, checked to belong to the organisation.
+    public func release(org: String, _ id: String) async throws(ServerError) -> API.Release {
+        let release = try await store.release(id: id)
+        let fleet = try await store.fleet(id: release.fleetID)
+        guard fleet.orgID == org else { throw ServerError(.notFound, "no release '\(id)'") }
+        return release.api(fleet: fleet.name)
+    }
+
+    // MARK: - Env
+
+    /// Sets a variable at fleet, fleet-service, device or device-service scope.
+    public func setEnv(org: String, _ body: API.SetEnv) async throws(ServerError) -> API.EnvVar {
+        guard !body.name.isEmpty, body.name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }), !(body.name.first?.isNumber ?? true) else {
+            throw ServerError(.badRequest, "variable name '\(body.name)' must be letters, digits and '_', not starting with a digit")
+        }
+        let (fleet, device) = try await scope(org: org, fleet: body.fleet, device: body.device)
+        let service = body.service ?? ""
+        try await store.run(
+            """
+            INSERT INTO env_vars (fleet_id, device_uuid, service, name, value)
+            VALUES (\(bind: fleet.id), \(bind: device?.uuid ?? ""), \(bind: service), \(bind: body.name), \(bind: body.value))
+            ON CONFLICT (fleet_id, device_uuid, service, name) DO UPDATE SET value = \(bind: body.value)
+            """)
+        try await changed()
+        return API.EnvVar(fleet: fleet.name, device: device?.uuid, service: body.service, name: body.name, value: body.value)
+    }
+
+    /// Lists variables of a fleet (all scopes) or of one device (its own and its fleet's).
+    public func listEnv(org: String, fleet: String?, device: String?) async throws(ServerError) -> [API.EnvVar] {
+        let (fleetRecord, deviceRecord) = try await scope(org: org, fleet: fleet, device: device)
+        return try await store.envVars(fleetID: fleetRecord.id).filter { deviceRecord == nil || $0.deviceUUID.isEmpty || $0.deviceUUID == deviceRecord?.uuid }
+            .map {
+                API.EnvVar(
+                    fleet: fleetRecord.name, device: $0.deviceUUID.isEmpty ? nil : $0.deviceUUID, service: $0.service.isEmpty ? nil : $0.service,
+                    name: $0.name, value: $0.value)
+            }
+    }
+
+    /// Removes a variable at exactly the given scope.
+    public func removeEnv(org: String, fleet: String?, device: String?, service: String?, name: String) async throws(ServerError) {
+        let (fleetRecord, deviceRecord) = try await scope(org: org, fleet: fleet, device: device)
+        let existing = try await store.rows(
+            """
+            SELECT name FROM env_vars WHERE fleet_id = \(bind: fleetRecord.id) AND device_uuid = \(bind: deviceRecord?.uuid ?? "")
+            AND service = \(bind: service ?? "") AND name = \(bind: name)
+            """)
+        guard !existing.isEmpty else { throw ServerError(.notFound, "no variable \(name) at that scope") }
+        try await store.run(
+            """
+            DELETE FROM env_vars WHERE fleet_id = \(bind: fleetRecord.id) AND device_uuid = \(bind: deviceRecord?.uuid ?? "")
+            AND service = \(bind: service ?? "") AND name = \(bind: name)
+            """)
+        try await changed()
+    }
+
+    private func scope(org: String, fleet: String?, device: String?) async throws(ServerError) -> (FleetRecord, DeviceRecord?) {
+        if let device {
+            let record = try await store.device(org: org, named: device)
+            return (try await store.fleet(id: record.fleetID), record)
+        }
+        guard let fleet else { throw ServerError(.badRequest, "name a fleet or a device") }
+        return (try await store.fleet(org: org, named: fleet), nil)
+    }
+
+    // MARK: - Target and state
+
+    /// The device's target, computed once per store generation and cached.
+    public func target(device uuid: String) async throws(ServerError) -> CachedTarget {
+        let generation = try await store.generation()
+        if let cached = targetCache[uuid], cached.generation == generation { return cached.target }
+        let device = try await store.device(uuid: uuid)
+        let fleet = try await store.fleet(id: device.fleetID)
+        var apps: [String: AppTarget] = [:]
+        var releaseID: String?
+        let release: ReleaseRecord?
+        if let pinned = device.pinnedRelease {
+            release = try await store.release(id: pinned)
+        } else {
+            release = try await fleetRelease(fleet)
+        }
+        if let release {
+            releaseID = release.id
+            var app = release.app
+            let env = try await store.envVars(fleetID: fleet.id).filter { $0.deviceUUID.isEmpty || $0.deviceUUID == uuid }
+            // Precedence: device-service > device > fleet-service > fleet.
+            func rank(_ record: EnvRecord) -> Int { (record.deviceUUID.isEmpty ? 0 : 2) + (record.service.isEmpty ? 0 : 1) }
+            for name in app.services.keys {
+                var environment = app.services[name]?.environment ?? [:]
+                for record in env.sorted(by: { rank($0) < rank($1) }) where record.service.isEmpty || record.service == name {
+                    environment[record.name] = record.value
+                }
+                app.services[name]?.environment = environment.isEmpty ? nil : environment
+            }
+            apps[fleet.name] = AppTarget(release: release.id, app: app)
+        }
+        let body = TargetState(apps: apps).canonicalJSON()
+        let etag = "\"" + SHA256.hash(data: body).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+        let cached = CachedTarget(body: body, etag: etag, release: releaseID)
+        targetCache[uuid] = (generation, cached)
+        return cached
+    }
+
+    /// Waits until the store changes or `seconds` pass (long-poll for targets). Another
+    /// server's change is seen within a second through the stored generation.
+    public func waitForChange(after generation: Int64, seconds: Double) async throws(ServerError) {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if try await store.generation() != generation { return }
+            let id = UUID()
+            let remaining = min(1.0, Double((deadline - ContinuousClock.now).components.seconds) + 0.01)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.park(id) }
+                group.addTask {
+                    try? await Task.sleep(for: .seconds(remaining))
+                    await self.unpark(id)
+                }
+                await group.next()
+                group.cancelAll()
+            }
+            unpark(id)
+        }
+    }
+
+    /// The current store generation.
+    public func generation() async throws(ServerError) -> Int64 {
+        try await store.generation()
+    }
+
+    private func park(_ id: UUID) async {
+        await withCheckedContinuation { waiters[id] = $0 }
+    }
+
+    private func unpark(_ id: UUID) {
+        waiters.removeValue(forKey: id)?.resume()
+    }
+
+    private func changed() async throws(ServerError) {
+        try await store.bumpGeneration()
+        for (_, waiter) in waiters { waiter.resume() }
+        waiters.removeAll()
+    }
+
+    /// Records that a device was heard from (written at most every 10 s per device).
+    public func touch(device uuid: String) async throws(ServerError) {
+        let now = SQLStore.now
+        if let last = lastSeenWritten[uuid], now - last < 10 { return }
+        lastSeenWritten[uuid] = now
+        try await store.run("UPDATE devices SET last_seen = \(bind: now) WHERE uuid = \(bind: uuid)")
+    }
+
+    /// Merges a state report into the device's last one.
+    public func report(device uuid: String, _ report: API.StateReport) async throws(ServerError) {
+        let record = try await store.device(uuid: uuid)
+        var merged = record.report ?? API.StateReport()
+        if let value = report.release { merged.release = value }
+        if let value = report.status { merged.status = value }
+        if report.status != nil { merged.statusDetail = report.statusDetail }
+        if let value = report.services { merged.services = value }
+        if let value = report.architecture { merged.architecture = value }
+        if let dropped = report.droppedLogLines, dropped > 0 {
+            logger.info("device dropped log lines while offline", metadata: ["device": "\(uuid)", "dropped": "\(dropped)"])
+        }
+        let json = String(decoding: Canonical.encode(merged), as: UTF8.self)
+        lastSeenWritten[uuid] = SQLStore.now
+        try await store.run("UPDATE devices SET report = \(bind: json), last_seen = \(bind: SQLStore.now) WHERE uuid = \(bind: uuid)")
+    }
+
+    // MARK: - Logs
+
+    /// Stores a batch of a device's log lines, keeping at most the retention cap.
+    public func appendLogs(device uuid: String, _ lines: [API.LogEntry]) async throws(ServerError) {
+        guard !lines.isEmpty else { return }
+        let store = self.store
+        try await store.transaction {
+            for line in lines {
+                try await store.db.raw(
+                    """
+                    INSERT INTO logs (device_uuid, ts, service, stream, message)
+                    VALUES (\(bind: uuid), \(bind: line.timestamp), \(bind: line.service), \(bind: line.stream), \(bind: line.message))
+                    """
+                ).run()
+            }
+        }
+        try await store.run(
+            """
+            DELETE FROM logs WHERE device_uuid = \(bind: uuid) AND seq <= (SELECT seq FROM logs WHERE device_uuid = \(bind: uuid)
+            ORDER BY seq DESC LIMIT 1 OFFSET \(bind: Self.logRetentionPerDevice))
+            """)
+    }
+
+    /// A device's log lines: after a sequence number, or the last `limit`, optionally one service's.
+    public func logs(org: String, device reference: String, service: String?, after: Int64?, since: String?, limit: Int) async throws(ServerError)
+        -> [API.LogEntry]
+    {
+        let device = try await store.device(org: org, named: reference)
+        var query: SQLQueryString = "SELECT * FROM logs WHERE device_uuid = \(bind: device.uuid)"
+        if let service { query = query + " AND service = \(bind: service)" }
+        if let after { query = query + " AND seq > \(bind: after)" }
+        if let since { query = query + " AND ts >= \(bind: since)" }
+        let ordered: SQLQueryString = after != nil ? " ORDER BY seq ASC LIMIT \(bind: limit)" : " ORDER BY seq DESC LIMIT \(bind: limit)"
+        let rows = try await store.rows(query + ordered)
+        let entries = rows.compactMap { row -> API.LogEntry? in
+            guard let ts = try? row.string("ts"), let service = try? row.string("service"), let stream = try? row.string("stream"),
+                let message = try? row.string("message"), let seq = try? row.int("seq")
+            else { return nil }
+            return API.LogEntry(timestamp: ts, service: service, stream: stream, message: message, sequence: Int64(seq))
+        }
+        return after != nil ? entries : entries.reversed()
+    }
+
+    // MARK: - Validation
+
+    static func validateName(_ name: String, what: String) throws(ServerError) {
+        guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") })
+        else {
+            throw ServerError(.badRequest, "\(what) '\(name)' must be 1-64 letters, digits, '.', '_' or '-'")
+        }
+    }
+}

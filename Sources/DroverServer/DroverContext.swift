@@ -1,0 +1,94 @@
+import Hummingbird
+
+/// The request context: who is calling, set by the authentication middleware.
+public struct DroverContext: RequestContext {
+    /// Hummingbird's own per-request storage.
+    public var coreContext: CoreRequestContextStorage
+    /// The caller, when a valid bearer credential was given.
+    public var identity: Identity?
+
+    /// Creates a context for a request.
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        identity = nil
+    }
+
+    /// The caller's organisation; devices and anonymous callers are refused.
+    func requireUser() throws(ServerError) -> String {
+        switch identity {
+        case .user(let org, _): return org
+        case .device: throw ServerError(.forbidden, "a device key cannot use this endpoint")
+        case nil: throw ServerError(.unauthorized, "this endpoint needs an API token: send 'Authorization: Bearer TOKEN'")
+        }
+    }
+
+    /// The calling device; users and anonymous callers are refused.
+    func requireDevice() throws(ServerError) -> String {
+        switch identity {
+        case .device(let uuid, _): return uuid
+        case .user: throw ServerError(.forbidden, "this endpoint is for devices: send the device's API key")
+        case nil: throw ServerError(.unauthorized, "this endpoint needs the device's API key: send 'Authorization: Bearer KEY'")
+        }
+    }
+}
+
+extension ServerError: HTTPResponseError {
+    /// The JSON error body with the code's status.
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        JSONBody.response(API.ErrorBody(code: code.rawValue, message: message), status: status)
+    }
+}
+
+import DroverModel
+import Foundation
+
+/// JSON responses with one encoder configuration.
+enum JSONBody {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    static func response<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) -> Response {
+        let data = (try? encoder.encode(value)) ?? Data(#"{"error":{"code":"internal","message":"response could not be encoded"}}"#.utf8)
+        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Decodes a request body, naming what is wrong in it.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws(ServerError) -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: 8 << 20)
+        } catch {
+            throw ServerError(.badRequest, "the request body is too large or broke off (limit 8 MiB)")
+        }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        do {
+            return try decoder.decode(type, from: Data(buffer: buffer))
+        } catch let DecodingError.keyNotFound(key, context) {
+            throw ServerError(.badRequest, "body: missing key '\(Self.path(context.codingPath + [key]))'")
+        } catch let DecodingError.typeMismatch(expected, context) {
+            throw ServerError(.badRequest, "body: '\(Self.path(context.codingPath))' must be \(Self.describe(expected))")
+        } catch let DecodingError.valueNotFound(expected, context) {
+            throw ServerError(.badRequest, "body: '\(Self.path(context.codingPath))' must be \(Self.describe(expected)), not null")
+        } catch {
+            throw ServerError(.badRequest, "body: not valid JSON")
+        }
+    }
+
+    static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+    }
+
+    static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type, is Double.Type: "a number"
+        case is Bool.Type: "true or false"
+        default: "\(type)"
+        }
+    }
+}

@@ -1,0 +1,170 @@
+import Crypto
+import DroverModel
+import Foundation
+import Logging
+import SQLKit
+
+/// Drover's store over SQLKit: every table and query of the control plane. It speaks plain
+/// SQL that SQLite and PostgreSQL both accept, so the scale-out store is the same code over a
+/// different `SQLDatabase`. Multi-statement changes run under one lock as transactions.
+public final class SQLStore: Sendable {
+    let db: any SQLDatabase
+    let lock = AsyncLock()
+    private let onClose: @Sendable () async throws -> Void
+
+    /// Wraps a database; call ``migrate()`` before use and ``close()`` when done.
+    public init(database: any SQLDatabase, onClose: @escaping @Sendable () async throws -> Void = {}) {
+        self.db = database
+        self.onClose = onClose
+    }
+
+    /// Closes the underlying connection.
+    public func close() async throws {
+        try await onClose()
+    }
+
+    static let migrations: [String] = [
+        """
+        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS orgs (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at DOUBLE PRECISION NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, org_id TEXT NOT NULL, role TEXT NOT NULL, label TEXT NOT NULL,
+          created_at DOUBLE PRECISION NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS fleets (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL, tracked_release TEXT,
+          created_at DOUBLE PRECISION NOT NULL, UNIQUE (org_id, name))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS provisioning_keys (id TEXT PRIMARY KEY, fleet_id TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
+          expires_at DOUBLE PRECISION, device_limit INTEGER, used INTEGER NOT NULL DEFAULT 0, revoked INTEGER NOT NULL DEFAULT 0,
+          created_at DOUBLE PRECISION NOT NULL)
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS devices (uuid TEXT PRIMARY KEY, fleet_id TEXT NOT NULL, name TEXT NOT NULL, key_hash TEXT NOT NULL UNIQUE,
+          architecture TEXT, pinned_release TEXT, last_seen DOUBLE PRECISION, report TEXT, created_at DOUBLE PRECISION NOT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS devices_fleet ON devices (fleet_id)",
+        """
+        CREATE TABLE IF NOT EXISTS releases (id TEXT PRIMARY KEY, fleet_id TEXT NOT NULL, compose TEXT NOT NULL, app TEXT NOT NULL,
+          status TEXT NOT NULL, status_detail TEXT, created_at DOUBLE PRECISION NOT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS releases_fleet ON releases (fleet_id, created_at)",
+        """
+        CREATE TABLE IF NOT EXISTS env_vars (fleet_id TEXT NOT NULL, device_uuid TEXT NOT NULL, service TEXT NOT NULL, name TEXT NOT NULL,
+          value TEXT NOT NULL, PRIMARY KEY (fleet_id, device_uuid, service, name))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS tags (device_uuid TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (device_uuid, key))
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, device_uuid TEXT NOT NULL, ts TEXT NOT NULL,
+          service TEXT NOT NULL, stream TEXT NOT NULL, message TEXT NOT NULL)
+        """,
+        "CREATE INDEX IF NOT EXISTS logs_device ON logs (device_uuid, seq)",
+    ]
+
+    /// Applies the schema migrations not yet applied, in order, recording the version.
+    public func migrate() async throws(ServerError) {
+        try await run("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        let current = Int(try await meta("schema_version") ?? "0") ?? 0
+        for (index, statement) in Self.migrations.enumerated() where index >= current {
+            try await run(SQLQueryString(statement))
+        }
+        try await setMeta("schema_version", String(Self.migrations.count))
+    }
+
+    // MARK: - Plumbing
+
+    func run(_ sql: SQLQueryString) async throws(ServerError) {
+        do {
+            try await db.raw(sql).run()
+        } catch {
+            throw Self.storageError(error)
+        }
+    }
+
+    func rows(_ sql: SQLQueryString) async throws(ServerError) -> [any SQLRow] {
+        do {
+            return try await db.raw(sql).all()
+        } catch {
+            throw Self.storageError(error)
+        }
+    }
+
+    static func storageError(_ error: any Error) -> ServerError {
+        let text = "\(error)"
+        if text.contains("UNIQUE") || text.contains("unique") || text.contains("duplicate key") {
+            return ServerError(.conflict, "that name is already taken")
+        }
+        return ServerError(.storage, "the store failed: \(text)")
+    }
+
+    /// Runs `body` as one transaction.
+    func transaction<T: Sendable>(_ body: @Sendable @escaping () async throws -> T) async throws(ServerError) -> T {
+        do {
+            return try await lock.withLock {
+                try await self.db.raw("BEGIN").run()
+                do {
+                    let result = try await body()
+                    try await self.db.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await self.db.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        } catch let error as ServerError {
+            throw error
+        } catch {
+            throw Self.storageError(error)
+        }
+    }
+
+    func meta(_ key: String) async throws(ServerError) -> String? {
+        try await rows("SELECT value FROM meta WHERE key = \(bind: key)").first.flatMap { try? $0.decode(column: "value", as: String.self) }
+    }
+
+    func setMeta(_ key: String, _ value: String) async throws(ServerError) {
+        try await run(
+            "INSERT INTO meta (key, value) VALUES (\(bind: key), \(bind: value)) ON CONFLICT (key) DO UPDATE SET value = \(bind: value)")
+    }
+
+    /// The store generation: bumped by every change that can alter a device's target, so
+    /// cached targets are known to be fresh by reading one row.
+    func generation() async throws(ServerError) -> Int64 {
+        Int64(try await meta("generation") ?? "0") ?? 0
+    }
+
+    func bumpGeneration() async throws(ServerError) {
+        try await run(
+            "INSERT INTO meta (key, value) VALUES ('generation', '1') ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)"
+        )
+    }
+
+    static func hash(_ secret: String) -> String {
+        SHA256.hash(data: Data(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func secret(prefix: String) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<24).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return prefix + bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func newID() -> String { UUID().uuidString.lowercased() }
+
+    static var now: Double { Date().timeIntervalSince1970 }
+}
+
+extension SQLRow {
+    func string(_ column: String) throws -> String { try decode(column: column, as: String.self) }
+    func optionalString(_ column: String) throws -> String? { try decode(column: column, as: String?.self) }
+    func double(_ column: String) throws -> Double { try decode(column: column, as: Double.self) }
+    func optionalDouble(_ column: String) throws -> Double? { try decode(column: column, as: Double?.self) }
+    func int(_ column: String) throws -> Int { try decode(column: column, as: Int.self) }
+    func optionalInt(_ column: String) throws -> Int? { try decode(column: column, as: Int?.self) }
+}

@@ -1,0 +1,54 @@
+import Hummingbird
+
+/// The one error type of `DroverServer`: a code, a human message and an optional cause. It
+/// becomes an HTTP status and a JSON body only at the edge (`response(from:context:)`).
+public struct ServerError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public enum Code: String, Sendable {
+        /// The request body or parameters are malformed.
+        case badRequest = "bad_request"
+        /// The compose document is invalid.
+        case invalidCompose = "invalid_compose"
+        /// No or a wrong credential.
+        case unauthorized
+        /// The credential may not do this.
+        case forbidden
+        /// The named thing does not exist.
+        case notFound = "not_found"
+        /// The change conflicts with what exists (a duplicate name).
+        case conflict
+        /// The store failed.
+        case storage
+    }
+
+    /// What went wrong.
+    public var code: Code
+    /// A human message.
+    public var message: String
+    /// The lower-level error.
+    public var cause: (any Error & Sendable)?
+
+    /// Creates an error.
+    public init(_ code: Code, _ message: String, cause: (any Error & Sendable)? = nil) {
+        self.code = code
+        self.message = message
+        self.cause = cause
+    }
+
+    /// The HTTP status for the code.
+    public var status: HTTPResponse.Status {
+        switch code {
+        case .badRequest, .invalidCompose: .badRequest
+        case .unauthorized: .unauthorized
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .storage: .internalServerError
+        }
+    }
+
+    public var description: String {
+        if let cause { return "\(message): \(cause)" }
+        return message
+    }
+}
