@@ -102,7 +102,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "drover-agent",
-            dependencies: ["DroverAgentCLI", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "DroverAgentCLI", .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "DroverModelTests", dependencies: ["DroverModel"], swiftSettings: strict),

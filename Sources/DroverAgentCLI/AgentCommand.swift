@@ -11,7 +11,7 @@ public struct AgentCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "drover-agent",
         abstract: "Drover's device agent: make the container engine run what a compose file or target says.",
-        subcommands: [Apply.self, PlanCommand.self, Status.self, Remove.self]
+        subcommands: [Run.self, Apply.self, PlanCommand.self, Status.self, Remove.self]
     )
 
     /// Creates the command.

@@ -54,6 +54,10 @@ public struct AppTarget: Codable, Sendable, Equatable {
     public var networks: [String: NetworkSpec]?
     /// Named volumes by the document's name.
     public var volumes: [String: VolumeSpec]?
+    /// Restart requests: service name (or `*` for every service) to a counter the server
+    /// raises on each `drover device restart`. It is part of the config hash, so a raised
+    /// counter recreates the container through the ordinary update path.
+    public var restarts: [String: Int]?
 
     /// Creates an app target.
     public init(release: String, services: [String: ServiceSpec], networks: [String: NetworkSpec]? = nil, volumes: [String: VolumeSpec]? = nil) {
@@ -109,6 +113,7 @@ public struct AppTarget: Codable, Sendable, Equatable {
             var service: ServiceSpec?
             var networks: [String: NetworkSpec]
             var volumes: [String: VolumeSpec]
+            var restarts: Int?
         }
         let spec = services[service]
         var usedNetworks: [String: NetworkSpec] = [:]
@@ -117,7 +122,9 @@ public struct AppTarget: Codable, Sendable, Equatable {
         for mount in spec?.volumes ?? [] where mount.type == .volume {
             if let source = mount.source { usedVolumes[source] = volumes?[source] ?? VolumeSpec() }
         }
-        let digest = SHA256.hash(data: Canonical.encode(Hashed(service: spec, networks: usedNetworks, volumes: usedVolumes)))
+        let restartCount = (restarts?[service] ?? 0) + (restarts?["*"] ?? 0)
+        let hashed = Hashed(service: spec, networks: usedNetworks, volumes: usedVolumes, restarts: restartCount == 0 ? nil : restartCount)
+        let digest = SHA256.hash(data: Canonical.encode(hashed))
         return digest.map { String(format: "%02x", $0) }.joined()
     }
 

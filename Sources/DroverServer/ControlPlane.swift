@@ -271,11 +271,23 @@ public actor ControlPlane {
     /// Deletes a device; its key stops working at once.
     public func deleteDevice(org: String, _ reference: String) async throws(ServerError) {
         let record = try await store.device(org: org, named: reference)
-        for table in ["tags", "logs", "env_vars"] {
+        for table in ["tags", "logs", "env_vars", "restarts"] {
             try await store.run("DELETE FROM \(unsafeRaw: table) WHERE device_uuid = \(bind: record.uuid)")
         }
         try await store.run("DELETE FROM devices WHERE uuid = \(bind: record.uuid)")
         targetCache[record.uuid] = nil
+        try await changed()
+    }
+
+    /// Restarts a device's app, or one service of it: its containers are recreated.
+    public func restart(org: String, _ reference: String, service: String?) async throws(ServerError) {
+        let record = try await store.device(org: org, named: reference)
+        let key = service ?? "*"
+        try await store.run(
+            """
+            INSERT INTO restarts (device_uuid, service, count) VALUES (\(bind: record.uuid), \(bind: key), 1)
+            ON CONFLICT (device_uuid, service) DO UPDATE SET count = restarts.count + 1
+            """)
         try await changed()
     }
 
@@ -442,7 +454,13 @@ public actor ControlPlane {
                 }
                 app.services[name]?.environment = environment.isEmpty ? nil : environment
             }
-            apps[fleet.name] = AppTarget(release: release.id, app: app)
+            var appTarget = AppTarget(release: release.id, app: app)
+            var restarts: [String: Int] = [:]
+            for row in try await store.rows("SELECT service, count FROM restarts WHERE device_uuid = \(bind: uuid)") {
+                if let service = try? row.string("service"), let count = try? row.int("count") { restarts[service] = count }
+            }
+            appTarget.restarts = restarts.isEmpty ? nil : restarts
+            apps[fleet.name] = appTarget
         }
         let body = TargetState(apps: apps).canonicalJSON()
         let etag = "\"" + SHA256.hash(data: body).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""

@@ -65,6 +65,10 @@ public final class SQLStore: Sendable {
           service TEXT NOT NULL, stream TEXT NOT NULL, message TEXT NOT NULL)
         """,
         "CREATE INDEX IF NOT EXISTS logs_device ON logs (device_uuid, seq)",
+        """
+        CREATE TABLE IF NOT EXISTS restarts (device_uuid TEXT NOT NULL, service TEXT NOT NULL, count INTEGER NOT NULL,
+          PRIMARY KEY (device_uuid, service))
+        """,
     ]
 
     /// Applies the schema migrations not yet applied, in order, recording the version.

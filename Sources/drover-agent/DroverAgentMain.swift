@@ -1,4 +1,6 @@
 import DroverAgentCLI
+import Foundation
+import Logging
 import NIOCore
 
 /// Entry point: all behaviour lives in `DroverAgentCLI`.
@@ -9,6 +11,12 @@ enum DroverAgentMain {
         // costs memory on small boards.
         NIOSingletons.groupLoopCountSuggestion = 1
         NIOSingletons.blockingPoolThreadCountSuggestion = 1
+        let level = ProcessInfo.processInfo.environment["DROVER_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
         await AgentCommand.main()
     }
 }

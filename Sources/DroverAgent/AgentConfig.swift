@@ -1,0 +1,64 @@
+import Foundation
+
+/// `drover-agent run --config FILE`: where the server is and how to enrol.
+public struct AgentConfig: Codable, Sendable {
+    /// Server base URL, e.g. `http://127.0.0.1:8080`.
+    public var server: String
+    /// Provisioning key for the first start; not needed once enrolled.
+    public var provisioningKey: String?
+    /// Name to enrol under.
+    public var deviceName: String?
+    /// Engine address (default `$DOCKER_HOST` or the default socket).
+    public var engine: String?
+    /// Agent state directory: identity, last target, log spool.
+    public var stateDir: String
+    /// Seconds a target request may be held open by the server (long-poll), and the base
+    /// interval of retries when the server is away.
+    public var pollInterval: Double?
+    /// Most bytes of logs kept on disk while the server is away (default 50 MB).
+    public var logBufferBytes: Int?
+
+    /// Creates a config.
+    public init(
+        server: String, provisioningKey: String?, deviceName: String?, engine: String?, stateDir: String, pollInterval: Double? = nil,
+        logBufferBytes: Int? = nil
+    ) {
+        self.server = server
+        self.provisioningKey = provisioningKey
+        self.deviceName = deviceName
+        self.engine = engine
+        self.stateDir = stateDir
+        self.pollInterval = pollInterval
+        self.logBufferBytes = logBufferBytes
+    }
+
+    /// Reads and checks a config file, naming what is wrong.
+    public static func load(path: String) throws(AgentError) -> AgentConfig {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw AgentError(.invalidTarget, "cannot read agent config \(path): \(error.localizedDescription)")
+        }
+        let config: AgentConfig
+        do {
+            config = try JSONDecoder().decode(AgentConfig.self, from: data)
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw AgentError(.invalidTarget, "\(path): missing key '\(key.stringValue)'")
+        } catch {
+            throw AgentError(.invalidTarget, "\(path): not a valid agent config (JSON with server, stateDir, provisioningKey…)")
+        }
+        guard config.server.hasPrefix("http://") || config.server.hasPrefix("https://") else {
+            throw AgentError(.invalidTarget, "\(path): server '\(config.server)' must start with http:// or https://")
+        }
+        return config
+    }
+}
+
+/// What the agent keeps about itself after enrolment.
+struct DeviceCredentials: Codable, Sendable {
+    var uuid: String
+    var apiKey: String
+    var server: String
+    var fleet: String
+}

@@ -1,0 +1,274 @@
+import DockerEngine
+import DroverClient
+import DroverModel
+import Foundation
+import Logging
+
+/// The device agent's daemon (`drover-agent run`): enrols once, fetches its target from the
+/// server (long-poll with `If-None-Match`), converges the engine on it, reports what runs,
+/// and ships container logs. With the server away it keeps running — and re-converging — the
+/// last target it saved, also across its own restarts, and catches up when the link returns.
+public actor DeviceSupervisor {
+    let config: AgentConfig
+    let logger: Logger
+    let state: StateDirectory
+    private var lastReport: API.StateReport?
+    private var followers: [String: Task<Void, Never>] = [:]
+    private var cursors: [String: String] = [:]
+    private var drained: Set<String> = []
+
+    /// Creates a supervisor.
+    public init(config: AgentConfig, logger: Logger) {
+        self.config = config
+        self.logger = logger
+        self.state = StateDirectory(path: config.stateDir)
+    }
+
+    /// Runs until the task is cancelled.
+    public func run() async throws {
+        let engine = try await connectEngine()
+        defer { Task { try? await engine.shutdown() } }
+        let credentials = try await enrol()
+        var logger = self.logger
+        logger[metadataKey: "device"] = "\(credentials.uuid)"
+        let api = DroverAPIClient(server: config.server, credential: credentials.apiKey)
+        defer { Task { try? await api.shutdown() } }
+        let device = DeviceIdentity(id: credentials.uuid)
+        let reconciler = Reconciler(engine: engine, device: device, logger: logger)
+        let spool = LogSpool(file: config.stateDir + "/log-spool.jsonl", capBytes: config.logBufferBytes ?? 50_000_000)
+        cursors = (try? state.read("log-cursors.json")).flatMap { $0 }.flatMap { try? JSONDecoder().decode([String: String].self, from: $0) } ?? [:]
+
+        let shipper = Task.detached { await Self.shipLogs(api: api, spool: spool, logger: logger) }
+        defer { shipper.cancel() }
+        try await loop(api: api, reconciler: reconciler, engine: engine, spool: spool, logger: logger)
+    }
+
+    /// Fetch, converge, report, until cancelled.
+    private func loop(api: DroverAPIClient, reconciler: Reconciler, engine: DockerClient, spool: LogSpool, logger: Logger) async throws {
+        var target = try state.read("target.json").flatMap { try? TargetState.decode(from: $0) }
+        var etag = try state.read("target.etag").map { String(decoding: $0, as: UTF8.self) }
+        let poll = config.pollInterval ?? 30
+        var failures = 0
+        // Run what was last asked for before waiting on the server: after a power cut the
+        // device's apps come back even if the server is away or has nothing new to say.
+        if target != nil { _ = await converge(target: target, reconciler: reconciler, engine: engine, spool: spool) }
+        while !Task.isCancelled {
+            // 1. Ask for the target; the server holds the request until it changes.
+            var online = false
+            do {
+                var headers: [(String, String)] = []
+                if let etag, target != nil { headers.append(("If-None-Match", etag)) }
+                let answer = try await api.send(.GET, "/v1/device/state?wait=\(Int(poll))", headers: headers, timeout: .seconds(Int64(poll) + 15))
+                online = true
+                failures = 0
+                if answer.status == 200 {
+                    let fresh = try TargetState.decode(from: answer.body)
+                    try state.write("target.json", fresh.canonicalJSON())
+                    if let tag = answer.etag { try state.write("target.etag", Data(tag.utf8)) }
+                    target = fresh
+                    etag = answer.etag
+                    logger.info("new target", metadata: ["apps": "\(fresh.apps.mapValues(\.release))"])
+                }
+            } catch let error as ClientError where error.status == 401 {
+                // The device was deleted: its key no longer works. Stop its apps.
+                logger.info("the server no longer knows this device; removing its apps", metadata: ["error": "\(error)"])
+                target = TargetState(apps: [:])
+                try? state.write("target.json", TargetState(apps: [:]).canonicalJSON())
+                failures += 1
+            } catch {
+                failures += 1
+                logger.info("server unreachable; running the last target", metadata: ["error": "\(error)"])
+            }
+            // 2. Converge on the target (also offline: this heals drift and restarts).
+            let report = await converge(target: target, reconciler: reconciler, engine: engine, spool: spool)
+            // 3. Report what runs, only the fields that changed.
+            if online { await send(report, api: api, spool: spool) }
+            if !online || failures > 0 {
+                let backoff = min(poll, pow(2, Double(min(failures, 6)))) * Double.random(in: 0.5...1.0)
+                try? await Task.sleep(for: .seconds(backoff))
+            }
+        }
+    }
+
+    private func connectEngine() async throws -> DockerClient {
+        let endpoint: EngineEndpoint =
+            if let engine = config.engine { try EngineEndpoint(parsing: engine) } else {
+                try EngineEndpoint.fromEnvironment(ProcessInfo.processInfo.environment)
+            }
+        var attempt = 0
+        while true {
+            do {
+                return try await DockerClient.connect(to: endpoint, logger: logger)
+            } catch {
+                attempt += 1
+                logger.info("engine not reachable yet", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+                try await Task.sleep(for: .seconds(min(30, Double(attempt))))
+            }
+        }
+    }
+
+    /// The device's credentials: read from the state directory, or obtained once by enrolling
+    /// with the provisioning key and written atomically.
+    private func enrol() async throws -> DeviceCredentials {
+        if let data = try state.read("identity.json"), let credentials = try? JSONDecoder().decode(DeviceCredentials.self, from: data) {
+            return credentials
+        }
+        guard let key = config.provisioningKey, !key.isEmpty else {
+            throw AgentError(.invalidTarget, "this device is not enrolled and the config has no provisioningKey")
+        }
+        let api = DroverAPIClient(server: config.server, credential: nil)
+        defer { Task { try? await api.shutdown() } }
+        var attempt = 0
+        while true {
+            do {
+                let registered = try await api.call(
+                    API.RegisteredDevice.self, .POST, "/v1/devices",
+                    body: API.RegisterDevice(provisioningKey: key, name: config.deviceName, architecture: Self.architecture))
+                let credentials = DeviceCredentials(uuid: registered.uuid, apiKey: registered.apiKey, server: config.server, fleet: registered.fleet)
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try state.write("identity.json", try encoder.encode(credentials))
+                logger.info("enrolled", metadata: ["device": "\(registered.uuid)", "fleet": "\(registered.fleet)"])
+                return credentials
+            } catch let error as ClientError where error.code != "unreachable" {
+                throw AgentError(.invalidTarget, "enrolment refused: \(error.message)")
+            } catch {
+                attempt += 1
+                logger.info("server not reachable for enrolment yet", metadata: ["error": "\(error)"])
+                try await Task.sleep(for: .seconds(min(30, Double(attempt))))
+            }
+        }
+    }
+
+    static var architecture: String {
+        #if arch(arm64)
+            "arm64"
+        #elseif arch(arm)
+            "arm"
+        #else
+            "amd64"
+        #endif
+    }
+
+    /// Converges every app of the target, removes apps that left it, and says what runs.
+    private func converge(target: TargetState?, reconciler: Reconciler, engine: DockerClient, spool: LogSpool) async -> API.StateReport {
+        guard let target else { return API.StateReport(status: "idle") }
+        var report = API.StateReport(status: "running")
+        var failures: [String] = []
+        for (app, appTarget) in target.apps.sorted(by: { $0.key < $1.key }) {
+            do {
+                _ = try await reconciler.converge(app: app, target: appTarget)
+                report.release = appTarget.release
+            } catch {
+                failures.append("\(app): \(error)")
+                logger.info("convergence failed", metadata: ["app": "\(app)", "error": "\(error)"])
+            }
+        }
+        let running = (try? await reconciler.status(app: nil)) ?? []
+        for app in Set(running.map(\.app)) where target.apps[app] == nil {
+            do {
+                _ = try await reconciler.converge(app: app, target: nil)
+            } catch {
+                failures.append("removing \(app): \(error)")
+            }
+        }
+        let statuses = (try? await reconciler.status(app: nil)) ?? []
+        var services: [String: API.ServiceState] = [:]
+        for status in statuses {
+            services[status.service] = API.ServiceState(release: status.release, status: status.state, containerID: status.containerID, health: status.health)
+        }
+        report.services = services
+        if !failures.isEmpty {
+            report.status = "failed"
+            report.statusDetail = failures.joined(separator: "; ")
+            report.release = nil
+        }
+        await followLogs(statuses: statuses, engine: engine, spool: spool)
+        return report
+    }
+
+    /// Sends the fields of `report` that differ from the last report the server accepted.
+    private func send(_ report: API.StateReport, api: DroverAPIClient, spool: LogSpool) async {
+        var delta = API.StateReport()
+        if report.release != lastReport?.release { delta.release = report.release }
+        if report.status != lastReport?.status || report.statusDetail != lastReport?.statusDetail {
+            delta.status = report.status
+            delta.statusDetail = report.statusDetail
+        }
+        if report.services != lastReport?.services { delta.services = report.services }
+        if lastReport == nil { delta.architecture = Self.architecture }
+        let dropped = await spool.resetDropped()
+        if dropped > 0 { delta.droppedLogLines = dropped }
+        guard delta != API.StateReport() else { return }
+        do {
+            _ = try await api.send(.PATCH, "/v1/device/state", body: delta)
+            lastReport = report
+        } catch {
+            logger.info("state report failed; it will be sent again", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: - Logs
+
+    private func followLogs(statuses: [ServiceStatus], engine: DockerClient, spool: LogSpool) async {
+        // Running containers are followed; stopped ones (a one-shot job) are read to the end once.
+        let containers = Dictionary(statuses.map { ($0.containerID, ($0.service, $0.state == "running")) }, uniquingKeysWith: { a, _ in a })
+        for (id, task) in followers where containers[id] == nil {
+            task.cancel()
+            followers[id] = nil
+        }
+        drained = drained.filter { containers[$0]?.1 == false }
+        for (id, (service, running)) in containers where followers[id] == nil && !drained.contains(id) {
+            let since = cursors[id].flatMap(Self.unixSeconds)
+            if !running { drained.insert(id) }
+            followers[id] = Task {
+                do {
+                    for try await line in try await engine.containerLogs(id, follow: running, timestamps: true, since: since.map { Int64($0) }) {
+                        let timestamp = line.timestamp ?? ""
+                        if let cursor = self.cursor(id), timestamp <= cursor { continue }
+                        await spool.append(API.LogEntry(timestamp: timestamp, service: service, stream: line.stream.rawValue, message: line.text))
+                        self.advance(id, to: timestamp)
+                    }
+                } catch {
+                    // The container stopped or the engine restarted; the next round starts a new follower.
+                }
+                self.followerEnded(id)
+            }
+        }
+    }
+
+    private func cursor(_ id: String) -> String? { cursors[id] }
+
+    private func advance(_ id: String, to timestamp: String) {
+        cursors[id] = timestamp
+    }
+
+    private func followerEnded(_ id: String) {
+        followers[id] = nil
+        if let data = try? JSONEncoder().encode(cursors) { try? state.write("log-cursors.json", data) }
+    }
+
+    static func unixSeconds(_ rfc3339: String) -> Double? {
+        // Only whole seconds are needed: lines at or before the cursor are skipped by text.
+        let formatter = ISO8601DateFormatter()
+        let trimmed = rfc3339.split(separator: ".").first.map { String($0) + "Z" } ?? rfc3339
+        return formatter.date(from: trimmed)?.timeIntervalSince1970
+    }
+
+    private static func shipLogs(api: DroverAPIClient, spool: LogSpool, logger: Logger) async {
+        while !Task.isCancelled {
+            let batch = await spool.peek(limit: 500)
+            if batch.isEmpty {
+                try? await Task.sleep(for: .milliseconds(500))
+                continue
+            }
+            do {
+                _ = try await api.send(.POST, "/v1/device/logs", body: API.LogBatch(lines: batch))
+                await spool.remove(count: batch.count)
+            } catch {
+                await spool.spill()
+                try? await Task.sleep(for: .seconds(2))
+            }
+        }
+    }
+}

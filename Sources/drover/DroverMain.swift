@@ -1,0 +1,9 @@
+import DroverCLI
+
+/// Entry point: all behaviour lives in `DroverCLI`.
+@main
+enum DroverMain {
+    static func main() async {
+        await DroverCommand.main()
+    }
+}
