@@ -17,7 +17,6 @@ public actor ControlPlane {
     let logger: Logger
     private var targetCache: [String: (generation: Int64, target: CachedTarget)] = [:]
     private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
-    private var lastSeenWritten: [String: Double] = [:]
 
     /// A computed target, its JSON and its ETag.
     public struct CachedTarget: Sendable {
@@ -118,7 +117,9 @@ public actor ControlPlane {
     /// The release a fleet offers: the tracked one, else the newest that is not failing.
     private func fleetRelease(_ fleet: FleetRecord) async throws(ServerError) -> ReleaseRecord? {
         if let tracked = fleet.trackedRelease { return try await store.release(id: tracked) }
-        return try await store.releases(fleetID: fleet.id).first { $0.status != "failing" }
+        let rows = try await store.rows(
+            "SELECT * FROM releases WHERE fleet_id = \(bind: fleet.id) AND status <> 'failing' ORDER BY created_at DESC LIMIT 1")
+        return try rows.first.map { row throws(ServerError) in try store.decode(row, ReleaseRecord.init) }
     }
 
     // MARK: - Provisioning keys
@@ -311,13 +312,15 @@ public actor ControlPlane {
     private func apiDevice(_ record: DeviceRecord, tags: [String: String]) async throws(ServerError) -> API.Device {
         let fleet = try await store.fleet(id: record.fleetID)
         let target = try await targetRelease(for: record, fleet: fleet)
-        let online = record.lastSeen.map { SQLStore.now - $0 < Self.onlineGraceSeconds } ?? false
+        // Last-seen times reach the store once a second; this server's newest ones count at once.
+        let lastSeen = [record.lastSeen, pendingLastSeen[record.uuid]].compactMap { $0 }.max()
+        let online = lastSeen.map { SQLStore.now - $0 < Self.onlineGraceSeconds } ?? false
         let report = record.report
         var status = report?.status ?? "provisioned"
         if let target, report?.release != target, status == "running" { status = "update pending" }
         return API.Device(
             uuid: record.uuid, name: record.name, fleet: fleet.name, architecture: record.architecture ?? report?.architecture, tags: tags,
-            online: online, lastSeen: record.lastSeen.map { Date(timeIntervalSince1970: $0) }, release: report?.release, targetRelease: target,
+            online: online, lastSeen: lastSeen.map { Date(timeIntervalSince1970: $0) }, release: report?.release, targetRelease: target,
             pinnedRelease: record.pinnedRelease, status: status, statusDetail: report?.statusDetail, services: report?.services)
     }
 
@@ -427,94 +430,164 @@ public actor ControlPlane {
 
     // MARK: - Target and state
 
-    /// The device's target, computed once per store generation and cached.
-    public func target(device uuid: String) async throws(ServerError) -> CachedTarget {
-        let generation = try await store.generation()
-        if let cached = targetCache[uuid], cached.generation == generation { return cached.target }
-        let device = try await store.device(uuid: uuid)
-        let fleet = try await store.fleet(id: device.fleetID)
-        var apps: [String: AppTarget] = [:]
-        var releaseID: String?
-        let release: ReleaseRecord?
-        if let pinned = device.pinnedRelease {
-            release = try await store.release(id: pinned)
-        } else {
-            release = try await fleetRelease(fleet)
+    /// Everything targets are computed from, read once per store generation in five queries
+    /// however many devices ask, so a release reaching 10,000 waiting devices costs the store
+    /// the same as one.
+    struct TargetInputs: Sendable {
+        var generation: Int64
+        var devices: [String: (fleetID: String, pinned: String?)]
+        var fleets: [String: FleetRecord]
+        var offered: [String: ReleaseRecord]
+        var env: [String: [EnvRecord]]
+        var restarts: [String: [String: Int]]
+    }
+
+    private var inputs: TargetInputs?
+    private var pinnedReleases: [String: ReleaseRecord] = [:]
+    private var knownGeneration: Int64?
+    private var watcher: Task<Void, Never>?
+    private var pendingLastSeen: [String: Double] = [:]
+
+    /// The store generation as this server last saw it: its own changes at once, another
+    /// server's within a second (the watcher reads one row a second).
+    public func generation() async throws(ServerError) -> Int64 {
+        if let knownGeneration { return knownGeneration }
+        let current = try await store.generation()
+        knownGeneration = current
+        startWatcher()
+        return current
+    }
+
+    private func startWatcher() {
+        guard watcher == nil else { return }
+        watcher = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                guard let self else { return }
+                await self.tick()
+            }
         }
+    }
+
+    /// Once a second: notice other servers' changes, and write last-seen times in one transaction.
+    private func tick() async {
+        if let current = try? await store.generation(), current != knownGeneration {
+            knownGeneration = current
+            wakeWaiters()
+        }
+        guard !pendingLastSeen.isEmpty else { return }
+        let batch = pendingLastSeen
+        pendingLastSeen.removeAll()
+        let store = self.store
+        do {
+            try await store.transaction {
+                for (uuid, seen) in batch {
+                    try await store.db.raw("UPDATE devices SET last_seen = \(bind: seen) WHERE uuid = \(bind: uuid)").run()
+                }
+            }
+        } catch {
+            logger.info("writing last-seen times failed; will retry", metadata: ["error": "\(error)"])
+            pendingLastSeen.merge(batch) { newer, _ in newer }
+        }
+    }
+
+    private func loadInputs(generation: Int64) async throws(ServerError) -> TargetInputs {
+        if let inputs, inputs.generation == generation { return inputs }
+        var devices: [String: (fleetID: String, pinned: String?)] = [:]
+        for row in try await store.rows("SELECT uuid, fleet_id, pinned_release FROM devices") {
+            guard let uuid = try? row.string("uuid"), let fleet = try? row.string("fleet_id") else { continue }
+            devices[uuid] = (fleet, (try? row.optionalString("pinned_release")) ?? nil)
+        }
+        let fleets = Dictionary(
+            uniqueKeysWithValues: try await store.decodeAll(store.rows("SELECT * FROM fleets"), FleetRecord.init).map { ($0.id, $0) })
+        var offered: [String: ReleaseRecord] = [:]
+        for fleet in fleets.values {
+            if let release = try await fleetRelease(fleet) { offered[fleet.id] = release }
+        }
+        var env: [String: [EnvRecord]] = [:]
+        for record in try await store.decodeAll(store.rows("SELECT * FROM env_vars"), EnvRecord.init) {
+            env[record.fleetID, default: []].append(record)
+        }
+        var restarts: [String: [String: Int]] = [:]
+        for row in try await store.rows("SELECT device_uuid, service, count FROM restarts") {
+            guard let uuid = try? row.string("device_uuid"), let service = try? row.string("service"), let count = try? row.int("count") else { continue }
+            restarts[uuid, default: [:]][service] = count
+        }
+        let loaded = TargetInputs(generation: generation, devices: devices, fleets: fleets, offered: offered, env: env, restarts: restarts)
+        inputs = loaded
+        return loaded
+    }
+
+    /// The device's target, computed once per store generation and cached with its ETag.
+    public func target(device uuid: String) async throws(ServerError) -> CachedTarget {
+        let generation = try await generation()
+        if let cached = targetCache[uuid], cached.generation == generation { return cached.target }
+        let inputs = try await loadInputs(generation: generation)
+        guard let device = inputs.devices[uuid], let fleet = inputs.fleets[device.fleetID] else {
+            throw ServerError(.notFound, "no device with UUID '\(uuid)'")
+        }
+        var release = inputs.offered[fleet.id]
+        if let pinned = device.pinned {
+            if pinnedReleases[pinned] == nil { pinnedReleases[pinned] = try await store.release(id: pinned) }
+            release = pinnedReleases[pinned]
+        }
+        var apps: [String: AppTarget] = [:]
         if let release {
-            releaseID = release.id
             var app = release.app
-            let env = try await store.envVars(fleetID: fleet.id).filter { $0.deviceUUID.isEmpty || $0.deviceUUID == uuid }
+            let env = (inputs.env[fleet.id] ?? []).filter { $0.deviceUUID.isEmpty || $0.deviceUUID == uuid }
             // Precedence: device-service > device > fleet-service > fleet.
             func rank(_ record: EnvRecord) -> Int { (record.deviceUUID.isEmpty ? 0 : 2) + (record.service.isEmpty ? 0 : 1) }
-            for name in app.services.keys {
+            let ordered = env.sorted { rank($0) < rank($1) }
+            for name in app.services.keys where !ordered.isEmpty {
                 var environment = app.services[name]?.environment ?? [:]
-                for record in env.sorted(by: { rank($0) < rank($1) }) where record.service.isEmpty || record.service == name {
+                for record in ordered where record.service.isEmpty || record.service == name {
                     environment[record.name] = record.value
                 }
                 app.services[name]?.environment = environment.isEmpty ? nil : environment
             }
             var appTarget = AppTarget(release: release.id, app: app)
-            var restarts: [String: Int] = [:]
-            for row in try await store.rows("SELECT service, count FROM restarts WHERE device_uuid = \(bind: uuid)") {
-                if let service = try? row.string("service"), let count = try? row.int("count") { restarts[service] = count }
-            }
-            appTarget.restarts = restarts.isEmpty ? nil : restarts
+            appTarget.restarts = inputs.restarts[uuid]
             apps[fleet.name] = appTarget
         }
         let body = TargetState(apps: apps).canonicalJSON()
         let etag = "\"" + SHA256.hash(data: body).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
-        let cached = CachedTarget(body: body, etag: etag, release: releaseID)
+        let cached = CachedTarget(body: body, etag: etag, release: release?.id)
         targetCache[uuid] = (generation, cached)
         return cached
     }
 
-    /// Waits until the store changes or `seconds` pass (long-poll for targets). Another
-    /// server's change is seen within a second through the stored generation.
+    /// Waits until the store generation moves past `generation` or `seconds` pass (long-poll).
     public func waitForChange(after generation: Int64, seconds: Double) async throws(ServerError) {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if try await store.generation() != generation { return }
-            let id = UUID()
-            let remaining = min(1.0, Double((deadline - ContinuousClock.now).components.seconds) + 0.01)
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await self.park(id) }
-                group.addTask {
-                    try? await Task.sleep(for: .seconds(remaining))
-                    await self.unpark(id)
-                }
-                await group.next()
-                group.cancelAll()
-            }
-            unpark(id)
+        if try await self.generation() != generation { return }
+        let id = UUID()
+        let timeout = Task { [weak self] in
+            try? await Task.sleep(for: .seconds(seconds))
+            await self?.unpark(id)
         }
-    }
-
-    /// The current store generation.
-    public func generation() async throws(ServerError) -> Int64 {
-        try await store.generation()
-    }
-
-    private func park(_ id: UUID) async {
         await withCheckedContinuation { waiters[id] = $0 }
+        timeout.cancel()
     }
 
     private func unpark(_ id: UUID) {
         waiters.removeValue(forKey: id)?.resume()
     }
 
-    private func changed() async throws(ServerError) {
-        try await store.bumpGeneration()
+    private func wakeWaiters() {
         for (_, waiter) in waiters { waiter.resume() }
         waiters.removeAll()
     }
 
-    /// Records that a device was heard from (written at most every 10 s per device).
+    private func changed() async throws(ServerError) {
+        try await store.bumpGeneration()
+        knownGeneration = try await store.generation()
+        startWatcher()
+        wakeWaiters()
+    }
+
+    /// Records that a device was heard from; written in batches once a second.
     public func touch(device uuid: String) async throws(ServerError) {
-        let now = SQLStore.now
-        if let last = lastSeenWritten[uuid], now - last < 10 { return }
-        lastSeenWritten[uuid] = now
-        try await store.run("UPDATE devices SET last_seen = \(bind: now) WHERE uuid = \(bind: uuid)")
+        pendingLastSeen[uuid] = SQLStore.now
+        startWatcher()
     }
 
     /// Merges a state report into the device's last one.
@@ -530,7 +603,7 @@ public actor ControlPlane {
             logger.info("device dropped log lines while offline", metadata: ["device": "\(uuid)", "dropped": "\(dropped)"])
         }
         let json = String(decoding: Canonical.encode(merged), as: UTF8.self)
-        lastSeenWritten[uuid] = SQLStore.now
+        pendingLastSeen[uuid] = nil
         try await store.run("UPDATE devices SET report = \(bind: json), last_seen = \(bind: SQLStore.now) WHERE uuid = \(bind: uuid)")
     }
 
