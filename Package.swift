@@ -95,6 +95,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "DroverSimulator",
+            dependencies: [
+                "DroverClient", "DroverModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "drover-sim", dependencies: ["DroverSimulator"], swiftSettings: strict),
         .executableTarget(
             name: "drover",
             dependencies: ["DroverCLI"],

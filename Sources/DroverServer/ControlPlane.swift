@@ -52,8 +52,22 @@ public actor ControlPlane {
 
     /// Resolves a bearer credential.
     public func identity(credential: String) async throws(ServerError) -> Identity? {
-        try await store.identity(credential: credential)
+        // Every device request carries its key: remembering answers for a few seconds keeps
+        // the store out of the hot path. A deleted device is forgotten here at once, and on
+        // other servers within the cache's lifetime.
+        let now = SQLStore.now
+        if let cached = identityCache[credential], cached.expires > now { return cached.identity }
+        let identity = try await store.identity(credential: credential)
+        if let identity {
+            if identityCache.count > 100_000 { identityCache.removeAll() }
+            identityCache[credential] = (identity, now + Self.identityCacheSeconds)
+        }
+        return identity
     }
+
+    /// How long a resolved credential is trusted without asking the store again.
+    static let identityCacheSeconds: Double = 10
+    private var identityCache: [String: (identity: Identity, expires: Double)] = [:]
 
     // MARK: - Fleets
 
@@ -277,6 +291,7 @@ public actor ControlPlane {
         }
         try await store.run("DELETE FROM devices WHERE uuid = \(bind: record.uuid)")
         targetCache[record.uuid] = nil
+        identityCache = identityCache.filter { $0.value.identity != .device(uuid: record.uuid, fleetID: record.fleetID) }
         try await changed()
     }
 
@@ -592,19 +607,67 @@ public actor ControlPlane {
 
     /// Merges a state report into the device's last one.
     public func report(device uuid: String, _ report: API.StateReport) async throws(ServerError) {
-        let record = try await store.device(uuid: uuid)
-        var merged = record.report ?? API.StateReport()
-        if let value = report.release { merged.release = value }
-        if let value = report.status { merged.status = value }
-        if report.status != nil { merged.statusDetail = report.statusDetail }
-        if let value = report.services { merged.services = value }
-        if let value = report.architecture { merged.architecture = value }
         if let dropped = report.droppedLogLines, dropped > 0 {
             logger.info("device dropped log lines while offline", metadata: ["device": "\(uuid)", "dropped": "\(dropped)"])
         }
-        let json = String(decoding: Canonical.encode(merged), as: UTF8.self)
         pendingLastSeen[uuid] = nil
-        try await store.run("UPDATE devices SET report = \(bind: json), last_seen = \(bind: SQLStore.now) WHERE uuid = \(bind: uuid)")
+        // Group commit: reports that arrive while one is being written go to the store together
+        // in the next transaction; each is answered only once its transaction is durable.
+        let result: Result<Void, ServerError> = await withCheckedContinuation { continuation in
+            pendingReports.append((uuid, report, continuation))
+            if !flushingReports {
+                flushingReports = true
+                Task { await self.flushReports() }
+            }
+        }
+        try result.get()
+    }
+
+    private var pendingReports: [(uuid: String, report: API.StateReport, done: CheckedContinuation<Result<Void, ServerError>, Never>)] = []
+    private var flushingReports = false
+
+    private func flushReports() async {
+        while !pendingReports.isEmpty {
+            let batch = pendingReports
+            pendingReports.removeAll()
+            let deltas = batch.map { ($0.uuid, $0.report) }
+            let store = self.store
+            let now = SQLStore.now
+            var outcome: Result<Void, ServerError> = .success(())
+            do {
+                try await store.transaction {
+                    var merged: [String: API.StateReport] = [:]
+                    for (uuid, delta) in deltas {
+                        if merged[uuid] == nil {
+                            let row = try await store.db.raw("SELECT report FROM devices WHERE uuid = \(bind: uuid)").first()
+                            merged[uuid] =
+                                try row?.optionalString("report").flatMap { try JSONDecoder().decode(API.StateReport.self, from: Data($0.utf8)) }
+                                ?? API.StateReport()
+                        }
+                        merged[uuid] = Self.merge(merged[uuid] ?? API.StateReport(), delta)
+                    }
+                    for (uuid, report) in merged {
+                        let json = String(decoding: Canonical.encode(report), as: UTF8.self)
+                        try await store.db.raw("UPDATE devices SET report = \(bind: json), last_seen = \(bind: now) WHERE uuid = \(bind: uuid)").run()
+                    }
+                }
+            } catch {
+                outcome = .failure(error)
+            }
+            for entry in batch { entry.done.resume(returning: outcome) }
+        }
+        flushingReports = false
+    }
+
+    static func merge(_ current: API.StateReport, _ delta: API.StateReport) -> API.StateReport {
+        var merged = current
+        merged.droppedLogLines = nil
+        if let value = delta.release { merged.release = value }
+        if let value = delta.status { merged.status = value }
+        if delta.status != nil { merged.statusDetail = delta.statusDetail }
+        if let value = delta.services { merged.services = value }
+        if let value = delta.architecture { merged.architecture = value }
+        return merged
     }
 
     // MARK: - Logs

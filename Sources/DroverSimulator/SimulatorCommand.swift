@@ -1,0 +1,206 @@
+import ArgumentParser
+import AsyncHTTPClient
+import DroverClient
+import DroverModel
+import Foundation
+import NIOCore
+
+/// `drover-sim`: many simulated devices in one process, speaking the real device protocol to
+/// a real server (enrolment, long-polled targets with ETags, state reports). Their "engine" is
+/// in memory: a device runs a release the moment it fetches it. Prints what the control plane
+/// sustains; it is a benchmark command, not a test.
+public struct SimulatorCommand: AsyncParsableCommand {
+    /// Command configuration.
+    public static let configuration = CommandConfiguration(commandName: "drover-sim", abstract: "Simulate N devices against a Drover server.")
+
+    @Option(name: .long, help: "Server URL.") var server: String
+    @Option(name: .long, help: "Admin API token.") var token: String
+    @Option(name: .long, help: "Number of devices.") var devices: Int = 1000
+    @Option(name: .long, help: "Seconds for each throughput phase.") var seconds: Double = 10
+    @Option(name: .long, help: "Parallel requests in the throughput phases.") var concurrency: Int = 256
+
+    /// Creates the command.
+    public init() {}
+
+    public func run() async throws {
+        let server = self.server
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = devices + concurrency + 64
+        configuration.timeout.connect = .seconds(30)
+        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        defer { Task { try? await http.shutdown() } }
+        let admin = DroverAPIClient(server: server, credential: token, http: http)
+        let fleet = "sim\(devices)-\(UInt16.random(in: 0...UInt16.max))"
+        _ = try await admin.call(API.Fleet.self, .POST, "/v1/fleets", body: API.CreateFleet(name: fleet))
+        let key = try await admin.call(API.ProvisioningKey.self, .POST, "/v1/fleets/\(fleet)/keys", body: API.CreateKey()).key ?? ""
+
+        // Enrol.
+        let enrolStart = ContinuousClock.now
+        let keys = try await withThrowingTaskGroup(of: String.self) { group in
+            var out: [String] = []
+            var started = 0
+            func add() {
+                let index = started
+                started += 1
+                group.addTask {
+                    let anonymous = DroverAPIClient(server: server, credential: nil, http: http)
+                    return try await anonymous.call(
+                        API.RegisteredDevice.self, .POST, "/v1/devices",
+                        body: API.RegisterDevice(provisioningKey: key, name: "sim-\(index)", architecture: "arm64")
+                    ).apiKey
+                }
+            }
+            for _ in 0..<min(64, devices) { add() }
+            while let next = try await group.next() {
+                out.append(next)
+                if started < devices { add() }
+            }
+            return out
+        }
+        print("enrolled \(keys.count) devices in \(Self.format(ContinuousClock.now - enrolStart))")
+
+        // Connect: every device long-polls its target and reports the release it got.
+        let board = Board(count: keys.count)
+        let compose = { (tag: Int) in "services:\n  app:\n    image: registry.local/sim:\(tag)\n" }
+        let first = try await admin.call(API.Release.self, .POST, "/v1/fleets/\(fleet)/releases", body: API.CreateRelease(compose: compose(1)))
+        let pollers = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for (index, apiKey) in keys.enumerated() {
+                    group.addTask { await Self.device(index: index, api: DroverAPIClient(server: server, credential: apiKey, http: http), board: board) }
+                }
+            }
+        }
+        try await board.waitUntil(release: first.id, timeout: 300)
+        let connected = await board.connected
+        print("connected devices: \(connected) (each holding a long-poll for its target)")
+
+        // A new release: time until every device has fetched it.
+        let releaseStart = ContinuousClock.now
+        let second = try await admin.call(API.Release.self, .POST, "/v1/fleets/\(fleet)/releases", body: API.CreateRelease(compose: compose(2)))
+        try await board.waitUntil(release: second.id, timeout: 300)
+        print("new release fetched by all \(keys.count) devices in \(Self.format(ContinuousClock.now - releaseStart)) from its creation")
+        pollers.cancel()
+        _ = await pollers.value
+
+        // Target fetches with If-None-Match (304s).
+        let etag = await board.etag
+        let fetches = try await Self.hammer(keys: keys, seconds: seconds, concurrency: concurrency) { apiKey in
+            let answer = try await DroverAPIClient(server: server, credential: apiKey, http: http).send(
+                .GET, "/v1/device/state", headers: etag.map { [("If-None-Match", $0)] } ?? [])
+            return answer.status == 304
+        }
+        print(
+            "target fetches with ETag: \(Int(Double(fetches.count) / seconds))/s, \(fetches.matched * 100 / max(fetches.count, 1))% answered 304, p50 \(fetches.p50) ms, p99 \(fetches.p99) ms"
+        )
+
+        // State reports.
+        let reports = try await Self.hammer(keys: keys, seconds: seconds, concurrency: concurrency) { apiKey in
+            let report = API.StateReport(
+                status: "running",
+                services: ["app": API.ServiceState(release: second.id, status: "running", containerID: "c\(Int.random(in: 0...999))", health: nil)])
+            _ = try await DroverAPIClient(server: server, credential: apiKey, http: http).send(.PATCH, "/v1/device/state", body: report)
+            return true
+        }
+        print("state reports: \(Int(Double(reports.count) / seconds))/s, p50 \(reports.p50) ms, p99 \(reports.p99) ms (\(concurrency) in flight)")
+    }
+
+    /// One simulated device: long-poll, "run" what arrives, report it.
+    static func device(index: Int, api: DroverAPIClient, board: Board) async {
+        var etag: String?
+        var counted = false
+        while !Task.isCancelled {
+            do {
+                let answer = try await api.send(
+                    .GET, "/v1/device/state?wait=30", headers: etag.map { [("If-None-Match", $0)] } ?? [], timeout: .seconds(60))
+                if !counted {
+                    counted = true
+                    await board.connect()
+                }
+                if answer.status == 200 {
+                    etag = answer.etag
+                    let target = try TargetState.decode(from: answer.body)
+                    if let release = target.apps.values.first?.release {
+                        await board.fetched(index: index, release: release, etag: answer.etag)
+                        _ = try? await api.send(.PATCH, "/v1/device/state", body: API.StateReport(release: release, status: "running"))
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                try? await Task.sleep(for: .milliseconds(Int.random(in: 100...500)))
+            }
+        }
+    }
+
+    struct Measured {
+        var count: Int
+        var matched: Int
+        var p50: String
+        var p99: String
+    }
+
+    /// Runs `call` for random devices, `concurrency` at a time, for `seconds`; latencies in ms.
+    static func hammer(keys: [String], seconds: Double, concurrency: Int, _ call: @escaping @Sendable (String) async throws -> Bool) async throws -> Measured {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        let results = await withTaskGroup(of: ([Double], Int).self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    var latencies: [Double] = []
+                    var matched = 0
+                    while ContinuousClock.now < deadline {
+                        let key = keys[Int.random(in: 0..<keys.count)]
+                        let start = ContinuousClock.now
+                        if (try? await call(key)) == true { matched += 1 }
+                        let elapsed = ContinuousClock.now - start
+                        latencies.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+                    }
+                    return (latencies, matched)
+                }
+            }
+            var all: [Double] = []
+            var matched = 0
+            for await (latencies, count) in group {
+                all += latencies
+                matched += count
+            }
+            return (all.sorted(), matched)
+        }
+        let (sorted, matched) = results
+        func percentile(_ p: Double) -> String {
+            guard !sorted.isEmpty else { return "-" }
+            return String(format: "%.1f", sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))])
+        }
+        return Measured(count: sorted.count, matched: matched, p50: percentile(0.5), p99: percentile(0.99))
+    }
+
+    static func format(_ duration: Duration) -> String {
+        String(format: "%.2f s", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+    }
+}
+
+/// What the simulated devices have fetched.
+actor Board {
+    private var releases: [String]
+    private(set) var connected = 0
+    private(set) var etag: String?
+
+    init(count: Int) {
+        releases = Array(repeating: "", count: count)
+    }
+
+    func connect() { connected += 1 }
+
+    func fetched(index: Int, release: String, etag: String?) {
+        releases[index] = release
+        self.etag = etag
+    }
+
+    func waitUntil(release: String, timeout: Double) async throws {
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while releases.contains(where: { $0 != release }) {
+            guard ContinuousClock.now < deadline else {
+                throw ValidationError("only \(releases.filter { $0 == release }.count) of \(releases.count) devices fetched \(release) in \(Int(timeout)) s")
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+}

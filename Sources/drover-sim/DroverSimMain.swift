@@ -1,0 +1,9 @@
+import DroverSimulator
+
+/// Entry point: all behaviour lives in `DroverSimulator`.
+@main
+enum DroverSimMain {
+    static func main() async {
+        await SimulatorCommand.main()
+    }
+}
