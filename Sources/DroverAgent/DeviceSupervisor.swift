@@ -80,7 +80,7 @@ public actor DeviceSupervisor {
                 logger.info("server unreachable; running the last target", metadata: ["error": "\(error)"])
             }
             // 2. Converge on the target (also offline: this heals drift and restarts).
-            let report = await converge(target: target, reconciler: reconciler, engine: engine, spool: spool)
+            let report = await converge(target: target, reconciler: reconciler, engine: engine, spool: spool, api: online ? api : nil)
             // 3. Report what runs, only the fields that changed.
             if online { await send(report, api: api, spool: spool) }
             if !online || failures > 0 {
@@ -151,13 +151,35 @@ public actor DeviceSupervisor {
     }
 
     /// Converges every app of the target, removes apps that left it, and says what runs.
-    private func converge(target: TargetState?, reconciler: Reconciler, engine: DockerClient, spool: LogSpool) async -> API.StateReport {
+    private func converge(
+        target: TargetState?, reconciler: Reconciler, engine: DockerClient, spool: LogSpool, api: DroverAPIClient? = nil
+    ) async -> API.StateReport {
         guard let target else { return API.StateReport(status: "idle") }
         var report = API.StateReport(status: "running")
         var failures: [String] = []
+        // While an update runs, the server hears its phase: downloading, then installing.
+        let (phases, phaseSink) = AsyncStream<String>.makeStream()
+        let phaseReporter = Task {
+            var last: String?
+            for await phase in phases where phase != last {
+                last = phase
+                guard let api else { continue }
+                let previous = lastReport
+                await send(API.StateReport(release: previous?.release, status: phase, services: previous?.services), api: api, spool: spool)
+            }
+        }
+        defer { phaseReporter.cancel() }
         for (app, appTarget) in target.apps.sorted(by: { $0.key < $1.key }) {
             do {
-                _ = try await reconciler.converge(app: app, target: appTarget)
+                try await purgeIfAsked(app: app, target: appTarget, reconciler: reconciler)
+                _ = try await reconciler.converge(app: app, target: appTarget) { event in
+                    guard case .stepStarted(let step) = event else { return }
+                    switch step {
+                    case .pullImage: phaseSink.yield("downloading")
+                    case .createContainer, .startContainer, .removeContainer: phaseSink.yield("installing")
+                    default: break
+                    }
+                }
                 report.release = appTarget.release
             } catch {
                 failures.append("\(app): \(error)")
@@ -172,6 +194,8 @@ public actor DeviceSupervisor {
                 failures.append("removing \(app): \(error)")
             }
         }
+        phaseSink.finish()
+        await phaseReporter.value
         let statuses = (try? await reconciler.status(app: nil)) ?? []
         var services: [String: API.ServiceState] = [:]
         for status in statuses {
@@ -185,6 +209,21 @@ public actor DeviceSupervisor {
         }
         await followLogs(statuses: statuses, engine: engine, spool: spool)
         return report
+    }
+
+    /// Removes the app and its volumes once for each raise of the target's purge counter; the
+    /// count done is kept in the state directory so a purge is not repeated after a restart.
+    private func purgeIfAsked(app: String, target: AppTarget, reconciler: Reconciler) async throws {
+        guard let asked = target.purges, asked > 0 else { return }
+        var done = (try? state.read("purges.json")).flatMap { $0 }.flatMap { try? JSONDecoder().decode([String: Int].self, from: $0) } ?? [:]
+        guard done[app, default: 0] < asked else { return }
+        var options = reconciler.options
+        options.planner.removeVolumes = true
+        let purger = Reconciler(engine: reconciler.engine, device: reconciler.device, logger: reconciler.logger, options: options)
+        _ = try await purger.converge(app: app, target: nil)
+        done[app] = asked
+        try state.write("purges.json", try JSONEncoder().encode(done))
+        logger.info("purged app data", metadata: ["app": "\(app)"])
     }
 
     /// Sends the fields of `report` that differ from the last report the server accepted.

@@ -59,6 +59,11 @@ public struct PlanSimulator: Sendable {
                             id: "simulated-\(counter)", name: containerName, service: service, configHash: target.configHash(of: service),
                             release: target.release, state: start ? "running" : "created", health: hasCheck ? "healthy" : nil,
                             imageID: spec.image.flatMap { state.images[$0] } ?? "", networks: networks.sorted(), created: Int64(counter)))
+                case .stopContainer(_, let id, _):
+                    if let index = state.containers.firstIndex(where: { $0.id == id }) {
+                        state.containers[index].state = "exited"
+                        state.containers[index].exitCode = 0
+                    }
                 case .startContainer(_, let id, _):
                     if let index = state.containers.firstIndex(where: { $0.id == id }) { state.containers[index].state = "running" }
                 case .removeContainer(_, let id, _, _):

@@ -245,6 +245,9 @@ public struct Reconciler: Sendable {
             if start { try await engine.startContainer(id) }
         case .startContainer(_, let id, _):
             try await engine.startContainer(id)
+        case .stopContainer(let service, let id, _):
+            let grace = target?.services[service]?.stopGracePeriod.map { Int(($0 + 999_999_999) / 1_000_000_000) } ?? 10
+            try await engine.stopContainer(id, timeoutSeconds: grace)
         case .removeContainer(let service, let id, _, _):
             let grace = target?.services[service]?.stopGracePeriod.map { Int(($0 + 999_999_999) / 1_000_000_000) } ?? 10
             try await engine.stopContainer(id, timeoutSeconds: grace)

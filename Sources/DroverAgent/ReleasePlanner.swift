@@ -79,6 +79,7 @@ public struct ReleasePlanner: Sendable {
         var byService: [String: [ObservedContainer]] = [:]
         for container in current.containers { byService[container.service, default: []].append(container) }
         var current_: [String: ObservedContainer] = [:]  // the container that satisfies each service's target
+        let stopped = Set(target.stopped ?? [])
         for service in target.startOrder() {
             guard let spec = target.services[service] else { continue }
             let hash = target.configHash(of: service)
@@ -101,6 +102,10 @@ public struct ReleasePlanner: Sendable {
             }
             if let keep {
                 current_[service] = keep
+                if stopped.contains(service) {
+                    if keep.isUp { plan.steps.append(.stopContainer(service: service, id: keep.id, containerName: keep.name)) }
+                    continue
+                }
                 // A replacement prepared beside the old container starts once the old one is gone.
                 if stale.isEmpty && (keep.state == "created" || (keep.state == "exited" && keep.exitCode == nil)) {
                     if let reason = unmetDependency(service, spec: spec, satisfied: current_, target: target) {
@@ -119,7 +124,7 @@ public struct ReleasePlanner: Sendable {
             let volumesReady = (spec.volumes ?? []).allSatisfy { $0.type != .volume || $0.source == nil || readyVolumes.contains($0.source ?? "") }
             guard networksReady && volumesReady else { continue }
             let name = names.container(service, configHash: hash)
-            if !stale.isEmpty {
+            if !stale.isEmpty || stopped.contains(service) {
                 plan.steps.append(.createContainer(service: service, containerName: name, start: false))
                 continue
             }
@@ -155,7 +160,8 @@ public struct ReleasePlanner: Sendable {
         if let mode = spec.networkMode, mode.hasPrefix("service:") {
             dependencies[String(mode.dropFirst("service:".count)), default: .serviceStarted] = .serviceStarted
         }
-        for (dependency, condition) in dependencies.sorted(by: { $0.key < $1.key }) {
+        // A dependency a user stopped on purpose does not hold its dependents back.
+        for (dependency, condition) in dependencies.sorted(by: { $0.key < $1.key }) where !(target.stopped ?? []).contains(dependency) {
             guard let container = satisfied[dependency] else {
                 return "\(service) waits for \(dependency) to be created"
             }

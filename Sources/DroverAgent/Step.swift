@@ -12,6 +12,8 @@ public enum Step: Sendable, Equatable, Hashable, Codable, CustomStringConvertibl
     case createContainer(service: String, containerName: String, start: Bool)
     /// Start an existing container that is not running (e.g. left created by a crash).
     case startContainer(service: String, id: String, containerName: String)
+    /// Stop a container that must not run (the service was stopped by a user).
+    case stopContainer(service: String, id: String, containerName: String)
     /// Stop (with the service's grace period) and remove a container.
     case removeContainer(service: String, id: String, containerName: String, reason: String)
     /// Remove a network the app no longer uses.
@@ -30,6 +32,7 @@ public enum Step: Sendable, Equatable, Hashable, Codable, CustomStringConvertibl
         case .createVolume: "create-volume"
         case .createContainer: "create"
         case .startContainer: "start"
+        case .stopContainer: "stop"
         case .removeContainer: "remove"
         case .removeNetwork: "remove-network"
         case .removeVolume: "remove-volume"
@@ -39,7 +42,9 @@ public enum Step: Sendable, Equatable, Hashable, Codable, CustomStringConvertibl
     /// The service the step is about, if any.
     public var service: String? {
         switch self {
-        case .createContainer(let service, _, _), .startContainer(let service, _, _), .removeContainer(let service, _, _, _): service
+        case .createContainer(let service, _, _), .startContainer(let service, _, _), .stopContainer(let service, _, _),
+            .removeContainer(let service, _, _, _):
+            service
         default: nil
         }
     }
@@ -51,7 +56,7 @@ public enum Step: Sendable, Equatable, Hashable, Codable, CustomStringConvertibl
         case .createNetwork(let name, let engineName), .removeNetwork(let name, let engineName): "\(name) (\(engineName))"
         case .createVolume(let name, let engineName), .removeVolume(let name, let engineName): "\(name) (\(engineName))"
         case .createContainer(let service, let containerName, let start): "\(service) (\(containerName))\(start ? "" : ", started once the old one is gone")"
-        case .startContainer(let service, _, let containerName): "\(service) (\(containerName))"
+        case .startContainer(let service, _, let containerName), .stopContainer(let service, _, let containerName): "\(service) (\(containerName))"
         case .removeContainer(let service, _, let containerName, let reason): "\(service) (\(containerName)): \(reason)"
         }
     }

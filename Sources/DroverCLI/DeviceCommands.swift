@@ -19,7 +19,7 @@ struct Selector: ParsableArguments {
 struct DeviceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "device", abstract: "Devices: list, show, rename, move, pin, track, delete.",
-        subcommands: [List.self, Show.self, Rename.self, Move.self, Pin.self, Track.self, Restart.self, Remove.self])
+        subcommands: [List.self, Show.self, Rename.self, Move.self, Pin.self, Track.self, Restart.self, Stop.self, Start.self, Purge.self, Remove.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List devices.")
@@ -118,19 +118,44 @@ struct DeviceCommand: AsyncParsableCommand {
         }
     }
 
+    static func act(_ action: String, service: String?, selector: Selector, connection: Connection) async throws {
+        try await connection.with { api in
+            for device in try await selector.devices(api) {
+                _ = try await api.send(.POST, "/v1/devices/\(device.uuid)/actions", body: API.DeviceAction(action: action, service: service))
+                print("\(action): \(service.map { "\($0) on " } ?? "")\(device.name)")
+            }
+        }
+    }
+
     struct Restart: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Restart the app (or one service) on a device or a selection (--fleet/--tag).")
         @OptionGroup var selector: Selector
         @Option(name: .long, help: "Only this service.") var service: String?
         @OptionGroup var connection: Connection
-        func run() async throws {
-            try await connection.with { api in
-                for device in try await selector.devices(api) {
-                    _ = try await api.send(.POST, "/v1/devices/\(device.uuid)/restart", body: API.DeviceAction(action: "restart", service: service))
-                    print("restarting \(service.map { "\($0) on " } ?? "")\(device.name)")
-                }
-            }
-        }
+        func run() async throws { try await DeviceCommand.act("restart", service: service, selector: selector, connection: connection) }
+    }
+
+    struct Stop: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop a service on a device or a selection; it stays stopped until started.")
+        @OptionGroup var selector: Selector
+        @Option(name: .long, help: "The service.") var service: String
+        @OptionGroup var connection: Connection
+        func run() async throws { try await DeviceCommand.act("stop", service: service, selector: selector, connection: connection) }
+    }
+
+    struct Start: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start a stopped service on a device or a selection.")
+        @OptionGroup var selector: Selector
+        @Option(name: .long, help: "The service.") var service: String
+        @OptionGroup var connection: Connection
+        func run() async throws { try await DeviceCommand.act("start", service: service, selector: selector, connection: connection) }
+    }
+
+    struct Purge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove the app's volumes (and data) on a device or a selection, then reinstall.")
+        @OptionGroup var selector: Selector
+        @OptionGroup var connection: Connection
+        func run() async throws { try await DeviceCommand.act("purge", service: nil, selector: selector, connection: connection) }
     }
 
     struct Remove: AsyncParsableCommand {

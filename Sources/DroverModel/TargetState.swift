@@ -58,6 +58,10 @@ public struct AppTarget: Codable, Sendable, Equatable {
     /// raises on each `drover device restart`. It is part of the config hash, so a raised
     /// counter recreates the container through the ordinary update path.
     public var restarts: [String: Int]?
+    /// Services that must not run (`drover device stop`); their containers are stopped, not removed.
+    public var stopped: [String]?
+    /// Raised by `drover device purge`: the agent removes the app and its volumes once per raise.
+    public var purges: Int?
 
     /// Creates an app target.
     public init(release: String, services: [String: ServiceSpec], networks: [String: NetworkSpec]? = nil, volumes: [String: VolumeSpec]? = nil) {

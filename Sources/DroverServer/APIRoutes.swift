@@ -94,9 +94,9 @@ struct APIRoutes {
             try await plane.deleteDevice(org: try context.requireUser(), try context.parameters.require("device"))
             return Response(status: .noContent)
         }
-        v1.post("devices/:device/restart") { request, context in
+        v1.post("devices/:device/actions") { request, context in
             let body = try await JSONBody.decode(API.DeviceAction.self, from: request)
-            try await plane.restart(org: try context.requireUser(), try context.parameters.require("device"), service: body.service)
+            try await plane.act(org: try context.requireUser(), try context.parameters.require("device"), body)
             return Response(status: .accepted)
         }
         v1.put("devices/:device/tags") { request, context in

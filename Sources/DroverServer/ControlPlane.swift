@@ -286,7 +286,7 @@ public actor ControlPlane {
     /// Deletes a device; its key stops working at once.
     public func deleteDevice(org: String, _ reference: String) async throws(ServerError) {
         let record = try await store.device(org: org, named: reference)
-        for table in ["tags", "logs", "env_vars", "restarts"] {
+        for table in ["tags", "logs", "env_vars", "restarts", "stopped_services"] {
             try await store.run("DELETE FROM \(unsafeRaw: table) WHERE device_uuid = \(bind: record.uuid)")
         }
         try await store.run("DELETE FROM devices WHERE uuid = \(bind: record.uuid)")
@@ -295,16 +295,44 @@ public actor ControlPlane {
         try await changed()
     }
 
-    /// Restarts a device's app, or one service of it: its containers are recreated.
-    public func restart(org: String, _ reference: String, service: String?) async throws(ServerError) {
+    /// Runs a device action: `restart` (recreate the app's or one service's containers),
+    /// `stop` / `start` a service, or `purge` (remove the app and its volumes, then reinstall).
+    public func act(org: String, _ reference: String, _ action: API.DeviceAction) async throws(ServerError) {
         let record = try await store.device(org: org, named: reference)
-        let key = service ?? "*"
+        switch action.action {
+        case "restart":
+            try await raise(record.uuid, counter: action.service ?? "*")
+        case "stop", "start":
+            guard let service = action.service, !service.isEmpty else {
+                throw ServerError(.badRequest, "\(action.action) needs a service")
+            }
+            if action.action == "stop" {
+                try await store.run(
+                    """
+                    INSERT INTO stopped_services (device_uuid, service) VALUES (\(bind: record.uuid), \(bind: service))
+                    ON CONFLICT (device_uuid, service) DO NOTHING
+                    """)
+            } else {
+                try await store.run("DELETE FROM stopped_services WHERE device_uuid = \(bind: record.uuid) AND service = \(bind: service)")
+                // Starting recreates the container, so it starts fresh through the update path.
+                try await raise(record.uuid, counter: service)
+            }
+        case "purge":
+            try await raise(record.uuid, counter: Self.purgeCounter)
+        default:
+            throw ServerError(.badRequest, "action '\(action.action)' must be restart, stop, start or purge")
+        }
+        try await changed()
+    }
+
+    static let purgeCounter = "#purge"
+
+    private func raise(_ uuid: String, counter: String) async throws(ServerError) {
         try await store.run(
             """
-            INSERT INTO restarts (device_uuid, service, count) VALUES (\(bind: record.uuid), \(bind: key), 1)
+            INSERT INTO restarts (device_uuid, service, count) VALUES (\(bind: uuid), \(bind: counter), 1)
             ON CONFLICT (device_uuid, service) DO UPDATE SET count = restarts.count + 1
             """)
-        try await changed()
     }
 
     /// Sets or removes tags.
@@ -455,6 +483,7 @@ public actor ControlPlane {
         var offered: [String: ReleaseRecord]
         var env: [String: [EnvRecord]]
         var restarts: [String: [String: Int]]
+        var stopped: [String: [String]]
     }
 
     private var inputs: TargetInputs?
@@ -528,7 +557,13 @@ public actor ControlPlane {
             guard let uuid = try? row.string("device_uuid"), let service = try? row.string("service"), let count = try? row.int("count") else { continue }
             restarts[uuid, default: [:]][service] = count
         }
-        let loaded = TargetInputs(generation: generation, devices: devices, fleets: fleets, offered: offered, env: env, restarts: restarts)
+        var stopped: [String: [String]] = [:]
+        for row in try await store.rows("SELECT device_uuid, service FROM stopped_services ORDER BY service") {
+            guard let uuid = try? row.string("device_uuid"), let service = try? row.string("service") else { continue }
+            stopped[uuid, default: []].append(service)
+        }
+        let loaded = TargetInputs(
+            generation: generation, devices: devices, fleets: fleets, offered: offered, env: env, restarts: restarts, stopped: stopped)
         inputs = loaded
         return loaded
     }
@@ -561,7 +596,10 @@ public actor ControlPlane {
                 app.services[name]?.environment = environment.isEmpty ? nil : environment
             }
             var appTarget = AppTarget(release: release.id, app: app)
-            appTarget.restarts = inputs.restarts[uuid]
+            var counters = inputs.restarts[uuid] ?? [:]
+            appTarget.purges = counters.removeValue(forKey: Self.purgeCounter)
+            appTarget.restarts = counters.isEmpty ? nil : counters
+            appTarget.stopped = inputs.stopped[uuid]
             apps[fleet.name] = appTarget
         }
         let body = TargetState(apps: apps).canonicalJSON()

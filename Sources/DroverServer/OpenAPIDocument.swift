@@ -23,7 +23,7 @@ enum OpenAPIDocument {
         ("get", "/v1/devices/{device}", "Show a device (by name or UUID)", "user"),
         ("patch", "/v1/devices/{device}", "Rename, move to a fleet, pin to a release or track the fleet ({name?, fleet?, pinRelease?})", "user"),
         ("delete", "/v1/devices/{device}", "Delete a device; its key stops working", "user"),
-        ("post", "/v1/devices/{device}/restart", "Restart a device's app or one service ({action: \"restart\", service?}); containers are recreated", "user"),
+        ("post", "/v1/devices/{device}/actions", "Device action ({action: restart|stop|start|purge, service?})", "user"),
         ("put", "/v1/devices/{device}/tags", "Set and remove tags ({set: {k: v}, remove: [k]})", "user"),
         ("get", "/v1/devices/{device}/logs", "A device's log lines (?service=, ?after=SEQ, ?since=RFC3339, ?limit=)", "user"),
         ("get", "/v1/env", "List variables (?fleet= or ?device=)", "user"),

@@ -69,6 +69,9 @@ public final class SQLStore: Sendable {
         CREATE TABLE IF NOT EXISTS restarts (device_uuid TEXT NOT NULL, service TEXT NOT NULL, count INTEGER NOT NULL,
           PRIMARY KEY (device_uuid, service))
         """,
+        """
+        CREATE TABLE IF NOT EXISTS stopped_services (device_uuid TEXT NOT NULL, service TEXT NOT NULL, PRIMARY KEY (device_uuid, service))
+        """,
     ]
 
     /// Applies the schema migrations not yet applied, in order, recording the version.

@@ -160,4 +160,31 @@ struct ReleasePlannerTests {
         #expect(updateRounds.map { Set($0.map(\.kind)) } == [["pull"], ["create", "remove"], ["start"]])
         #expect(rounds[1].first?.service == "db" && rounds[2].first?.service == "web")
     }
+
+    @Test("a stopped service's container is stopped, not removed, and its dependents are not held back")
+    func stoppedService() throws {
+        var app = try target(twoServices)
+        app.stopped = ["db"]
+        let plan = ReleasePlanner(device: device, app: "shop").plan(current: converged(app), target: app)
+        #expect(plan.steps.map(\.kind) == ["stop"])
+        #expect(plan.steps.first?.service == "db")
+        var state = converged(app)
+        state.containers[0].state = "exited"
+        state.containers[0].exitCode = 0
+        state.containers.removeAll { $0.service == "web" }
+        let next = ReleasePlanner(device: device, app: "shop").plan(current: state, target: app)
+        #expect(next.steps.map(\.kind) == ["create"], "web is created although db is stopped")
+        #expect(next.waiting.isEmpty)
+    }
+
+    @Test("a raised restart counter recreates only the services it names")
+    func restartCounter() throws {
+        let app = try target(twoServices)
+        var restarted = app
+        restarted.restarts = ["web": 1]
+        let plan = ReleasePlanner(device: device, app: "shop").plan(current: converged(app), target: restarted)
+        #expect(Set(plan.steps.map(\.kind)) == ["create", "remove"])
+        #expect(plan.steps.allSatisfy { $0.service == "web" })
+    }
+
 }

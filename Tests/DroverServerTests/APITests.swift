@@ -215,6 +215,35 @@ struct APITests {
         }
     }
 
+    @Test("device actions: stop and start a service, restart, purge; a bad action is refused")
+    func actions() async throws {
+        let server = try await TestServer.start()
+        try await server.test { api in
+            _ = try await api.call(.post, "/v1/fleets", json: #"{"name": "act"}"#)
+            let key = try await api.decode(API.ProvisioningKey.self, .post, "/v1/fleets/act/keys", json: "{}")
+            let device = try await api.decode(
+                API.RegisteredDevice.self, .post, "/v1/devices", json: #"{"provisioningKey": "\#(key.key ?? "")", "name": "a1"}"#, token: "")
+            let composeJSON = String(decoding: try JSONEncoder().encode(API.CreateRelease(compose: composeV1)), as: UTF8.self)
+            _ = try await api.call(.post, "/v1/fleets/act/releases", json: composeJSON)
+            func app() async throws -> AppTarget? {
+                try TargetState.decode(from: Data(try await api.call(.get, "/v1/device/state", token: device.apiKey).body.utf8)).apps["act"]
+            }
+            let before = try #require(try await app())
+            #expect(try await api.call(.post, "/v1/devices/a1/actions", json: #"{"action": "stop", "service": "web"}"#).status == .accepted)
+            #expect(try await app()?.stopped == ["web"])
+            _ = try await api.call(.post, "/v1/devices/a1/actions", json: #"{"action": "start", "service": "web"}"#)
+            let started = try #require(try await app())
+            #expect(started.stopped == nil)
+            #expect(started.configHash(of: "web") != before.configHash(of: "web"), "start recreates the container")
+            #expect(started.configHash(of: "db") == before.configHash(of: "db"))
+            _ = try await api.call(.post, "/v1/devices/a1/actions", json: #"{"action": "purge"}"#)
+            #expect(try await app()?.purges == 1)
+            let bad = try await api.call(.post, "/v1/devices/a1/actions", json: #"{"action": "explode"}"#)
+            #expect(bad.status == .badRequest && bad.body.contains("must be restart, stop, start or purge"))
+            #expect(try await api.call(.post, "/v1/devices/a1/actions", json: #"{"action": "stop"}"#).status == .badRequest)
+        }
+    }
+
     @Test("tags filter device listings")
     func tags() async throws {
         let server = try await TestServer.start()

@@ -144,7 +144,7 @@ struct EndToEndTests {
         func ids(_ device: String) async throws -> Set<String> { Set(try await containers(engine, device: device).map(\.id)) }
         let before = [d1: try await ids(d1), d2: try await ids(d2), d3: try await ids(d3)]
         for device in try await api.call([API.Device].self, .GET, "/v1/devices?tag=site=lab") {
-            _ = try await api.send(.POST, "/v1/devices/\(device.uuid)/restart", body: API.DeviceAction(action: "restart", service: nil))
+            _ = try await api.send(.POST, "/v1/devices/\(device.uuid)/actions", body: API.DeviceAction(action: "restart", service: nil))
         }
         for _ in 0..<240 {
             if try await ids(d2).isDisjoint(with: before[d2] ?? []), try await ids(d3).isDisjoint(with: before[d3] ?? []) { break }
