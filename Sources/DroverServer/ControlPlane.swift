@@ -535,8 +535,32 @@ public actor ControlPlane {
         }
     }
 
+    /// The inputs for `generation`. Many devices ask at once when a release lands; they all
+    /// wait on one load instead of each reading the store.
     private func loadInputs(generation: Int64) async throws(ServerError) -> TargetInputs {
         if let inputs, inputs.generation == generation { return inputs }
+        if let loading = inputsLoading, loading.generation == generation {
+            return try await loading.task.value.get()
+        }
+        let task = Task { () async -> Result<TargetInputs, ServerError> in
+            do {
+                return .success(try await self.readInputs(generation: generation))
+            } catch let error as ServerError {
+                return .failure(error)
+            } catch {
+                return .failure(ServerError(.storage, "reading target inputs failed", cause: error))
+            }
+        }
+        inputsLoading = (generation, task)
+        defer { if inputsLoading?.generation == generation { inputsLoading = nil } }
+        let loaded = try await task.value.get()
+        inputs = loaded
+        return loaded
+    }
+
+    private var inputsLoading: (generation: Int64, task: Task<Result<TargetInputs, ServerError>, Never>)?
+
+    private func readInputs(generation: Int64) async throws(ServerError) -> TargetInputs {
         var devices: [String: (fleetID: String, pinned: String?)] = [:]
         for row in try await store.rows("SELECT uuid, fleet_id, pinned_release FROM devices") {
             guard let uuid = try? row.string("uuid"), let fleet = try? row.string("fleet_id") else { continue }
@@ -562,10 +586,8 @@ public actor ControlPlane {
             guard let uuid = try? row.string("device_uuid"), let service = try? row.string("service") else { continue }
             stopped[uuid, default: []].append(service)
         }
-        let loaded = TargetInputs(
+        return TargetInputs(
             generation: generation, devices: devices, fleets: fleets, offered: offered, env: env, restarts: restarts, stopped: stopped)
-        inputs = loaded
-        return loaded
     }
 
     /// The device's target, computed once per store generation and cached with its ETag.
