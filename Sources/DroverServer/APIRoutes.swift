@@ -154,7 +154,10 @@ struct APIRoutes {
             let known = request.headers[.ifNoneMatch]
             if let waitText = request.uri.queryParameters["wait"], let wait = Double(String(waitText)), known == target.etag {
                 // Long-poll: hold the request until the target changes or the wait ends.
-                try await plane.waitForChange(after: generation, seconds: min(max(wait, 0), 60))
+                // Jitter spreads the timeouts of devices that started waiting together (after a
+                // release), so they do not all come back in the same instant.
+                let held = min(max(wait, 0), 60) * Double.random(in: 0.7...1.0)
+                try await plane.waitForChange(after: generation, seconds: held)
                 target = try await plane.target(device: uuid)
             }
             if known == target.etag {

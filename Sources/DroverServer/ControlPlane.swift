@@ -356,7 +356,7 @@ public actor ControlPlane {
         let fleet = try await store.fleet(id: record.fleetID)
         let target = try await targetRelease(for: record, fleet: fleet)
         // Last-seen times reach the store once a second; this server's newest ones count at once.
-        let lastSeen = [record.lastSeen, pendingLastSeen[record.uuid]].compactMap { $0 }.max()
+        let lastSeen = [record.lastSeen, pendingLastSeen[record.uuid], lastSeenStored[record.uuid]].compactMap { $0 }.max()
         let online = lastSeen.map { SQLStore.now - $0 < Self.onlineGraceSeconds } ?? false
         let report = record.report
         var status = report?.status ?? "provisioned"
@@ -487,6 +487,7 @@ public actor ControlPlane {
     }
 
     private var inputs: TargetInputs?
+    private var sharedTargets: [String: (generation: Int64, target: CachedTarget)] = [:]
     private var pinnedReleases: [String: ReleaseRecord] = [:]
     private var knownGeneration: Int64?
     private var watcher: Task<Void, Never>?
@@ -598,6 +599,14 @@ public actor ControlPlane {
         guard let device = inputs.devices[uuid], let fleet = inputs.fleets[device.fleetID] else {
             throw ServerError(.notFound, "no device with UUID '\(uuid)'")
         }
+        // Most devices of a fleet have nothing of their own (no pin, variable, restart or stop):
+        // they share one computed target, so a release costs one computation per fleet.
+        let ownEnv = (inputs.env[fleet.id] ?? []).contains { $0.deviceUUID == uuid }
+        let shared = device.pinned == nil && !ownEnv && inputs.restarts[uuid] == nil && inputs.stopped[uuid] == nil
+        if shared, let cached = sharedTargets[fleet.id], cached.generation == generation {
+            targetCache[uuid] = (generation, cached.target)
+            return cached.target
+        }
         var release = inputs.offered[fleet.id]
         if let pinned = device.pinned {
             if pinnedReleases[pinned] == nil { pinnedReleases[pinned] = try await store.release(id: pinned) }
@@ -628,6 +637,7 @@ public actor ControlPlane {
         let etag = "\"" + SHA256.hash(data: body).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
         let cached = CachedTarget(body: body, etag: etag, release: release?.id)
         targetCache[uuid] = (generation, cached)
+        if shared { sharedTargets[fleet.id] = (generation, cached) }
         return cached
     }
 
@@ -659,11 +669,18 @@ public actor ControlPlane {
         wakeWaiters()
     }
 
-    /// Records that a device was heard from; written in batches once a second.
+    /// Records that a device was heard from. The store needs a device's last-seen time only to
+    /// tell online from offline (a 75 s grace), so it is written at most every 20 s per
+    /// device, in one transaction a second for all devices.
     public func touch(device uuid: String) async throws(ServerError) {
-        pendingLastSeen[uuid] = SQLStore.now
+        let now = SQLStore.now
+        if let stored = lastSeenStored[uuid], now - stored < 20 { return }
+        lastSeenStored[uuid] = now
+        pendingLastSeen[uuid] = now
         startWatcher()
     }
+
+    private var lastSeenStored: [String: Double] = [:]
 
     /// Merges a state report into the device's last one.
     public func report(device uuid: String, _ report: API.StateReport) async throws(ServerError) {
@@ -671,6 +688,7 @@ public actor ControlPlane {
             logger.info("device dropped log lines while offline", metadata: ["device": "\(uuid)", "dropped": "\(dropped)"])
         }
         pendingLastSeen[uuid] = nil
+        lastSeenStored[uuid] = SQLStore.now
         // Group commit: reports that arrive while one is being written go to the store together
         // in the next transaction; each is answered only once its transaction is durable.
         let result: Result<Void, ServerError> = await withCheckedContinuation { continuation in

@@ -18,6 +18,7 @@ public struct SimulatorCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Number of devices.") var devices: Int = 1000
     @Option(name: .long, help: "Seconds for each throughput phase.") var seconds: Double = 10
     @Option(name: .long, help: "Parallel requests in the throughput phases.") var concurrency: Int = 256
+    @Option(name: .long, help: "Seconds between two reports of one device in the paced phase.") var reportEvery: Double = 10
 
     /// Creates the command.
     public init() {}
@@ -71,6 +72,7 @@ public struct SimulatorCommand: AsyncParsableCommand {
             }
         }
         try await board.waitUntil(release: first.id, timeout: 300)
+        try await board.waitUntilPolling(release: first.id, timeout: 300)
         let connected = await board.connected
         print("connected devices: \(connected) (each holding a long-poll for its target)")
 
@@ -81,11 +83,17 @@ public struct SimulatorCommand: AsyncParsableCommand {
         print("new release fetched by all \(keys.count) devices in \(Self.format(ContinuousClock.now - releaseStart)) from its creation")
         pollers.cancel()
         _ = await pollers.value
+        // The cancelled long-polls keep their connections until the server answers them; the
+        // throughput phases get a pool of their own.
+        var measuring = HTTPClient.Configuration()
+        measuring.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = concurrency + 64
+        let measuringHTTP = HTTPClient(eventLoopGroupProvider: .singleton, configuration: measuring)
+        defer { Task { try? await measuringHTTP.shutdown() } }
 
         // Target fetches with If-None-Match (304s).
         let etag = await board.etag
         let fetches = try await Self.hammer(keys: keys, seconds: seconds, concurrency: concurrency) { apiKey in
-            let answer = try await DroverAPIClient(server: server, credential: apiKey, http: http).send(
+            let answer = try await DroverAPIClient(server: server, credential: apiKey, http: measuringHTTP).send(
                 .GET, "/v1/device/state", headers: etag.map { [("If-None-Match", $0)] } ?? [])
             return answer.status == 304
         }
@@ -98,18 +106,29 @@ public struct SimulatorCommand: AsyncParsableCommand {
             let report = API.StateReport(
                 status: "running",
                 services: ["app": API.ServiceState(release: second.id, status: "running", containerID: "c\(Int.random(in: 0...999))", health: nil)])
-            _ = try await DroverAPIClient(server: server, credential: apiKey, http: http).send(.PATCH, "/v1/device/state", body: report)
+            _ = try await DroverAPIClient(server: server, credential: apiKey, http: measuringHTTP).send(.PATCH, "/v1/device/state", body: report)
             return true
         }
-        print("state reports: \(Int(Double(reports.count) / seconds))/s, p50 \(reports.p50) ms, p99 \(reports.p99) ms (\(concurrency) in flight)")
+        print("state reports, as fast as they go: \(Int(Double(reports.count) / seconds))/s, p50 \(reports.p50) ms, p99 \(reports.p99) ms (\(concurrency) in flight)")
+
+        // State reports at a steady pace: every device reports once per `reportEvery` seconds.
+        let rate = Double(keys.count) / reportEvery
+        let paced = await Self.paced(keys: keys, rate: rate, seconds: seconds) { apiKey in
+            let report = API.StateReport(status: "running", statusDetail: "tick \(Int.random(in: 0...999))")
+            _ = try await DroverAPIClient(server: server, credential: apiKey, http: measuringHTTP).send(.PATCH, "/v1/device/state", body: report)
+        }
+        print("state reports, every device every \(Int(reportEvery)) s (\(Int(rate))/s offered): \(Int(Double(paced.count) / seconds))/s done, p50 \(paced.p50) ms, p99 \(paced.p99) ms")
     }
 
-    /// One simulated device: long-poll, "run" what arrives, report it.
+    /// One simulated device: long-poll, "run" what arrives, report it a little later (as a
+    /// real device does once its engine converged), and keep polling meanwhile.
     static func device(index: Int, api: DroverAPIClient, board: Board) async {
         var etag: String?
+        var release: String?
         var counted = false
         while !Task.isCancelled {
             do {
+                if let release { await board.polling(index: index, release: release) }
                 let answer = try await api.send(
                     .GET, "/v1/device/state?wait=30", headers: etag.map { [("If-None-Match", $0)] } ?? [], timeout: .seconds(60))
                 if !counted {
@@ -118,10 +137,16 @@ public struct SimulatorCommand: AsyncParsableCommand {
                 }
                 if answer.status == 200 {
                     etag = answer.etag
-                    let target = try TargetState.decode(from: answer.body)
-                    if let release = target.apps.values.first?.release {
-                        await board.fetched(index: index, release: release, etag: answer.etag)
-                        _ = try? await api.send(.PATCH, "/v1/device/state", body: API.StateReport(release: release, status: "running"))
+                    // The simulated engine needs only the release id; a full decode would make
+                    // the simulator, not the server, the bottleneck.
+                    let target = try JSONDecoder().decode(ReleaseOnly.self, from: answer.body)
+                    if let fetched = target.apps.values.first?.release {
+                        release = fetched
+                        await board.fetched(index: index, release: fetched, etag: answer.etag)
+                        Task {
+                            try? await Task.sleep(for: .milliseconds(Int.random(in: 1000...3000)))
+                            _ = try? await api.send(.PATCH, "/v1/device/state", body: API.StateReport(release: fetched, status: "running"))
+                        }
                     }
                 }
             } catch {
@@ -172,19 +197,71 @@ public struct SimulatorCommand: AsyncParsableCommand {
         return Measured(count: sorted.count, matched: matched, p50: percentile(0.5), p99: percentile(0.99))
     }
 
+    /// Sends `rate` requests a second for `seconds`, each on its own task (an open loop: a slow
+    /// answer does not slow the senders), and measures each request's latency.
+    static func paced(keys: [String], rate: Double, seconds: Double, _ call: @escaping @Sendable (String) async throws -> Void) async -> Measured {
+        let total = Int(rate * seconds)
+        let start = ContinuousClock.now
+        let latencies = await withTaskGroup(of: Double?.self) { group in
+            for index in 0..<total {
+                let due = start + .seconds(Double(index) / rate)
+                group.addTask {
+                    try? await Task.sleep(until: due)
+                    let begin = ContinuousClock.now
+                    do {
+                        try await call(keys[index % keys.count])
+                    } catch {
+                        return nil
+                    }
+                    let elapsed = ContinuousClock.now - begin
+                    return Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+                }
+            }
+            var all: [Double] = []
+            for await latency in group { if let latency { all.append(latency) } }
+            return all.sorted()
+        }
+        func percentile(_ p: Double) -> String {
+            guard !latencies.isEmpty else { return "-" }
+            return String(format: "%.1f", latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))])
+        }
+        return Measured(count: latencies.count, matched: latencies.count, p50: percentile(0.5), p99: percentile(0.99))
+    }
+
     static func format(_ duration: Duration) -> String {
         String(format: "%.2f s", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
     }
 }
 
+/// The part of a target the simulated devices read.
+struct ReleaseOnly: Decodable {
+    struct App: Decodable { var release: String }
+    var apps: [String: App]
+}
+
 /// What the simulated devices have fetched.
 actor Board {
     private var releases: [String]
+    private var pollingWith: [String]
     private(set) var connected = 0
     private(set) var etag: String?
 
     init(count: Int) {
         releases = Array(repeating: "", count: count)
+        pollingWith = Array(repeating: "", count: count)
+    }
+
+    func polling(index: Int, release: String) { pollingWith[index] = release }
+
+    /// Waits until every device is waiting on the server with `release` in hand.
+    func waitUntilPolling(release: String, timeout: Double) async throws {
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while pollingWith.contains(where: { $0 != release }) {
+            guard ContinuousClock.now < deadline else { throw ValidationError("not every device is polling again") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        // The request leaves the device a moment after it is counted.
+        try await Task.sleep(for: .milliseconds(500))
     }
 
     func connect() { connected += 1 }
