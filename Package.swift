@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
     ],
     targets: [
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "DroverCompression", dependencies: ["CZlib"], swiftSettings: strict),
         .target(
             name: "DroverModel",
             dependencies: [
@@ -67,7 +69,7 @@ let package = Package(
         .target(
             name: "DroverServer",
             dependencies: [
-                "DroverModel",
+                "DroverModel", "DroverCompression",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "SQLKit", package: "sql-kit"),
@@ -79,7 +81,7 @@ let package = Package(
         .target(
             name: "DroverClient",
             dependencies: [
-                "DroverModel",
+                "DroverModel", "DroverCompression",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -131,7 +133,7 @@ let package = Package(
         .testTarget(
             name: "DroverServerTests",
             dependencies: [
-                "DroverServer", "DroverModel", "DroverClient", "DroverAgent", "DockerEngine",
+                "DroverServer", "DroverModel", "DroverClient", "DroverAgent", "DockerEngine", "DroverCompression",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -302,7 +302,7 @@ public actor DeviceSupervisor {
                 continue
             }
             do {
-                _ = try await api.send(.POST, "/v1/device/logs", body: API.LogBatch(lines: batch))
+                _ = try await api.send(.POST, "/v1/device/logs", body: API.LogBatch(lines: batch), gzip: true)
                 await spool.remove(count: batch.count)
             } catch {
                 await spool.spill()

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import DroverCompression
 import DroverModel
 import Foundation
 import Logging
@@ -69,7 +70,7 @@ public final class DroverAPIClient: Sendable {
     /// Sends a request; a status of 400 and above throws the server's error.
     public func send(
         _ method: HTTPMethod, _ path: String, body: (any Encodable & Sendable)? = nil, headers: [(String, String)] = [],
-        timeout: TimeAmount = .seconds(30)
+        timeout: TimeAmount = .seconds(30), gzip: Bool = false
     ) async throws(ClientError) -> Answer {
         var request = HTTPClientRequest(url: server + path)
         request.method = method
@@ -78,7 +79,15 @@ public final class DroverAPIClient: Sendable {
         if let body {
             let encoder = JSONEncoder()
             encoder.dateEncodingStrategy = .iso8601
-            guard let data = try? encoder.encode(body) else { throw ClientError(code: "bad_request", message: "the request could not be encoded") }
+            guard var data = try? encoder.encode(body) else { throw ClientError(code: "bad_request", message: "the request could not be encoded") }
+            if gzip {
+                do {
+                    data = try Gzip.compress(data)
+                } catch {
+                    throw ClientError(code: "bad_request", message: error.message)
+                }
+                request.headers.add(name: "Content-Encoding", value: "gzip")
+            }
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: data))
         }

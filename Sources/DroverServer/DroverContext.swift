@@ -39,6 +39,7 @@ extension ServerError: HTTPResponseError {
     }
 }
 
+import DroverCompression
 import DroverModel
 import Foundation
 
@@ -64,10 +65,19 @@ enum JSONBody {
         } catch {
             throw ServerError(.badRequest, "the request body is too large or broke off (limit 8 MiB)")
         }
+        var data = Data(buffer: buffer)
+        if let encoding = request.headers[.contentEncoding] {
+            guard encoding == "gzip" else { throw ServerError(.badRequest, "Content-Encoding '\(encoding)' is not supported; send gzip or nothing") }
+            do {
+                data = try Gzip.decompress(data, limit: 64 << 20)
+            } catch {
+                throw ServerError(.badRequest, "body: \(error.message)")
+            }
+        }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         do {
-            return try decoder.decode(type, from: Data(buffer: buffer))
+            return try decoder.decode(type, from: data)
         } catch let DecodingError.keyNotFound(key, context) {
             throw ServerError(.badRequest, "body: missing key '\(Self.path(context.codingPath + [key]))'")
         } catch let DecodingError.typeMismatch(expected, context) {

@@ -109,7 +109,9 @@ public struct SimulatorCommand: AsyncParsableCommand {
             _ = try await DroverAPIClient(server: server, credential: apiKey, http: measuringHTTP).send(.PATCH, "/v1/device/state", body: report)
             return true
         }
-        print("state reports, as fast as they go: \(Int(Double(reports.count) / seconds))/s, p50 \(reports.p50) ms, p99 \(reports.p99) ms (\(concurrency) in flight)")
+        print(
+            "state reports, as fast as they go: \(Int(Double(reports.count) / seconds))/s, p50 \(reports.p50) ms, p99 \(reports.p99) ms (\(concurrency) in flight)"
+        )
 
         // State reports at a steady pace: every device reports once per `reportEvery` seconds.
         let rate = Double(keys.count) / reportEvery
@@ -117,7 +119,9 @@ public struct SimulatorCommand: AsyncParsableCommand {
             let report = API.StateReport(status: "running", statusDetail: "tick \(Int.random(in: 0...999))")
             _ = try await DroverAPIClient(server: server, credential: apiKey, http: measuringHTTP).send(.PATCH, "/v1/device/state", body: report)
         }
-        print("state reports, every device every \(Int(reportEvery)) s (\(Int(rate))/s offered): \(Int(Double(paced.count) / seconds))/s done, p50 \(paced.p50) ms, p99 \(paced.p99) ms")
+        print(
+            "state reports, every device every \(Int(reportEvery)) s (\(Int(rate))/s offered): \(Int(Double(paced.count) / seconds))/s done, p50 \(paced.p50) ms, p99 \(paced.p99) ms"
+        )
     }
 
     /// One simulated device: long-poll, "run" what arrives, report it a little later (as a

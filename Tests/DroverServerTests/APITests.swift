@@ -1,3 +1,4 @@
+import DroverCompression
 import DroverModel
 import DroverServer
 import Foundation
@@ -284,7 +285,30 @@ struct APITests {
             #expect(onlyA.map(\.message) == ["line 2", "line 4"])
             let after = try await api.decode([API.LogEntry].self, .get, "/v1/devices/logger/logs?after=\(all[2].sequence ?? 0)")
             #expect(after.map(\.message) == ["line 4", "line 5"])
+            // Agents send their batches gzipped.
+            let zipped = try Gzip.compress(
+                Data(#"{"lines": [{"timestamp": "2026-01-01T00:00:09Z", "service": "a", "stream": "stderr", "message": "zipped"}]}"#.utf8))
+            let response = try await api.client.execute(
+                uri: "/v1/device/logs", method: .post,
+                headers: [.authorization: "Bearer \(device.apiKey)", .contentType: "application/json", .contentEncoding: "gzip"],
+                body: ByteBuffer(bytes: zipped))
+            #expect(response.status == .noContent)
+            #expect(try await api.decode([API.LogEntry].self, .get, "/v1/devices/logger/logs?limit=1").first?.message == "zipped")
+            let garbage = try await api.client.execute(
+                uri: "/v1/device/logs", method: .post,
+                headers: [.authorization: "Bearer \(device.apiKey)", .contentEncoding: "gzip"], body: ByteBuffer(string: "not gzip"))
+            #expect(garbage.status == .badRequest)
         }
+    }
+
+    @Test("gzip round-trips and refuses garbage and bombs")
+    func gzip() throws {
+        let text = Data(String(repeating: "drover log line\n", count: 1000).utf8)
+        let packed = try Gzip.compress(text)
+        #expect(packed.count < text.count / 10)
+        #expect(try Gzip.decompress(packed, limit: 1 << 20) == text)
+        #expect(throws: Gzip.Failure.self) { try Gzip.decompress(Data("nope".utf8), limit: 1 << 20) }
+        #expect(throws: Gzip.Failure.self) { try Gzip.decompress(packed, limit: 100) }
     }
 
     @Test("every route is in the OpenAPI document")
