@@ -9,6 +9,13 @@ struct Selector: ParsableArguments {
     @Option(name: .long, help: "All devices of a fleet.") var fleet: String?
     @Option(name: .long, help: "Devices with tag KEY=VALUE (repeatable).") var tag: [String] = []
 
+    /// Runs `body` for every selected device, printing what it says.
+    func each(_ connection: Connection, _ body: @escaping (DroverAPIClient, API.Device) async throws -> String) async throws {
+        try await connection.with { api in
+            for device in try await devices(api) { print(try await body(api, device)) }
+        }
+    }
+
     func devices(_ api: DroverAPIClient) async throws -> [API.Device] {
         if let device { return [try await api.call(API.Device.self, .GET, "/v1/devices/\(e(device))")] }
         guard fleet != nil || !tag.isEmpty else { throw ValidationError("name a device, or select devices with --fleet and/or --tag") }
@@ -80,11 +87,9 @@ struct DeviceCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Fleet to move to.") var to: String
         @OptionGroup var connection: Connection
         func run() async throws {
-            try await connection.with { api in
-                for device in try await selector.devices(api) {
-                    _ = try await api.call(API.Device.self, .PATCH, "/v1/devices/\(device.uuid)", body: API.UpdateDevice(fleet: to))
-                    print("moved \(device.name) to \(to)")
-                }
+            try await selector.each(connection) { api, device in
+                _ = try await api.call(API.Device.self, .PATCH, "/v1/devices/\(device.uuid)", body: API.UpdateDevice(fleet: to))
+                return "moved \(device.name) to \(to)"
             }
         }
     }
@@ -95,11 +100,9 @@ struct DeviceCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Release id.") var release: String
         @OptionGroup var connection: Connection
         func run() async throws {
-            try await connection.with { api in
-                for device in try await selector.devices(api) {
-                    _ = try await api.call(API.Device.self, .PATCH, "/v1/devices/\(device.uuid)", body: API.UpdateDevice(pinRelease: release))
-                    print("pinned \(device.name) to \(release)")
-                }
+            try await selector.each(connection) { api, device in
+                _ = try await api.call(API.Device.self, .PATCH, "/v1/devices/\(device.uuid)", body: API.UpdateDevice(pinRelease: release))
+                return "pinned \(device.name) to \(release)"
             }
         }
     }
@@ -109,21 +112,17 @@ struct DeviceCommand: AsyncParsableCommand {
         @OptionGroup var selector: Selector
         @OptionGroup var connection: Connection
         func run() async throws {
-            try await connection.with { api in
-                for device in try await selector.devices(api) {
-                    _ = try await api.call(API.Device.self, .PATCH, "/v1/devices/\(device.uuid)", body: API.UpdateDevice(pinRelease: ""))
-                    print("\(device.name) tracks its fleet")
-                }
+            try await selector.each(connection) { api, device in
+                _ = try await api.call(API.Device.self, .PATCH, "/v1/devices/\(device.uuid)", body: API.UpdateDevice(pinRelease: ""))
+                return "\(device.name) tracks its fleet"
             }
         }
     }
 
     static func act(_ action: String, service: String?, selector: Selector, connection: Connection) async throws {
-        try await connection.with { api in
-            for device in try await selector.devices(api) {
-                _ = try await api.send(.POST, "/v1/devices/\(device.uuid)/actions", body: API.DeviceAction(action: action, service: service))
-                print("\(action): \(service.map { "\($0) on " } ?? "")\(device.name)")
-            }
+        try await selector.each(connection) { api, device in
+            _ = try await api.send(.POST, "/v1/devices/\(device.uuid)/actions", body: API.DeviceAction(action: action, service: service))
+            return "\(action): \(service.map { "\($0) on " } ?? "")\(device.name)"
         }
     }
 
@@ -163,11 +162,9 @@ struct DeviceCommand: AsyncParsableCommand {
         @OptionGroup var selector: Selector
         @OptionGroup var connection: Connection
         func run() async throws {
-            try await connection.with { api in
-                for device in try await selector.devices(api) {
-                    _ = try await api.send(.DELETE, "/v1/devices/\(device.uuid)")
-                    print("deleted \(device.name)")
-                }
+            try await selector.each(connection) { api, device in
+                _ = try await api.send(.DELETE, "/v1/devices/\(device.uuid)")
+                return "deleted \(device.name)"
             }
         }
     }
@@ -246,11 +243,9 @@ struct TagCommand: AsyncParsableCommand {
                 tags[parts[0]] = parts[1]
             }
             struct Change: Encodable, Sendable { var set: [String: String] }
-            try await connection.with { api in
-                for device in try await selector.devices(api) {
-                    _ = try await api.send(.PUT, "/v1/devices/\(device.uuid)/tags", body: Change(set: tags))
-                    print("tagged \(device.name)")
-                }
+            try await selector.each(connection) { api, device in
+                _ = try await api.send(.PUT, "/v1/devices/\(device.uuid)/tags", body: Change(set: tags))
+                return "tagged \(device.name)"
             }
         }
     }
@@ -262,11 +257,9 @@ struct TagCommand: AsyncParsableCommand {
         @OptionGroup var connection: Connection
         func run() async throws {
             struct Change: Encodable, Sendable { var remove: [String] }
-            try await connection.with { api in
-                for device in try await selector.devices(api) {
-                    _ = try await api.send(.PUT, "/v1/devices/\(device.uuid)/tags", body: Change(remove: keys))
-                    print("untagged \(device.name)")
-                }
+            try await selector.each(connection) { api, device in
+                _ = try await api.send(.PUT, "/v1/devices/\(device.uuid)/tags", body: Change(remove: keys))
+                return "untagged \(device.name)"
             }
         }
     }

@@ -68,22 +68,9 @@ struct Connection: ParsableArguments {
     }
 }
 
-func printJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    encoder.dateEncodingStrategy = .iso8601
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
-}
+func printJSON<T: Encodable>(_ value: T) throws { try TerminalOutput.printJSON(value) }
 
-func table(_ header: [String], _ rows: [[String]]) -> String {
-    var widths = header.map(\.count)
-    for row in rows { for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) } }
-    func line(_ cells: [String]) -> String {
-        cells.enumerated().map { index, cell in index == cells.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0) }
-            .joined(separator: "  ")
-    }
-    return ([line(header)] + rows.map(line)).joined(separator: "\n")
-}
+func table(_ header: [String], _ rows: [[String]]) -> String { TerminalOutput.table(header, rows) }
 
 func ago(_ date: Date?) -> String {
     guard let date else { return "never" }
