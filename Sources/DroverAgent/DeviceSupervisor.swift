@@ -37,8 +37,15 @@ public actor DeviceSupervisor {
         let reconciler = Reconciler(engine: engine, device: device, logger: logger)
         let spool = LogSpool(file: config.stateDir + "/log-spool.jsonl", capBytes: config.logBufferBytes ?? 50_000_000)
         cursors = (try? state.read("log-cursors.json")).flatMap { $0 }.flatMap { try? JSONDecoder().decode([String: String].self, from: $0) } ?? [:]
+        deliveredCursors = cursors
 
-        let shipper = Task.detached { await Self.shipLogs(api: api, spool: spool, logger: logger) }
+        // Where each container's log was read up to: what reached the server, or waits in the spool.
+        for (container, newest) in await spool.newestPerContainer() where newest > cursors[container, default: ""] {
+            cursors[container] = newest
+        }
+        let shipper = Task.detached {
+            await Self.shipLogs(api: api, spool: spool, logger: logger, delivered: { lines in await self.delivered(lines) })
+        }
         defer { shipper.cancel() }
         try await loop(api: api, reconciler: reconciler, engine: engine, spool: spool, logger: logger)
     }
@@ -257,15 +264,18 @@ public actor DeviceSupervisor {
             followers[id] = nil
         }
         drained = drained.filter { containers[$0]?.1 == false }
+        cursors = cursors.filter { containers[$0.key] != nil || followers[$0.key] != nil }
         for (id, (service, running)) in containers where followers[id] == nil && !drained.contains(id) {
             let since = cursors[id].flatMap(Self.unixSeconds)
             if !running { drained.insert(id) }
             followers[id] = Task {
                 do {
                     for try await line in try await engine.containerLogs(id, follow: running, timestamps: true, since: since.map { Int64($0) }) {
-                        let timestamp = line.timestamp ?? ""
+                        let timestamp = Self.normalized(line.timestamp ?? "")
                         if let cursor = self.cursor(id), timestamp <= cursor { continue }
-                        await spool.append(API.LogEntry(timestamp: timestamp, service: service, stream: line.stream.rawValue, message: line.text))
+                        await spool.append(
+                            SpooledLine(
+                                container: id, entry: API.LogEntry(timestamp: timestamp, service: service, stream: line.stream.rawValue, message: line.text)))
                         self.advance(id, to: timestamp)
                     }
                 } catch {
@@ -284,7 +294,27 @@ public actor DeviceSupervisor {
 
     private func followerEnded(_ id: String) {
         followers[id] = nil
-        if let data = try? JSONEncoder().encode(cursors) { try? state.write("log-cursors.json", data) }
+    }
+
+    /// Persists how far each container's log has reached the server. Lines read but still in
+    /// the spool are found again in the spool file after a restart, so nothing is lost or sent twice.
+    private func delivered(_ lines: [SpooledLine]) {
+        for line in lines where line.entry.timestamp > deliveredCursors[line.container, default: ""] {
+            deliveredCursors[line.container] = line.entry.timestamp
+        }
+        deliveredCursors = deliveredCursors.filter { cursors[$0.key] != nil }
+        if let data = try? JSONEncoder().encode(deliveredCursors) { try? state.write("log-cursors.json", data) }
+    }
+
+    private var deliveredCursors: [String: String] = [:]
+
+    /// The engine writes RFC 3339 with trailing zeros of the fraction trimmed (`…:29.4292Z`);
+    /// padded to nine digits, timestamps compare correctly as text.
+    static func normalized(_ timestamp: String) -> String {
+        guard timestamp.hasSuffix("Z"), let dot = timestamp.firstIndex(of: ".") else { return timestamp }
+        let fraction = timestamp[timestamp.index(after: dot)..<timestamp.index(before: timestamp.endIndex)]
+        guard fraction.count < 9 else { return timestamp }
+        return String(timestamp[...dot]) + fraction + String(repeating: "0", count: 9 - fraction.count) + "Z"
     }
 
     static func unixSeconds(_ rfc3339: String) -> Double? {
@@ -294,7 +324,7 @@ public actor DeviceSupervisor {
         return formatter.date(from: trimmed)?.timeIntervalSince1970
     }
 
-    private static func shipLogs(api: DroverAPIClient, spool: LogSpool, logger: Logger) async {
+    private static func shipLogs(api: DroverAPIClient, spool: LogSpool, logger: Logger, delivered: @Sendable ([SpooledLine]) async -> Void) async {
         while !Task.isCancelled {
             let batch = await spool.peek(limit: 500)
             if batch.isEmpty {
@@ -302,8 +332,9 @@ public actor DeviceSupervisor {
                 continue
             }
             do {
-                _ = try await api.send(.POST, "/v1/device/logs", body: API.LogBatch(lines: batch), gzip: true)
+                _ = try await api.send(.POST, "/v1/device/logs", body: API.LogBatch(lines: batch.map(\.entry)), gzip: true)
                 await spool.remove(count: batch.count)
+                await delivered(batch)
             } catch {
                 await spool.spill()
                 try? await Task.sleep(for: .seconds(2))

@@ -1,13 +1,19 @@
 import DroverModel
 import Foundation
 
+/// One log line waiting to be shipped, with the container it came from.
+struct SpooledLine: Codable, Sendable {
+    var container: String
+    var entry: API.LogEntry
+}
+
 /// Log lines waiting to reach the server: kept in memory while the link is up, spilled to a
 /// file in the state directory while it is down, capped in bytes with the oldest lines
 /// evicted first. Counts what it had to drop, for the next state report.
 actor LogSpool {
     private let file: String
     private let capBytes: Int
-    private var memory: [API.LogEntry] = []
+    private var memory: [SpooledLine] = []
     private(set) var dropped = 0
 
     init(file: String, capBytes: Int) {
@@ -15,7 +21,7 @@ actor LogSpool {
         self.capBytes = capBytes
     }
 
-    func append(_ line: API.LogEntry) {
+    func append(_ line: SpooledLine) {
         memory.append(line)
         if memory.count > 5_000 { spill() }
     }
@@ -23,9 +29,17 @@ actor LogSpool {
     var isEmpty: Bool { memory.isEmpty && !FileManager.default.fileExists(atPath: file) }
 
     /// Takes up to `limit` of the oldest lines (disk first), without removing them.
-    func peek(limit: Int) -> [API.LogEntry] {
-        let onDisk = readDisk()
-        return Array((onDisk + memory).prefix(limit))
+    func peek(limit: Int) -> [SpooledLine] {
+        Array((readDisk() + memory).prefix(limit))
+    }
+
+    /// The newest timestamp spooled (on disk or in memory) per container.
+    func newestPerContainer() -> [String: String] {
+        var newest: [String: String] = [:]
+        for line in readDisk() + memory where line.entry.timestamp > newest[line.container, default: ""] {
+            newest[line.container] = line.entry.timestamp
+        }
+        return newest
     }
 
     /// Removes the `count` oldest lines after they were delivered.
@@ -67,14 +81,14 @@ actor LogSpool {
         return dropped
     }
 
-    private func readDisk() -> [API.LogEntry] {
+    private func readDisk() -> [SpooledLine] {
         guard let data = FileManager.default.contents(atPath: file), !data.isEmpty else { return [] }
         let decoder = JSONDecoder()
         // A line torn by a power cut is skipped; the rest are kept.
-        return data.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(API.LogEntry.self, from: Data($0)) }
+        return data.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(SpooledLine.self, from: Data($0)) }
     }
 
-    private func writeDisk(_ lines: [API.LogEntry]) {
+    private func writeDisk(_ lines: [SpooledLine]) {
         if lines.isEmpty {
             try? FileManager.default.removeItem(atPath: file)
             return
