@@ -133,8 +133,9 @@ let package = Package(
         .testTarget(
             name: "DroverServerTests",
             dependencies: [
-                "DroverServer", "DroverModel", "DroverClient", "DroverAgent", "DockerEngine", "DroverCompression",
+                "DroverServer", "DroverModel", "DroverClient", "DroverAgent", "DockerEngine", "DroverCompression", "DroverCLI",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

@@ -44,6 +44,11 @@ public actor ControlPlane {
         return try await store.createToken(org: org, role: "admin", label: "first admin")
     }
 
+    /// The default organisation's id (the one the admin token belongs to).
+    public func defaultOrg() async throws(ServerError) -> String {
+        try await store.ensureOrg("default")
+    }
+
     /// Mints another admin token for the default organisation.
     public func createToken(label: String) async throws(ServerError) -> String {
         let org = try await store.ensureOrg("default")

@@ -21,7 +21,19 @@ actor LiveServer {
     nonisolated let port = Int.random(in: 20_000...29_000)
     private var task: Task<Void, any Error>?
     private var store: SQLStore?
+    private var controlPlane: ControlPlane?
     private(set) var token = ""
+
+    /// The running server's control plane, for assertions.
+    func plane() throws -> ControlPlane {
+        guard let controlPlane else { throw ServerError(.storage, "the server is not running") }
+        return controlPlane
+    }
+
+    /// The default organisation's id.
+    func org() async throws -> String {
+        try await plane().defaultOrg()
+    }
 
     nonisolated var url: String { "http://127.0.0.1:\(port)" }
 
@@ -31,6 +43,7 @@ actor LiveServer {
         if let first = try await plane.bootstrap() { token = first }
         let app = DroverServerApp.buildApplication(plane: plane, host: "127.0.0.1", port: port, logger: Logger(label: "e2e"))
         self.store = store
+        controlPlane = plane
         task = Task { try await app.runService(gracefulShutdownSignals: []) }
         let probe = DroverAPIClient(server: url, credential: nil)
         for _ in 0..<100 {
