@@ -1,3 +1,5 @@
+import DroverModel
+
 /// The device an agent acts for. Everything the agent creates carries its id as a label, and
 /// the agent touches nothing that lacks that label with that value.
 public struct DeviceIdentity: Sendable, Equatable {
@@ -16,13 +18,8 @@ public struct DeviceIdentity: Sendable, Equatable {
 
     /// The label filter that selects this device's objects, optionally of one app.
     public func labelFilter(app: String? = nil) -> [String: [String]] {
-        var labels = ["\(DroverLabelKeys.device)=\(id)"]
-        if let app { labels.append("\(DroverLabelKeys.app)=\(app)") }
+        var labels = ["\(DroverLabel.device)=\(id)"]
+        if let app { labels.append("\(DroverLabel.app)=\(app)") }
         return ["label": labels]
     }
 }
-
-import DroverModel
-
-/// Label keys, re-exported for the agent's own use.
-typealias DroverLabelKeys = DroverLabel

@@ -1,3 +1,6 @@
+import DroverCompression
+import DroverModel
+import Foundation
 import Hummingbird
 
 /// The request context: who is calling, set by the authentication middleware.
@@ -38,10 +41,6 @@ extension ServerError: HTTPResponseError {
         JSONBody.response(API.ErrorBody(code: code.rawValue, message: message), status: status)
     }
 }
-
-import DroverCompression
-import DroverModel
-import Foundation
 
 /// JSON responses with one encoder configuration.
 enum JSONBody {
