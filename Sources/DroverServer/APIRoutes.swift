@@ -148,18 +148,9 @@ struct APIRoutes {
         // The device's own endpoints
         v1.get("device/state") { request, context in
             let uuid = try context.requireDevice()
-            try await plane.touch(device: uuid)
-            let generation = try await plane.generation()
-            var target = try await plane.target(device: uuid)
             let known = request.headers[.ifNoneMatch]
-            if let waitText = request.uri.queryParameters["wait"], let wait = Double(String(waitText)), known == target.etag {
-                // Long-poll: hold the request until the target changes or the wait ends.
-                // Jitter spreads the timeouts of devices that started waiting together (after a
-                // release), so they do not all come back in the same instant.
-                let held = min(max(wait, 0), 60) * Double.random(in: 0.7...1.0)
-                try await plane.waitForChange(after: generation, seconds: held)
-                target = try await plane.target(device: uuid)
-            }
+            let wait = request.uri.queryParameters["wait"].flatMap { Double(String($0)) }
+            let target = try await plane.deviceTarget(device: uuid, knownETag: known, wait: wait)
             if known == target.etag {
                 return Response(status: .notModified, headers: [.eTag: target.etag])
             }

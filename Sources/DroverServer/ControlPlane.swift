@@ -646,6 +646,19 @@ public actor ControlPlane {
         return cached
     }
 
+    /// The device's side of `GET /v1/device/state` in one call (one hop onto this actor, not
+    /// five): note the device as seen, and when it already has the current target and asked to
+    /// wait, hold until the target changes or the wait ends. Jitter spreads the timeouts of
+    /// devices that started waiting together (after a release).
+    public func deviceTarget(device uuid: String, knownETag: String?, wait: Double?) async throws(ServerError) -> CachedTarget {
+        try await touch(device: uuid)
+        let generation = try await generation()
+        let target = try await target(device: uuid)
+        guard let wait, knownETag == target.etag else { return target }
+        try await waitForChange(after: generation, seconds: min(max(wait, 0), 60) * Double.random(in: 0.7...1.0))
+        return try await self.target(device: uuid)
+    }
+
     /// Waits until the store generation moves past `generation` or `seconds` pass (long-poll).
     public func waitForChange(after generation: Int64, seconds: Double) async throws(ServerError) {
         if try await self.generation() != generation { return }
