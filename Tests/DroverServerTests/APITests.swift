@@ -48,6 +48,14 @@ struct TestServer {
             return (response.status, String(buffer: response.body), response.headers)
         }
 
+        /// Creates `fleet` and enrols one device named `device` in it with a fresh key.
+        func fleetWithDevice(_ fleet: String, device: String) async throws -> API.RegisteredDevice {
+            _ = try await call(.post, "/v1/fleets", json: #"{"name": "\#(fleet)"}"#)
+            let key = try await decode(API.ProvisioningKey.self, .post, "/v1/fleets/\(fleet)/keys", json: "{}")
+            return try await decode(
+                API.RegisteredDevice.self, .post, "/v1/devices", json: #"{"provisioningKey": "\#(key.key ?? "")", "name": "\#(device)"}"#, token: "")
+        }
+
         func decode<T: Decodable>(_ type: T.Type, _ method: HTTPRequest.Method, _ uri: String, json: String? = nil, token: String? = nil) async throws -> T {
             let (status, body, _) = try await call(method, uri, json: json, token: token)
             #expect(status.code < 300, "\(method) \(uri): \(status) \(body)")
@@ -105,10 +113,7 @@ struct APITests {
     func envPrecedence() async throws {
         let server = try await TestServer.start()
         try await server.test { api in
-            _ = try await api.call(.post, "/v1/fleets", json: #"{"name": "shop"}"#)
-            let key = try await api.decode(API.ProvisioningKey.self, .post, "/v1/fleets/shop/keys", json: "{}")
-            let device = try await api.decode(
-                API.RegisteredDevice.self, .post, "/v1/devices", json: #"{"provisioningKey": "\#(key.key ?? "")", "name": "till"}"#, token: "")
+            let device = try await api.fleetWithDevice("shop", device: "till")
             let composeJSON = String(decoding: try JSONEncoder().encode(API.CreateRelease(compose: composeV1)), as: UTF8.self)
             _ = try await api.call(.post, "/v1/fleets/shop/releases", json: composeJSON)
             for (scope, value) in [(#""fleet": "shop""#, "fleet"), (#""fleet": "shop", "service": "web""#, "fleet-service")] {
@@ -220,10 +225,7 @@ struct APITests {
     func actions() async throws {
         let server = try await TestServer.start()
         try await server.test { api in
-            _ = try await api.call(.post, "/v1/fleets", json: #"{"name": "act"}"#)
-            let key = try await api.decode(API.ProvisioningKey.self, .post, "/v1/fleets/act/keys", json: "{}")
-            let device = try await api.decode(
-                API.RegisteredDevice.self, .post, "/v1/devices", json: #"{"provisioningKey": "\#(key.key ?? "")", "name": "a1"}"#, token: "")
+            let device = try await api.fleetWithDevice("act", device: "a1")
             let composeJSON = String(decoding: try JSONEncoder().encode(API.CreateRelease(compose: composeV1)), as: UTF8.self)
             _ = try await api.call(.post, "/v1/fleets/act/releases", json: composeJSON)
             func app() async throws -> AppTarget? {
@@ -267,10 +269,7 @@ struct APITests {
     func logs() async throws {
         let server = try await TestServer.start()
         try await server.test { api in
-            _ = try await api.call(.post, "/v1/fleets", json: #"{"name": "l"}"#)
-            let key = try await api.decode(API.ProvisioningKey.self, .post, "/v1/fleets/l/keys", json: "{}")
-            let device = try await api.decode(
-                API.RegisteredDevice.self, .post, "/v1/devices", json: #"{"provisioningKey": "\#(key.key ?? "")", "name": "logger"}"#, token: "")
+            let device = try await api.fleetWithDevice("l", device: "logger")
             let batch = API.LogBatch(
                 lines: (1...5).map {
                     API.LogEntry(timestamp: "2026-01-01T00:00:0\($0)Z", service: $0 % 2 == 0 ? "a" : "b", stream: "stdout", message: "line \($0)")
