@@ -36,7 +36,9 @@ public enum DroverServerApp {
     public static func buildApplication(plane: ControlPlane, host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
         Application(
             router: buildRouter(plane: plane),
-            configuration: .init(address: .hostname(host, port: port), serverName: "drover"),
+            // Thousands of devices reconnect at once after a server restart or a network blip;
+            // a short accept queue drops their SYNs and they retry only after seconds.
+            configuration: .init(address: .hostname(host, port: port), serverName: "drover", backlog: 4096),
             logger: logger)
     }
 

@@ -81,7 +81,10 @@ public struct SimulatorCommand: AsyncParsableCommand {
         let second = try await admin.call(API.Release.self, .POST, "/v1/fleets/\(fleet)/releases", body: API.CreateRelease(compose: compose(2)))
         try await board.waitUntil(release: second.id, timeout: 300)
         print("new release fetched by all \(keys.count) devices in \(Self.format(ContinuousClock.now - releaseStart)) from its creation")
-        pollers.cancel()
+        // Let the devices go without cancelling 10,000 requests mid-flight: mark the run over and
+        // release once more, which answers every parked long-poll at once.
+        await board.stop()
+        _ = try await admin.call(API.Release.self, .POST, "/v1/fleets/\(fleet)/releases", body: API.CreateRelease(compose: compose(3)))
         _ = await pollers.value
         // The cancelled long-polls keep their connections until the server answers them; the
         // throughput phases get a pool of their own.
@@ -130,7 +133,7 @@ public struct SimulatorCommand: AsyncParsableCommand {
         var etag: String?
         var release: String?
         var counted = false
-        while !Task.isCancelled {
+        while !Task.isCancelled, await !board.stopping {
             do {
                 if let release { await board.polling(index: index, release: release) }
                 let answer = try await api.send(
@@ -256,6 +259,11 @@ actor Board {
     }
 
     func polling(index: Int, release: String) { pollingWith[index] = release }
+
+    /// Set when the long-poll phase is over; devices leave after their current request.
+    private(set) var stopping = false
+
+    func stop() { stopping = true }
 
     /// Waits until every device is waiting on the server with `release` in hand.
     func waitUntilPolling(release: String, timeout: Double) async throws {
