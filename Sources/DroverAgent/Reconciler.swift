@@ -64,12 +64,6 @@ public struct Reconciler: Sendable {
         self.options = options
     }
 
-    /// Reads the current state of `app` and plans once, changing nothing.
-    public func plan(app: String, target: AppTarget?) async throws(AgentError) -> Plan {
-        let snapshot = try await observe(app: app, target: target, pulled: [])
-        return ReleasePlanner(device: device, app: app, options: options.planner).plan(current: snapshot, target: target)
-    }
-
     /// Converges `app` on `target` (nil removes the app). Returns when a plan is empty;
     /// throws when a step keeps failing, something no step can fix blocks it, or a wait times out.
     public func converge(app: String, target: AppTarget?, events: @escaping @Sendable (ReconcileEvent) -> Void = { _ in }) async throws(AgentError)

@@ -24,8 +24,6 @@ public actor ControlPlane {
         public var body: Data
         /// The quoted ETag.
         public var etag: String
-        /// The release the device should run, if any.
-        public var release: String?
     }
 
     /// Creates the control plane over a migrated store.
@@ -640,7 +638,7 @@ public actor ControlPlane {
         }
         let body = TargetState(apps: apps).canonicalJSON()
         let etag = "\"" + SHA256.hash(data: body).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
-        let cached = CachedTarget(body: body, etag: etag, release: release?.id)
+        let cached = CachedTarget(body: body, etag: etag)
         targetCache[uuid] = (generation, cached)
         if shared { sharedTargets[fleet.id] = (generation, cached) }
         return cached
