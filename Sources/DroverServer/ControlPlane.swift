@@ -355,9 +355,17 @@ public actor ControlPlane {
         return try await store.tags(deviceUUIDs: [record.uuid])[record.uuid] ?? [:]
     }
 
+    /// A device as people see it. Its fleet and the release that fleet offers come from the
+    /// same per-generation snapshot as targets, so listing N devices costs no query per device.
     private func apiDevice(_ record: DeviceRecord, tags: [String: String]) async throws(ServerError) -> API.Device {
-        let fleet = try await store.fleet(id: record.fleetID)
-        let target = try await targetRelease(for: record, fleet: fleet)
+        let inputs = try await loadInputs(generation: try await generation())
+        let fleet: FleetRecord
+        if let known = inputs.fleets[record.fleetID] {
+            fleet = known
+        } else {
+            fleet = try await store.fleet(id: record.fleetID)
+        }
+        let target = record.pinnedRelease ?? inputs.offered[fleet.id]?.id
         // Last-seen times reach the store once a second; this server's newest ones count at once.
         let lastSeen = [record.lastSeen, pendingLastSeen[record.uuid], lastSeenStored[record.uuid]].compactMap { $0 }.max()
         let online = lastSeen.map { SQLStore.now - $0 < Self.onlineGraceSeconds } ?? false
@@ -368,11 +376,6 @@ public actor ControlPlane {
             uuid: record.uuid, name: record.name, fleet: fleet.name, architecture: record.architecture ?? report?.architecture, tags: tags,
             online: online, lastSeen: lastSeen.map { Date(timeIntervalSince1970: $0) }, release: report?.release, targetRelease: target,
             pinnedRelease: record.pinnedRelease, status: status, statusDetail: report?.statusDetail, services: report?.services)
-    }
-
-    private func targetRelease(for device: DeviceRecord, fleet: FleetRecord) async throws(ServerError) -> String? {
-        if let pinned = device.pinnedRelease { return pinned }
-        return try await fleetRelease(fleet)?.id
     }
 
     // MARK: - Releases

@@ -187,13 +187,20 @@ extension SQLStore {
         return try decode(found[0], DeviceRecord.init)
     }
 
+    /// Tags of the given devices: one indexed query for a single device, one scan for many.
     func tags(deviceUUIDs: [String]) async throws(ServerError) -> [String: [String: String]] {
+        let query: SQLQueryString =
+            deviceUUIDs.count == 1
+            ? "SELECT device_uuid, key, value FROM tags WHERE device_uuid = \(bind: deviceUUIDs[0])" : "SELECT device_uuid, key, value FROM tags"
+        let wanted = Set(deviceUUIDs)
         var out: [String: [String: String]] = [:]
-        for row in try await rows("SELECT device_uuid, key, value FROM tags") {
-            guard let uuid = try? row.string("device_uuid"), let key = try? row.string("key"), let value = try? row.string("value") else { continue }
+        for row in try await rows(query) {
+            guard let uuid = try? row.string("device_uuid"), wanted.contains(uuid), let key = try? row.string("key"),
+                let value = try? row.string("value")
+            else { continue }
             out[uuid, default: [:]][key] = value
         }
-        return deviceUUIDs.count == out.count ? out : out.filter { deviceUUIDs.contains($0.key) }
+        return out
     }
 
     // MARK: Releases
