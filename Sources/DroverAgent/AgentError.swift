@@ -12,6 +12,10 @@ public struct AgentError: Error, Sendable, CustomStringConvertible {
         case stateDirectory
         /// The engine failed.
         case engine
+        /// A service cannot start because one it depends on failed (unhealthy, or exited with an error).
+        case dependencyFailed
+        /// An update lock holds the update back.
+        case locked
     }
 
     /// What kind of failure this is.

@@ -10,12 +10,16 @@ public struct ContainerConfigBuilder: Sendable {
     public var app: String
     /// The app's target.
     public var target: AppTarget
+    /// The host directory mounted at ``EngineNames/runtimeMount`` (update locks, hand-over
+    /// signals); nil mounts nothing.
+    public var runtimeDirectory: String?
 
     /// Creates a builder.
-    public init(device: DeviceIdentity, app: String, target: AppTarget) {
+    public init(device: DeviceIdentity, app: String, target: AppTarget, runtimeDirectory: String? = nil) {
         self.device = device
         self.app = app
         self.target = target
+        self.runtimeDirectory = runtimeDirectory
     }
 
     /// The create body for `service`, and the networks (engine name → aliases) to attach
@@ -38,6 +42,12 @@ public struct ContainerConfigBuilder: Sendable {
         environment["DROVER_DEVICE_UUID"] = environment["DROVER_DEVICE_UUID"] ?? device.id
         environment["DROVER_APP_NAME"] = environment["DROVER_APP_NAME"] ?? app
         environment["DROVER_SERVICE_NAME"] = environment["DROVER_SERVICE_NAME"] ?? service
+        if runtimeDirectory != nil {
+            environment["DROVER_LOCK_DIR"] = EngineNames.runtimeMount + "/locks"
+            environment["DROVER_LOCK_PATH"] = EngineNames.lockFile(service: service)
+            environment["DROVER_HANDOVER_COMPLETE_PATH"] =
+                EngineNames.runtimeMount + "/handover/" + EngineNames.handoverSignal(service: service, configHash: hash)
+        }
         config.env = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         var labels = spec.labels ?? [:]
         labels[DroverLabel.device] = device.id
@@ -95,6 +105,7 @@ public struct ContainerConfigBuilder: Sendable {
                 mounts.append(.init(type: "tmpfs", source: nil, target: mount.target, tmpfsOptions: mount.tmpfsSize.map { .init(sizeBytes: $0) }))
             }
         }
+        if let runtimeDirectory { binds.append("\(runtimeDirectory):\(EngineNames.runtimeMount)") }
         host.binds = binds.isEmpty ? nil : binds
         host.mounts = mounts.isEmpty ? nil : mounts
 

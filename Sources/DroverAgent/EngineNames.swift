@@ -29,4 +29,15 @@ public struct EngineNames: Sendable {
     public func container(_ service: String, configHash: String) -> String {
         "\(app)_\(service)_\(device.shortID)_\(configHash.prefix(8))"
     }
+
+    /// Where every container of an app sees its runtime directory (a bind mount of the
+    /// agent's `{state dir}/apps/{app}`): `locks/` holds update locks, `handover/` hand-over signals.
+    public static let runtimeMount = "/run/drover"
+
+    /// The lock file a service creates to hold back updates (`DROVER_LOCK_PATH` in its environment).
+    public static func lockFile(service: String) -> String { "\(runtimeMount)/locks/\(service).lock" }
+
+    /// The file name a hand-over's new container creates in `handover/` to say it has taken over
+    /// (`DROVER_HANDOVER_COMPLETE_PATH` in its environment).
+    public static func handoverSignal(service: String, configHash: String) -> String { "\(service)-\(configHash.prefix(12))" }
 }

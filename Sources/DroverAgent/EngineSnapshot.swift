@@ -13,12 +13,22 @@ public struct EngineSnapshot: Sendable, Equatable {
     public var externalResources: Set<String>
     /// Image references present locally, with their image IDs.
     public var images: [String: String]
+    /// Services holding the app's update lock (lock files in its lock directory).
+    public var locks: [String]
+    /// Hand-over signal files present (see ``EngineNames/handoverSignal(service:configHash:)``).
+    public var handoverSignals: Set<String>
+    /// Unix time of the observation, for hand-over timeouts.
+    public var now: Int64
 
     /// Creates a snapshot.
     public init(
         containers: [ObservedContainer] = [], networks: [ObservedResource] = [], volumes: [ObservedResource] = [],
-        externalResources: Set<String> = [], images: [String: String] = [:]
+        externalResources: Set<String> = [], images: [String: String] = [:], locks: [String] = [], handoverSignals: Set<String> = [],
+        now: Int64 = 0
     ) {
+        self.locks = locks
+        self.handoverSignals = handoverSignals
+        self.now = now
         self.containers = containers
         self.networks = networks
         self.volumes = volumes
@@ -47,6 +57,8 @@ public struct ObservedContainer: Sendable, Equatable {
     public var exitCode: Int?
     /// The image ID it runs.
     public var imageID: String
+    /// The image reference it was created from.
+    public var image: String
     /// Engine network names it is attached to.
     public var networks: [String]
     /// Unix creation time.
@@ -55,8 +67,9 @@ public struct ObservedContainer: Sendable, Equatable {
     /// Creates an observation.
     public init(
         id: String, name: String, service: String, configHash: String, release: String, state: String, health: String? = nil,
-        exitCode: Int? = nil, imageID: String, networks: [String] = [], created: Int64 = 0
+        exitCode: Int? = nil, imageID: String, image: String = "", networks: [String] = [], created: Int64 = 0
     ) {
+        self.image = image
         self.id = id
         self.name = name
         self.service = service
@@ -90,7 +103,7 @@ public struct ObservedContainer: Sendable, Equatable {
         self.init(
             id: summary.id, name: summary.name, service: labels[DroverLabel.service] ?? "",
             configHash: labels[DroverLabel.configHash] ?? "", release: labels[DroverLabel.release] ?? "",
-            state: summary.state, health: health, exitCode: exitCode, imageID: summary.imageID,
+            state: summary.state, health: health, exitCode: exitCode, imageID: summary.imageID, image: summary.image,
             networks: (summary.networkSettings?.networks ?? [:]).keys.sorted(), created: summary.created)
     }
 

@@ -21,8 +21,13 @@ public struct PlanSimulator: Sendable {
             var plan = planner.plan(current: state, target: target)
             if plan.steps.isEmpty {
                 // Waiting in a simulation means a dependency's health or completion: assume it comes.
-                guard !plan.waiting.isEmpty else { return (rounds, plan.blocked) }
+                guard !plan.waiting.isEmpty else { return (rounds, plan.blocked + plan.failedDependencies + plan.deferred) }
                 var progressed = false
+                // A hand-over's new container is assumed to signal that it has taken over.
+                for container in state.containers where container.isUp {
+                    let signal = EngineNames.handoverSignal(service: container.service, configHash: container.configHash)
+                    if state.handoverSignals.insert(signal).inserted { progressed = true }
+                }
                 for index in state.containers.indices where state.containers[index].health != "healthy" || state.containers[index].state != "exited" {
                     if state.containers[index].health != nil && state.containers[index].health != "healthy" {
                         state.containers[index].health = "healthy"
@@ -50,15 +55,9 @@ public struct PlanSimulator: Sendable {
                 case .createVolume(let name, let engineName):
                     state.volumes.append(ObservedResource(engineName: engineName, name: name))
                 case .createContainer(let service, let containerName, let start):
-                    guard let target, let spec = target.services[service] else { continue }
-                    let names = EngineNames(device: planner.device, app: planner.app)
-                    let networks = (spec.networks ?? [:]).map { names.network($0.key, target.networks?[$0.key]) }
-                    let hasCheck = spec.healthcheck.map { $0.test != ["NONE"] } ?? false
-                    state.containers.append(
-                        ObservedContainer(
-                            id: "simulated-\(counter)", name: containerName, service: service, configHash: target.configHash(of: service),
-                            release: target.release, state: start ? "running" : "created", health: hasCheck ? "healthy" : nil,
-                            imageID: spec.image.flatMap { state.images[$0] } ?? "", networks: networks.sorted(), created: Int64(counter)))
+                    add(service, containerName, running: start, id: "simulated-\(counter)", created: Int64(counter), to: &state, target: target)
+                case .handOver(let service, let containerName, _, _):
+                    add(service, containerName, running: true, id: "simulated-\(counter)", created: Int64(counter), to: &state, target: target)
                 case .stopContainer(_, let id, _):
                     if let index = state.containers.firstIndex(where: { $0.id == id }) {
                         state.containers[index].state = "exited"
@@ -66,7 +65,7 @@ public struct PlanSimulator: Sendable {
                     }
                 case .startContainer(_, let id, _):
                     if let index = state.containers.firstIndex(where: { $0.id == id }) { state.containers[index].state = "running" }
-                case .removeContainer(_, let id, _, _):
+                case .removeContainer(_, let id, _, _), .deleteContainer(_, let id, _, _, _):
                     state.containers.removeAll { $0.id == id }
                 case .removeNetwork(_, let engineName):
                     state.networks.removeAll { $0.engineName == engineName }
@@ -76,5 +75,18 @@ public struct PlanSimulator: Sendable {
             }
         }
         return (rounds, ["the plan did not settle within \(maxRounds) rounds"])
+    }
+
+    private func add(_ service: String, _ containerName: String, running: Bool, id: String, created: Int64, to state: inout EngineSnapshot, target: AppTarget?)
+    {
+        guard let target, let spec = target.services[service] else { return }
+        let names = EngineNames(device: planner.device, app: planner.app)
+        let networks = (spec.networks ?? [:]).map { names.network($0.key, target.networks?[$0.key]) }
+        let hasCheck = spec.healthcheck.map { $0.test != ["NONE"] } ?? false
+        state.containers.append(
+            ObservedContainer(
+                id: id, name: containerName, service: service, configHash: target.configHash(of: service),
+                release: target.release, state: running ? "running" : "created", health: hasCheck ? "healthy" : nil,
+                imageID: spec.image.flatMap { state.images[$0] } ?? "", image: spec.image ?? "", networks: networks.sorted(), created: created))
     }
 }

@@ -23,6 +23,8 @@ public struct ConvergeReport: Sendable, Equatable {
     public var stepsApplied: Int
     /// Steps that failed at least once (and later succeeded).
     public var stepsRetried: Int
+    /// Steps an update lock holds back; empty when the app fully converged.
+    public var deferred: [String] = []
 }
 
 /// The executor: reads the engine, asks the planner for the next steps, applies them in
@@ -41,6 +43,9 @@ public struct Reconciler: Sendable {
         public var pollInterval: Double = 0.25
         /// Planner options.
         public var planner = ReleasePlanner.Options()
+        /// The host directory under which each app gets its runtime directory (update locks,
+        /// hand-over signals), mounted into its containers; nil mounts none.
+        public var runtimeRoot: String?
         /// Creates default options.
         public init() {}
     }
@@ -82,6 +87,8 @@ public struct Reconciler: Sendable {
         var report = ConvergeReport(rounds: 0, stepsApplied: 0, stepsRetried: 0)
         var waitingSince: ContinuousClock.Instant?
         var lastWaiting: [String] = []
+        // A hand-over may legitimately wait for its whole timeout.
+        let waitTimeout = max(options.waitTimeout, (target?.services.values.map(\.updatePolicy.handoverTimeout).max() ?? 0) + 30)
         while true {
             try Task.checkCancellationAsAgentError()
             report.rounds += 1
@@ -100,6 +107,13 @@ public struct Reconciler: Sendable {
                     if !plan.blocked.isEmpty {
                         throw AgentError(.invalidTarget, plan.blocked.joined(separator: "; "))
                     }
+                    if !plan.failedDependencies.isEmpty {
+                        throw AgentError(.dependencyFailed, plan.failedDependencies.joined(separator: "; "))
+                    }
+                    if exhausted.isEmpty && !plan.deferred.isEmpty {
+                        report.deferred = plan.deferred
+                        return report
+                    }
                     let reasons = exhausted.map { "\($0): \(failures[$0.key]?.message ?? "failed")" }
                     throw AgentError(.stepFailed, "gave up after \(options.maxAttempts) attempts: " + reasons.joined(separator: "; "))
                 }
@@ -110,8 +124,8 @@ public struct Reconciler: Sendable {
                     }
                     let since = waitingSince ?? now
                     waitingSince = since
-                    if now - since > .seconds(options.waitTimeout) {
-                        throw AgentError(.timedOut, "gave up waiting after \(Int(options.waitTimeout))s: " + plan.waiting.joined(separator: "; "))
+                    if now - since > .seconds(waitTimeout) {
+                        throw AgentError(.timedOut, "gave up waiting after \(Int(waitTimeout))s: " + plan.waiting.joined(separator: "; "))
                     }
                 }
                 let nextRetry = pending.compactMap { failures[$0.key]?.notBefore }.min()
@@ -196,10 +210,50 @@ public struct Reconciler: Sendable {
             for service in target?.services.values ?? [:].values where service.pullPolicy == "always" {
                 if let image = service.image, !pulled.contains(image) { snapshot.images[image] = nil }
             }
+            snapshot.now = Int64(Date().timeIntervalSince1970)
+            if let directory = runtimeDirectory(app: app) {
+                let files = FileManager.default
+                snapshot.locks = ((try? files.contentsOfDirectory(atPath: directory + "/locks")) ?? [])
+                    .filter { $0.hasSuffix(".lock") }.map { String($0.dropLast(".lock".count)) }.sorted()
+                snapshot.handoverSignals = Set((try? files.contentsOfDirectory(atPath: directory + "/handover")) ?? [])
+            }
             return snapshot
         } catch {
             throw AgentError(.engine, "cannot read the engine's state", cause: error)
         }
+    }
+
+    /// The host directory mounted into the app's containers, if any.
+    public func runtimeDirectory(app: String) -> String? {
+        options.runtimeRoot.map { ($0 as NSString).appendingPathComponent(app) }
+    }
+
+    /// Creates the app's runtime directory and its `locks/` and `handover/`, writable by any
+    /// user a container runs as.
+    private func prepareRuntimeDirectory(app: String) throws(AgentError) {
+        guard let directory = runtimeDirectory(app: app) else { return }
+        for path in [directory, directory + "/locks", directory + "/handover"] {
+            do {
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+                try FileManager.default.setAttributes([.posixPermissions: path == directory ? 0o755 : 0o1777], ofItemAtPath: path)
+            } catch {
+                throw AgentError(.stateDirectory, "cannot create the app's runtime directory \(path)", cause: error)
+            }
+        }
+    }
+
+    private func create(
+        service: String, containerName: String, start: Bool, app: String, target: AppTarget?, peers: [String: String]
+    ) async throws {
+        guard let target else { throw AgentError(.invalidTarget, "no target for \(service)") }
+        try prepareRuntimeDirectory(app: app)
+        let builder = ContainerConfigBuilder(device: device, app: app, target: target, runtimeDirectory: runtimeDirectory(app: app))
+        let (config, extraNetworks) = try builder.build(service: service, peerContainers: peers)
+        let id = try await engine.createContainer(name: containerName, config, platform: target.services[service]?.platform)
+        for (network, aliases) in extraNetworks {
+            try await engine.connectNetwork(network, container: id, aliases: aliases)
+        }
+        if start { try await engine.startContainer(id) }
     }
 
     /// Applies one step to the engine.
@@ -229,14 +283,25 @@ public struct Reconciler: Sendable {
                 throw AgentError(.invalidTarget, "a volume named \(engineName) already exists and does not belong to this device")
             }
         case .createContainer(let service, let containerName, let start):
-            guard let target else { throw AgentError(.invalidTarget, "no target for \(service)") }
-            let builder = ContainerConfigBuilder(device: device, app: app, target: target)
-            let (config, extraNetworks) = try builder.build(service: service, peerContainers: peers)
-            let id = try await engine.createContainer(name: containerName, config, platform: target.services[service]?.platform)
-            for (network, aliases) in extraNetworks {
-                try await engine.connectNetwork(network, container: id, aliases: aliases)
+            try await create(service: service, containerName: containerName, start: start, app: app, target: target, peers: peers)
+        case .handOver(let service, let containerName, let old, _):
+            // The old container must not come back after a power cut once the new one runs.
+            try await engine.updateRestartPolicy(old, RestartPolicy(name: "no"))
+            if let directory = runtimeDirectory(app: app), let target {
+                let signal = EngineNames.handoverSignal(service: service, configHash: target.configHash(of: service))
+                try? FileManager.default.removeItem(atPath: directory + "/handover/" + signal)
             }
-            if start { try await engine.startContainer(id) }
+            try await create(service: service, containerName: containerName, start: true, app: app, target: target, peers: peers)
+        case .deleteContainer(let service, let id, _, let image, _):
+            let grace = target?.services[service]?.stopGracePeriod.map { Int(($0 + 999_999_999) / 1_000_000_000) } ?? 10
+            try await engine.stopContainer(id, timeoutSeconds: grace)
+            try await engine.removeContainer(id, force: true)
+            do {
+                try await engine.removeImage(image)
+            } catch {
+                guard error.isConflict || error.isNotFound else { throw error }
+                logger.info("old image kept: something else uses it", metadata: ["image": "\(image)", "error": "\(error)"])
+            }
         case .startContainer(_, let id, _):
             try await engine.startContainer(id)
         case .stopContainer(let service, let id, _):

@@ -8,9 +8,12 @@ public struct ReleasePlanner: Sendable {
     public struct Options: Sendable, Equatable {
         /// Remove the app's named volumes when the app is removed.
         public var removeVolumes: Bool
+        /// Apply the update even while a service holds the update lock (`drover device update --force`).
+        public var force: Bool
         /// Creates options.
-        public init(removeVolumes: Bool = false) {
+        public init(removeVolumes: Bool = false, force: Bool = false) {
             self.removeVolumes = removeVolumes
+            self.force = force
         }
     }
 
@@ -34,10 +37,24 @@ public struct ReleasePlanner: Sendable {
         guard let target else { return planRemoval(current: current) }
         var plan = Plan()
 
-        // Images: download-then-kill pulls everything before anything is stopped.
+        let locks = options.force ? [] : current.locks
+        var deferred = false
+        var byService: [String: [ObservedContainer]] = [:]
+        for container in current.containers { byService[container.service, default: []].append(container) }
+
+        // Services whose old container must go before their image is fetched
+        // (kill-then-download, delete-then-download) hold back that image's pull.
+        var killFirst: Set<String> = []
+        for (service, spec) in target.services {
+            let strategy = spec.updatePolicy.strategy
+            guard strategy == .killThenDownload || strategy == .deleteThenDownload, let image = spec.image, current.images[image] == nil else { continue }
+            if !(byService[service] ?? []).isEmpty { killFirst.insert(image) }
+        }
+
+        // Images: by default every image is present before anything is stopped.
         let references = Set(target.services.values.compactMap(\.image))
         let missing = references.subtracting(current.images.keys)
-        for reference in missing.sorted() {
+        for reference in missing.sorted() where !killFirst.contains(reference) {
             let platform = target.services.values.first(where: { $0.image == reference })?.platform
             plan.steps.append(.pullImage(reference: reference, platform: platform))
         }
@@ -76,41 +93,82 @@ public struct ReleasePlanner: Sendable {
         }
 
         // Containers, service by service in dependency order.
-        var byService: [String: [ObservedContainer]] = [:]
-        for container in current.containers { byService[container.service, default: []].append(container) }
         var current_: [String: ObservedContainer] = [:]  // the container that satisfies each service's target
         let stopped = Set(target.stopped ?? [])
         for service in target.startOrder() {
             guard let spec = target.services[service] else { continue }
+            let policy = spec.updatePolicy
             let hash = target.configHash(of: service)
             let imageID = spec.image.flatMap { current.images[$0] }
             let containers = (byService[service] ?? []).sorted { ($0.isUp ? 1 : 0, $0.created) > ($1.isUp ? 1 : 0, $1.created) }
             let matching = containers.filter { $0.configHash == hash && (imageID == nil || $0.imageID == imageID) }
             let keep = matching.first
             let stale = containers.filter { $0.id != keep?.id }
-            for container in stale {
-                guard allImagesPresent else { continue }
-                let reason: String
-                if container.configHash != hash {
-                    reason = "configuration changed"
-                } else if container.imageID != imageID {
-                    reason = "image \(spec.image ?? "") changed"
-                } else {
-                    reason = "duplicate container"
+
+            // When the old containers may go: after every image is present (download-then-kill),
+            // at once (kill-then-download, delete-then-download), or once the new container
+            // has signalled or its hand-over time is up (hand-over).
+            var removeStale: Bool
+            var removal = "configuration changed"
+            switch policy.strategy {
+            case .downloadThenKill: removeStale = allImagesPresent
+            case .killThenDownload, .deleteThenDownload: removeStale = true
+            case .handOver:
+                // Until the new container runs, an old one that runs stays.
+                removeStale = !stale.contains(where: \.isUp)
+                if let keep, keep.isUp, !stale.isEmpty {
+                    let deadline = keep.created + Int64(policy.handoverTimeout.rounded(.up))
+                    if current.handoverSignals.contains(EngineNames.handoverSignal(service: service, configHash: keep.configHash)) {
+                        removeStale = true
+                        removal = "handed over to \(keep.name)"
+                    } else if current.now >= deadline {
+                        removeStale = true
+                        removal = "hand-over to \(keep.name) timed out after \(Self.format(policy.handoverTimeout))"
+                    } else {
+                        plan.waiting.append(
+                            "\(service) hands over: the old container runs until \(keep.name) signals completion (\(deadline - current.now)s left)")
+                    }
                 }
-                plan.steps.append(.removeContainer(service: service, id: container.id, containerName: container.name, reason: reason))
+            }
+            if !stale.isEmpty && removeStale && !locks.isEmpty {
+                deferred = true
+                removeStale = false
+            }
+            if removeStale {
+                for container in stale {
+                    var reason = removal
+                    if container.configHash == hash && container.imageID != imageID {
+                        reason = "image \(spec.image ?? "") changed"
+                    } else if container.configHash == hash {
+                        reason = "duplicate container"
+                    }
+                    if policy.strategy == .deleteThenDownload, !container.image.isEmpty, !references.contains(container.image),
+                        !current.images.values.contains(container.imageID)
+                    {
+                        plan.steps.append(
+                            .deleteContainer(service: service, id: container.id, containerName: container.name, image: container.image, reason: reason))
+                    } else {
+                        plan.steps.append(.removeContainer(service: service, id: container.id, containerName: container.name, reason: reason))
+                    }
+                }
             }
             if let keep {
                 current_[service] = keep
                 if stopped.contains(service) {
-                    if keep.isUp { plan.steps.append(.stopContainer(service: service, id: keep.id, containerName: keep.name)) }
+                    if keep.isUp {
+                        if locks.isEmpty {
+                            plan.steps.append(.stopContainer(service: service, id: keep.id, containerName: keep.name))
+                        } else {
+                            deferred = true
+                        }
+                    }
                     continue
                 }
-                // A replacement prepared beside the old container starts once the old one is gone.
-                if stale.isEmpty && (keep.state == "created" || (keep.state == "exited" && keep.exitCode == nil)) {
-                    if let reason = unmetDependency(service, spec: spec, satisfied: current_, target: target) {
-                        plan.waiting.append(reason)
-                    } else {
+                // A replacement prepared beside the old container starts once the old one is gone
+                // (beside it, for a hand-over).
+                let oldGone = stale.isEmpty || policy.strategy == .handOver
+                if oldGone && (keep.state == "created" || (keep.state == "exited" && keep.exitCode == nil)) {
+                    if !holdBack(service, spec: spec, satisfied: current_, target: target, plan: &plan) {
                         plan.steps.append(.startContainer(service: service, id: keep.id, containerName: keep.name))
                     }
                 }
@@ -119,27 +177,39 @@ public struct ReleasePlanner: Sendable {
             // A new container needs its image, networks and volumes. While an old container of
             // the service is being removed, the new one is created (not started) in the same
             // round, so the service is down only for the stop and the start.
-            guard imageID != nil, stale.isEmpty || allImagesPresent else { continue }
+            guard imageID != nil, stale.isEmpty || removeStale || policy.strategy == .handOver else { continue }
             let networksReady = (spec.networks ?? [:]).keys.allSatisfy(readyNetworks.contains)
             let volumesReady = (spec.volumes ?? []).allSatisfy { $0.type != .volume || $0.source == nil || readyVolumes.contains($0.source ?? "") }
             guard networksReady && volumesReady else { continue }
             let name = names.container(service, configHash: hash)
+            if policy.strategy == .handOver, !stopped.contains(service), let old = stale.first(where: \.isUp) {
+                if !locks.isEmpty {
+                    deferred = true
+                } else if !holdBack(service, spec: spec, satisfied: current_, target: target, plan: &plan) {
+                    plan.steps.append(.handOver(service: service, containerName: name, from: old.id, fromName: old.name))
+                }
+                continue
+            }
             if !stale.isEmpty || stopped.contains(service) {
                 plan.steps.append(.createContainer(service: service, containerName: name, start: false))
                 continue
             }
-            if let reason = unmetDependency(service, spec: spec, satisfied: current_, target: target) {
-                plan.waiting.append(reason)
-                continue
+            if !holdBack(service, spec: spec, satisfied: current_, target: target, plan: &plan) {
+                plan.steps.append(.createContainer(service: service, containerName: name, start: true))
             }
-            plan.steps.append(.createContainer(service: service, containerName: name, start: true))
         }
 
         // Containers of services the target no longer has.
-        if allImagesPresent {
-            for container in current.containers.sorted(by: { $0.name < $1.name }) where target.services[container.service] == nil {
+        let leftovers = current.containers.sorted(by: { $0.name < $1.name }).filter { target.services[$0.service] == nil }
+        if allImagesPresent && !leftovers.isEmpty && !locks.isEmpty {
+            deferred = true
+        } else if allImagesPresent {
+            for container in leftovers {
                 plan.steps.append(.removeContainer(service: container.service, id: container.id, containerName: container.name, reason: "service removed"))
             }
+        }
+        if deferred {
+            plan.deferred.append("update pending: locked by \(locks.joined(separator: ", "))")
         }
 
         // Networks the target no longer has, once nothing of ours is attached.
@@ -152,10 +222,12 @@ public struct ReleasePlanner: Sendable {
         return plan
     }
 
-    /// Why `service` cannot start yet, or nil when every dependency is met.
-    private func unmetDependency(
-        _ service: String, spec: ServiceSpec, satisfied: [String: ObservedContainer], target: AppTarget
-    ) -> String? {
+    /// True when `service` cannot start yet; says why in the plan: waiting for a dependency,
+    /// or blocked because one failed (unhealthy, or a one-shot that exited with an error), as
+    /// docker compose stops there too.
+    private func holdBack(
+        _ service: String, spec: ServiceSpec, satisfied: [String: ObservedContainer], target: AppTarget, plan: inout Plan
+    ) -> Bool {
         var dependencies = spec.dependsOn ?? [:]
         if let mode = spec.networkMode, mode.hasPrefix("service:") {
             dependencies[String(mode.dropFirst("service:".count)), default: .serviceStarted] = .serviceStarted
@@ -163,29 +235,46 @@ public struct ReleasePlanner: Sendable {
         // A dependency a user stopped on purpose does not hold its dependents back.
         for (dependency, condition) in dependencies.sorted(by: { $0.key < $1.key }) where !(target.stopped ?? []).contains(dependency) {
             guard let container = satisfied[dependency] else {
-                return "\(service) waits for \(dependency) to be created"
+                plan.waiting.append("\(service) waits for \(dependency) to be created")
+                return true
             }
             switch condition {
             case .serviceStarted:
-                if container.state == "created" { return "\(service) waits for \(dependency) to start" }
+                if container.state == "created" {
+                    plan.waiting.append("\(service) waits for \(dependency) to start")
+                    return true
+                }
             case .serviceHealthy:
                 let hasCheck = target.services[dependency]?.healthcheck.map { $0.test != ["NONE"] } ?? false
                 if !hasCheck {
-                    if !container.isUp { return "\(service) waits for \(dependency) to start" }
+                    if !container.isUp {
+                        plan.waiting.append("\(service) waits for \(dependency) to start")
+                        return true
+                    }
+                } else if container.health == "unhealthy" {
+                    plan.failedDependencies.append("\(service) cannot start: \(dependency) is unhealthy")
+                    return true
                 } else if container.health != "healthy" {
                     let state = container.isUp ? (container.health ?? "starting") : container.state
-                    return "\(service) waits for \(dependency) to be healthy (now \(state))"
+                    plan.waiting.append("\(service) waits for \(dependency) to be healthy (now \(state))")
+                    return true
                 }
             case .serviceCompletedSuccessfully:
                 if container.state != "exited" {
-                    return "\(service) waits for \(dependency) to complete"
+                    plan.waiting.append("\(service) waits for \(dependency) to complete")
+                    return true
                 }
                 if container.exitCode != 0 {
-                    return "\(service) cannot start: \(dependency) exited with code \(container.exitCode.map(String.init) ?? "?")"
+                    plan.failedDependencies.append("\(service) cannot start: \(dependency) exited with code \(container.exitCode.map(String.init) ?? "?")")
+                    return true
                 }
             }
         }
-        return nil
+        return false
+    }
+
+    static func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(seconds)s"
     }
 
     private func planRemoval(current: EngineSnapshot) -> Plan {

@@ -16,6 +16,13 @@ public enum Step: Sendable, Equatable, Hashable, Codable, CustomStringConvertibl
     case stopContainer(service: String, id: String, containerName: String)
     /// Stop (with the service's grace period) and remove a container.
     case removeContainer(service: String, id: String, containerName: String, reason: String)
+    /// Stop and remove a container, then remove the image it ran (delete-then-download: the
+    /// old image leaves the device before the new one is fetched). An image something else
+    /// still uses stays.
+    case deleteContainer(service: String, id: String, containerName: String, image: String, reason: String)
+    /// Hand-over: clear the old container's restart policy (so a power cut cannot bring both
+    /// back), then create and start the new container beside it.
+    case handOver(service: String, containerName: String, from: String, fromName: String)
     /// Remove a network the app no longer uses.
     case removeNetwork(name: String, engineName: String)
     /// Remove a named volume (only when the user asked to remove volumes).
@@ -34,6 +41,8 @@ public enum Step: Sendable, Equatable, Hashable, Codable, CustomStringConvertibl
         case .startContainer: "start"
         case .stopContainer: "stop"
         case .removeContainer: "remove"
+        case .deleteContainer: "delete"
+        case .handOver: "hand-over"
         case .removeNetwork: "remove-network"
         case .removeVolume: "remove-volume"
         }
@@ -43,7 +52,7 @@ public enum Step: Sendable, Equatable, Hashable, Codable, CustomStringConvertibl
     public var service: String? {
         switch self {
         case .createContainer(let service, _, _), .startContainer(let service, _, _), .stopContainer(let service, _, _),
-            .removeContainer(let service, _, _, _):
+            .removeContainer(let service, _, _, _), .deleteContainer(let service, _, _, _, _), .handOver(let service, _, _, _):
             service
         default: nil
         }
@@ -58,6 +67,9 @@ public enum Step: Sendable, Equatable, Hashable, Codable, CustomStringConvertibl
         case .createContainer(let service, let containerName, let start): "\(service) (\(containerName))\(start ? "" : ", started once the old one is gone")"
         case .startContainer(let service, _, let containerName), .stopContainer(let service, _, let containerName): "\(service) (\(containerName))"
         case .removeContainer(let service, _, let containerName, let reason): "\(service) (\(containerName)): \(reason)"
+        case .deleteContainer(let service, _, let containerName, let image, let reason):
+            "\(service) (\(containerName)) and image \(image): \(reason)"
+        case .handOver(let service, let containerName, _, let fromName): "\(service) (\(containerName)) starts beside \(fromName)"
         }
     }
 
@@ -73,14 +85,20 @@ public struct Plan: Sendable, Equatable {
     public var waiting: [String]
     /// Problems no step can fix (an external network that does not exist).
     public var blocked: [String]
+    /// Steps held back by an update lock, in words (`update pending: locked by web`).
+    public var deferred: [String]
+    /// Services that cannot start because a dependency failed (unhealthy, exited with an error).
+    public var failedDependencies: [String]
 
     /// Creates a plan.
-    public init(steps: [Step] = [], waiting: [String] = [], blocked: [String] = []) {
+    public init(steps: [Step] = [], waiting: [String] = [], blocked: [String] = [], deferred: [String] = [], failedDependencies: [String] = []) {
         self.steps = steps
         self.waiting = waiting
         self.blocked = blocked
+        self.deferred = deferred
+        self.failedDependencies = failedDependencies
     }
 
-    /// True when nothing is left to do or wait for.
-    public var isConverged: Bool { steps.isEmpty && waiting.isEmpty && blocked.isEmpty }
+    /// True when nothing is left to do, wait for, or held back.
+    public var isConverged: Bool { steps.isEmpty && waiting.isEmpty && blocked.isEmpty && deferred.isEmpty && failedDependencies.isEmpty }
 }

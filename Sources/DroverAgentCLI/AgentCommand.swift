@@ -53,7 +53,10 @@ struct EngineOptions: ParsableArguments {
     func withReconciler<T>(_ body: (Reconciler) async throws -> T) async throws -> T {
         let client = try await DockerClient.connect(to: try endpoint(), logger: Logger(label: "drover.docker"))
         do {
-            let reconciler = Reconciler(engine: client, device: try deviceIdentity(), logger: Logger(label: "drover.agent"))
+            var options = Reconciler.Options()
+            let root = stateDir ?? StateDirectory.defaultPath(environment: ProcessInfo.processInfo.environment)
+            options.runtimeRoot = URL(fileURLWithPath: root).standardizedFileURL.path + "/apps"
+            let reconciler = Reconciler(engine: client, device: try deviceIdentity(), logger: Logger(label: "drover.agent"), options: options)
             let result = try await body(reconciler)
             try await client.shutdown()
             return result

@@ -18,13 +18,17 @@ extension AgentCommand {
         @Flag(name: .shortAndLong, help: "Print only errors.")
         var quiet = false
 
+        @Flag(name: .long, help: "Apply even while a service holds the update lock.")
+        var force = false
+
         func run() async throws {
             let (apps, warnings) = try source.load()
             if !quiet { for warning in warnings { printError("warning: \(warning)") } }
             let started = ContinuousClock.now
             try await engine.withReconciler { base in
-                var options = Reconciler.Options()
+                var options = base.options
                 options.waitTimeout = waitTimeout
+                options.planner.force = force
                 let reconciler = Reconciler(engine: base.engine, device: base.device, logger: base.logger, options: options)
                 for (name, target) in apps {
                     let quiet = self.quiet
@@ -38,6 +42,9 @@ extension AgentCommand {
                             printError("  failed \(step.kind) \(step.subject) (attempt \(attempt)): \(message); \(next)")
                         case .waiting(let reasons): for reason in reasons { print("  waiting: \(reason)") }
                         }
+                    }
+                    if !report.deferred.isEmpty {
+                        throw AgentError(.locked, "app \(name): \(report.deferred.joined(separator: "; ")); run again with --force to override")
                     }
                     let elapsed = ContinuousClock.now - started
                     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -149,7 +156,7 @@ extension AgentCommand {
 
         func run() async throws {
             try await engine.withReconciler { base in
-                var options = Reconciler.Options()
+                var options = base.options
                 options.planner.removeVolumes = volumes
                 let reconciler = Reconciler(engine: base.engine, device: base.device, logger: base.logger, options: options)
                 let report = try await reconciler.converge(app: app, target: nil) { event in

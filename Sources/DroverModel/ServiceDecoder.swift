@@ -62,7 +62,9 @@ struct ServiceDecoder {
             case "volumes": spec.volumes = try volumes(value, path: path)
             case "networks": spec.networks = try networks(value, path: path)
             case "network_mode": spec.networkMode = try ComposeValues.string(value, path: path)
-            case "labels": spec.labels = try ComposeValues.keyValues(value, path: path, what: "label")
+            case "labels":
+                spec.labels = try ComposeValues.keyValues(value, path: path, what: "label")
+                _ = try UpdatePolicy(labels: spec.labels, service: name, path: path, line: value.line)
             case "restart": spec.restart = try restart(value, path: path)
             case "depends_on": spec.dependsOn = try dependsOn(value, path: path)
             case "links":

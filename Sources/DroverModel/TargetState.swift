@@ -62,6 +62,11 @@ public struct AppTarget: Codable, Sendable, Equatable {
     public var stopped: [String]?
     /// Raised by `drover device purge`: the agent removes the app and its volumes once per raise.
     public var purges: Int?
+    /// Raised by `drover device update --force`: the agent applies the target once even while
+    /// a service holds the update lock.
+    public var forcedUpdates: Int?
+    /// Raised by `drover device retry`: the agent tries again a release it rolled back.
+    public var retries: Int?
 
     /// Creates an app target.
     public init(release: String, services: [String: ServiceSpec], networks: [String: NetworkSpec]? = nil, volumes: [String: VolumeSpec]? = nil) {
@@ -83,6 +88,7 @@ public struct AppTarget: Codable, Sendable, Equatable {
         }
         for (service, spec) in services {
             try ComposeParser.validateServiceName(service, line: nil)
+            _ = try UpdatePolicy(labels: spec.labels, service: service, path: "apps.\(name).services.\(service).labels")
             guard spec.image != nil else {
                 throw ModelError(
                     .missing, at: "apps.\(name).services.\(service).image",
@@ -132,6 +138,11 @@ public struct AppTarget: Codable, Sendable, Equatable {
         return digest.map { String(format: "%02x", $0) }.joined()
     }
 
+    /// The app's health window: the longest of its services'.
+    public var healthWindow: Double {
+        services.values.map(\.updatePolicy.healthWindow).max() ?? UpdatePolicy.defaultHealthWindow
+    }
+
     /// Services in an order where each comes after what it depends on (ties by name).
     public func startOrder() -> [String] {
         var order: [String] = []
@@ -176,4 +187,8 @@ public enum DroverLabel {
     public static let resourceName = "io.drover.name"
     /// The update strategy label a service may carry.
     public static let updateStrategy = "io.drover.update.strategy"
+    /// How long a hand-over waits for the new container's signal (a compose duration).
+    public static let handoverTimeout = "io.drover.update.handover-timeout"
+    /// How long after an update the agent watches health before calling the release good.
+    public static let healthWindow = "io.drover.update.health-window"
 }
