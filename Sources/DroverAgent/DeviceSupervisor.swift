@@ -16,6 +16,11 @@ public actor DeviceSupervisor {
     private var followers: [String: Task<Void, Never>] = [:]
     private var cursors: [String: String] = [:]
     private var drained: Set<String> = []
+    /// True while an app is inside its health window or held by a lock: the agent then looks
+    /// again every couple of seconds instead of waiting a whole poll interval.
+    private var attentive = false
+    /// The rollout being converged, for the phase reports sent meanwhile.
+    private var inFlightRollout: API.Rollout?
 
     /// Creates a supervisor.
     public init(config: AgentConfig, logger: Logger) {
@@ -34,7 +39,9 @@ public actor DeviceSupervisor {
         let api = DroverAPIClient(server: config.server, credential: credentials.apiKey)
         defer { Task { try? await api.shutdown() } }
         let device = DeviceIdentity(id: credentials.uuid)
-        let reconciler = Reconciler(engine: engine, device: device, logger: logger)
+        var options = Reconciler.Options()
+        options.runtimeRoot = URL(fileURLWithPath: config.stateDir).standardizedFileURL.path + "/apps"
+        let reconciler = Reconciler(engine: engine, device: device, logger: logger, options: options)
         let spool = LogSpool(file: config.stateDir + "/log-spool.jsonl", capBytes: config.logBufferBytes ?? 50_000_000)
         cursors = (try? state.read("log-cursors.json")).flatMap { $0 }.flatMap { try? JSONDecoder().decode([String: String].self, from: $0) } ?? [:]
         deliveredCursors = cursors
@@ -65,7 +72,8 @@ public actor DeviceSupervisor {
             do {
                 var headers: [(String, String)] = []
                 if let etag, target != nil { headers.append(("If-None-Match", etag)) }
-                let answer = try await api.send(.GET, "/v1/device/state?wait=\(Int(poll))", headers: headers, timeout: .seconds(Int64(poll) + 15))
+                let wait = attentive ? min(poll, 2) : poll
+                let answer = try await api.send(.GET, "/v1/device/state?wait=\(Int(wait))", headers: headers, timeout: .seconds(Int64(wait) + 15))
                 online = true
                 failures = 0
                 if answer.status == 200 {
@@ -164,6 +172,7 @@ public actor DeviceSupervisor {
         guard let target else { return API.StateReport(status: "idle") }
         var report = API.StateReport(status: "running")
         var failures: [String] = []
+        var pendingUpdates: [String] = []
         // While an update runs, the server hears its phase: downloading, then installing.
         let (phases, phaseSink) = AsyncStream<String>.makeStream()
         let phaseReporter = Task {
@@ -172,26 +181,18 @@ public actor DeviceSupervisor {
                 last = phase
                 guard let api else { continue }
                 let previous = lastReport
-                await send(API.StateReport(release: previous?.release, status: phase, services: previous?.services), api: api, spool: spool)
+                let rollout = self.inFlightRollout ?? previous?.rollout
+                await send(API.StateReport(release: previous?.release, status: phase, services: previous?.services, rollout: rollout), api: api, spool: spool)
             }
         }
         defer { phaseReporter.cancel() }
+        attentive = false
         for (app, appTarget) in target.apps.sorted(by: { $0.key < $1.key }) {
-            do {
-                try await purgeIfAsked(app: app, target: appTarget, reconciler: reconciler)
-                _ = try await reconciler.converge(app: app, target: appTarget) { event in
-                    guard case .stepStarted(let step) = event else { return }
-                    switch step {
-                    case .pullImage: phaseSink.yield("downloading")
-                    case .createContainer, .startContainer, .removeContainer: phaseSink.yield("installing")
-                    default: break
-                    }
-                }
-                report.release = appTarget.release
-            } catch {
-                failures.append("\(app): \(error)")
-                logger.info("convergence failed", metadata: ["app": "\(app)", "error": "\(error)"])
-            }
+            let outcome = await convergeApp(app, appTarget, reconciler: reconciler, engine: engine, phases: phaseSink)
+            if let release = outcome.release { report.release = release }
+            if let rollout = outcome.rollout { report.rollout = rollout }
+            if let problem = outcome.problem { failures.append(problem) }
+            if let pending = outcome.pending { pendingUpdates.append(pending) }
         }
         let running = (try? await reconciler.status(app: nil)) ?? []
         for app in Set(running.map(\.app)) where target.apps[app] == nil {
@@ -212,10 +213,159 @@ public actor DeviceSupervisor {
         if !failures.isEmpty {
             report.status = "failed"
             report.statusDetail = failures.joined(separator: "; ")
-            report.release = nil
+        } else if !pendingUpdates.isEmpty {
+            report.status = "pending"
+            report.statusDetail = pendingUpdates.joined(separator: "; ")
         }
         await followLogs(statuses: statuses, engine: engine, spool: spool)
         return report
+    }
+
+    struct AppOutcome {
+        /// The release that runs, when known.
+        var release: String?
+        /// A failure to report.
+        var problem: String?
+        /// An update held back by a lock.
+        var pending: String?
+        /// The update's progress, for the server's release statistics.
+        var rollout: API.Rollout?
+    }
+
+    /// Converges one app, watching a new release's health for its window and rolling back to
+    /// the last release that was healthy here when it fails.
+    private func convergeApp(
+        _ app: String, _ appTarget: AppTarget, reconciler base: Reconciler, engine: DockerClient, phases: AsyncStream<String>.Continuation
+    ) async -> AppOutcome {
+        var history = loadHistory(app)
+        var outcome = AppOutcome()
+        // A new release, or `drover device retry`, lifts a rollback.
+        if let failed = history.failed, failed.release != appTarget.release || (appTarget.retries ?? 0) > failed.retries {
+            history.failed = nil
+            saveHistory(app, history)
+        }
+        var effective = appTarget
+        if let failed = history.failed {
+            effective = history.good ?? appTarget
+            outcome.problem = Self.rollbackMessage(failed)
+            outcome.rollout = API.Rollout(release: failed.release, outcome: API.Rollout.rolledBack, reason: failed.reason)
+        } else if effective.release != history.good?.release, history.watching?.release != effective.release {
+            history.watching = AppHistory.Watch(release: effective.release, convergedAt: nil, window: effective.healthWindow)
+            saveHistory(app, history)
+        }
+        if history.failed == nil, let watch = history.watching, watch.release == effective.release {
+            outcome.rollout = API.Rollout(release: watch.release, outcome: API.Rollout.started)
+        }
+        inFlightRollout = outcome.rollout
+        defer { inFlightRollout = nil }
+        let forced = (appTarget.forcedUpdates ?? 0) > (history.forcedUpdates ?? 0)
+        var options = base.options
+        options.planner.force = forced
+        let reconciler = Reconciler(engine: base.engine, device: base.device, logger: base.logger, options: options)
+        do {
+            try await purgeIfAsked(app: app, target: effective, reconciler: reconciler)
+            let result = try await reconciler.converge(app: app, target: effective) { event in
+                guard case .stepStarted(let step) = event else { return }
+                switch step {
+                case .pullImage: phases.yield("downloading")
+                case .createContainer, .startContainer, .removeContainer, .deleteContainer, .handOver: phases.yield("installing")
+                default: break
+                }
+            }
+            if forced {
+                history.forcedUpdates = appTarget.forcedUpdates
+                saveHistory(app, history)
+            }
+            if !result.deferred.isEmpty {
+                attentive = true
+                outcome.pending = result.deferred.joined(separator: "; ")
+                outcome.release = history.good?.release
+                return outcome
+            }
+            outcome.release = effective.release
+        } catch {
+            logger.info("convergence failed", metadata: ["app": "\(app)", "error": "\(error)"])
+            if history.failed == nil, history.watching?.release == effective.release, let error = error as? AgentError, error.code == .dependencyFailed {
+                return await rollBack(app, appTarget, history: history, reason: error.message, reconciler: reconciler)
+            }
+            outcome.problem = "\(app): \(error)"
+            return outcome
+        }
+        guard history.failed == nil else { return outcome }
+        guard var watch = history.watching, watch.release == effective.release else {
+            // Healthy and settled: later changes of the same release (variables, restarts) are the good state now.
+            if history.good != effective {
+                history.good = effective
+                saveHistory(app, history)
+            }
+            return outcome
+        }
+        attentive = true
+        let now = Date()
+        if watch.convergedAt == nil {
+            watch.convergedAt = now
+            history.watching = watch
+            saveHistory(app, history)
+        }
+        let problems: [String]
+        do {
+            problems = try await HealthJudge(engine: engine, device: base.device).problems(app: app, target: effective)
+        } catch {
+            logger.info("cannot read health; will look again", metadata: ["error": "\(error)"])
+            return outcome
+        }
+        if !problems.isEmpty {
+            return await rollBack(app, appTarget, history: history, reason: problems.joined(separator: "; "), reconciler: reconciler)
+        }
+        if now.timeIntervalSince(watch.convergedAt ?? now) >= watch.window {
+            history.good = effective
+            history.watching = nil
+            saveHistory(app, history)
+            logger.info("release passed its health window", metadata: ["app": "\(app)", "release": "\(effective.release)"])
+            outcome.rollout = API.Rollout(release: effective.release, outcome: API.Rollout.healthy)
+        }
+        return outcome
+    }
+
+    /// Returns the app to its last healthy release and remembers not to try this one again.
+    private func rollBack(_ app: String, _ appTarget: AppTarget, history: AppHistory, reason: String, reconciler: Reconciler) async -> AppOutcome {
+        var history = history
+        let failed = AppHistory.Failure(
+            release: appTarget.release, reason: reason, retries: appTarget.retries ?? 0, rolledBackTo: history.good?.release)
+        history.failed = failed
+        history.watching = nil
+        saveHistory(app, history)
+        logger.warning("rolling back", metadata: ["app": "\(app)", "release": "\(appTarget.release)", "reason": "\(reason)"])
+        var outcome = AppOutcome(
+            release: history.good?.release, problem: Self.rollbackMessage(failed),
+            rollout: API.Rollout(release: appTarget.release, outcome: API.Rollout.rolledBack, reason: reason))
+        if let good = history.good {
+            do {
+                _ = try await reconciler.converge(app: app, target: good)
+            } catch {
+                outcome.problem = (outcome.problem ?? "") + "; returning to \(good.release) failed: \(error)"
+            }
+        }
+        return outcome
+    }
+
+    static func rollbackMessage(_ failed: AppHistory.Failure) -> String {
+        if let back = failed.rolledBackTo {
+            return "release \(failed.release) rolled back to \(back): \(failed.reason)"
+        }
+        return "release \(failed.release) failed: \(failed.reason) (no earlier healthy release to return to)"
+    }
+
+    private func loadHistory(_ app: String) -> AppHistory {
+        (try? state.read("history-\(app).json")).flatMap { $0 }.flatMap { try? JSONDecoder().decode(AppHistory.self, from: $0) } ?? AppHistory()
+    }
+
+    private func saveHistory(_ app: String, _ history: AppHistory) {
+        do {
+            try state.write("history-\(app).json", Canonical.encode(history))
+        } catch {
+            logger.warning("cannot save update history", metadata: ["app": "\(app)", "error": "\(error)"])
+        }
     }
 
     /// Removes the app and its volumes once for each raise of the target's purge counter; the
@@ -242,6 +392,7 @@ public actor DeviceSupervisor {
             delta.statusDetail = report.statusDetail
         }
         if report.services != lastReport?.services { delta.services = report.services }
+        if let rollout = report.rollout, rollout != lastReport?.rollout { delta.rollout = rollout }
         if lastReport == nil { delta.architecture = Self.architecture }
         let dropped = await spool.resetDropped()
         if dropped > 0 { delta.droppedLogLines = dropped }

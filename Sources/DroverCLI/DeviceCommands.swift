@@ -26,7 +26,9 @@ struct Selector: ParsableArguments {
 struct DeviceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "device", abstract: "Devices: list, show, rename, move, pin, track, delete.",
-        subcommands: [List.self, Show.self, Rename.self, Move.self, Pin.self, Track.self, Restart.self, Stop.self, Start.self, Purge.self, Remove.self])
+        subcommands: [List.self, Show.self, Rename.self, Move.self, Pin.self, Track.self, Restart.self, Stop.self, Start.self, Purge.self, Update.self, Retry.self,
+            Remove.self,
+        ])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List devices.")
@@ -155,6 +157,27 @@ struct DeviceCommand: AsyncParsableCommand {
         @OptionGroup var selector: Selector
         @OptionGroup var connection: Connection
         func run() async throws { try await DeviceCommand.act("purge", service: nil, selector: selector, connection: connection) }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply the current target now even while a service holds the update lock (--force), on a device or a selection.")
+        @OptionGroup var selector: Selector
+        @Flag(name: .long, help: "Override update locks. Required: without locks, devices update on their own.") var force = false
+        @OptionGroup var connection: Connection
+        func run() async throws {
+            guard force else {
+                throw ValidationError("devices apply a new release as soon as no update lock holds them; add --force to override the locks")
+            }
+            try await DeviceCommand.act("update", service: nil, selector: selector, connection: connection)
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Try again a release a device rolled back (on a device or a selection).")
+        @OptionGroup var selector: Selector
+        @OptionGroup var connection: Connection
+        func run() async throws { try await DeviceCommand.act("retry", service: nil, selector: selector, connection: connection) }
     }
 
     struct Remove: AsyncParsableCommand {

@@ -6,7 +6,7 @@ import Foundation
 struct FleetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fleet", abstract: "Create, list and change fleets.",
-        subcommands: [Create.self, List.self, Show.self, Rename.self, Track.self, Remove.self])
+        subcommands: [Create.self, List.self, Show.self, Rename.self, Track.self, Failing.self, Remove.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a fleet.")
@@ -62,6 +62,23 @@ struct FleetCommand: AsyncParsableCommand {
                 try await $0.call(API.Fleet.self, .PATCH, "/v1/fleets/\(e(name))", body: API.UpdateFleet(trackRelease: release))
             }
             print("fleet \(fleet.name) now offers release \(fleet.targetRelease ?? "-")")
+        }
+    }
+
+    struct Failing: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "failing", abstract: "Set when a release counts as failing: the share of devices that rolled it back, and the fewest devices.")
+        @Argument var name: String
+        @Option(name: .long, help: "Share of the devices that tried a release (0 < share ≤ 1; default 0.2).") var share: Double?
+        @Option(name: .long, help: "Fewest rolled-back devices (default 2).") var minDevices: Int?
+        @OptionGroup var connection: Connection
+        func run() async throws {
+            let fleet = try await connection.with {
+                try await $0.call(
+                    API.Fleet.self, .PATCH, "/v1/fleets/\(e(name))", body: API.UpdateFleet(failingShare: share, failingMinDevices: minDevices))
+            }
+            let percent = Int(((fleet.failingShare ?? 0.2) * 100).rounded())
+            print("fleet \(fleet.name): a release is failing once more than \(percent)% and at least \(fleet.failingMinDevices ?? 2) of the devices that tried it rolled it back")
         }
     }
 
@@ -165,11 +182,19 @@ struct ReleaseCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a release.")
+        static let configuration = CommandConfiguration(abstract: "Show a release: its services, status, and how it fares on devices.")
         @Argument var id: String
+        @Option(name: .shortAndLong, help: "table or json") var output: OutputFormat = .table
         @OptionGroup var connection: Connection
         func run() async throws {
-            try printJSON(try await connection.with { try await $0.call(API.Release.self, .GET, "/v1/releases/\(e(id))") })
+            let release = try await connection.with { try await $0.call(API.Release.self, .GET, "/v1/releases/\(e(id))") }
+            if output == .json { return try printJSON(release) }
+            print("release \(release.id) of fleet \(release.fleet), created \(ago(release.createdAt))")
+            print("status: \(release.status)\(release.statusDetail.map { ": \($0)" } ?? "")")
+            if let attempts = release.attempts {
+                print("devices: \(attempts.started) started, \(attempts.healthy) healthy, \(attempts.rolledBack) rolled back")
+            }
+            print(table(["SERVICE", "IMAGE"], release.services.map { [$0, release.images[$0] ?? "-"] }))
         }
     }
 }

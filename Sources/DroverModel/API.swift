@@ -12,6 +12,11 @@ public enum API {
         public var trackedRelease: String?
         /// The release devices are offered (the tracked one, else the latest that is not failing).
         public var targetRelease: String?
+        /// The share of devices that tried a release and rolled it back above which the release
+        /// is marked failing (default 0.2).
+        public var failingShare: Double?
+        /// The fewest rolled-back devices that can mark a release failing (default 2).
+        public var failingMinDevices: Int?
         /// Devices in the fleet.
         public var deviceCount: Int
         /// Creation time.
@@ -41,10 +46,16 @@ public enum API {
         public var name: String?
         /// Release to track; `"latest"` tracks the newest.
         public var trackRelease: String?
+        /// Share of rolled-back devices that marks a release failing (0 < share ≤ 1).
+        public var failingShare: Double?
+        /// Fewest rolled-back devices that mark a release failing (≥ 1).
+        public var failingMinDevices: Int?
         /// Creates a body.
-        public init(name: String? = nil, trackRelease: String? = nil) {
+        public init(name: String? = nil, trackRelease: String? = nil, failingShare: Double? = nil, failingMinDevices: Int? = nil) {
             self.name = name
             self.trackRelease = trackRelease
+            self.failingShare = failingShare
+            self.failingMinDevices = failingMinDevices
         }
     }
 
@@ -205,8 +216,14 @@ public enum API {
         public var status: String
         /// Why it is failing, when it is.
         public var statusDetail: String?
+        /// How it fares on the devices that tried it.
+        public var attempts: ReleaseAttempts?
         /// Creates a release.
-        public init(id: String, fleet: String, createdAt: Date, services: [String], images: [String: String], status: String, statusDetail: String?) {
+        public init(
+            id: String, fleet: String, createdAt: Date, services: [String], images: [String: String], status: String, statusDetail: String?,
+            attempts: ReleaseAttempts? = nil
+        ) {
+            self.attempts = attempts
             self.id = id
             self.fleet = fleet
             self.createdAt = createdAt
@@ -302,11 +319,14 @@ public enum API {
         public var architecture: String?
         /// Log lines dropped while offline because the buffer was full.
         public var droppedLogLines: Int?
+        /// How the device's latest update went: started, healthy, or rolled back (and why).
+        public var rollout: Rollout?
         /// Creates a report.
         public init(
             release: String? = nil, status: String? = nil, statusDetail: String? = nil, services: [String: ServiceState]? = nil,
-            architecture: String? = nil, droppedLogLines: Int? = nil
+            architecture: String? = nil, droppedLogLines: Int? = nil, rollout: Rollout? = nil
         ) {
+            self.rollout = rollout
             self.release = release
             self.status = status
             self.statusDetail = statusDetail
@@ -317,6 +337,45 @@ public enum API {
     }
 
     /// One log line of a device.
+    /// One device's progress with one release, as the agent reports it.
+    public struct Rollout: Codable, Sendable, Equatable {
+        /// The release.
+        public var release: String
+        /// `started` (installing, or inside its health window), `healthy` (the window passed),
+        /// or `rolled-back`.
+        public var outcome: String
+        /// Why it was rolled back.
+        public var reason: String?
+        /// The outcome of a device that is installing or watching a release.
+        public static let started = "started"
+        /// The outcome of a release that passed its health window.
+        public static let healthy = "healthy"
+        /// The outcome of a release the device rolled back.
+        public static let rolledBack = "rolled-back"
+        /// Creates a rollout report.
+        public init(release: String, outcome: String, reason: String? = nil) {
+            self.release = release
+            self.outcome = outcome
+            self.reason = reason
+        }
+    }
+
+    /// How a release fares across the devices that tried it.
+    public struct ReleaseAttempts: Codable, Sendable, Equatable {
+        /// Devices that started it.
+        public var started: Int
+        /// Devices on which it passed its health window.
+        public var healthy: Int
+        /// Devices that rolled it back.
+        public var rolledBack: Int
+        /// Creates counts.
+        public init(started: Int, healthy: Int, rolledBack: Int) {
+            self.started = started
+            self.healthy = healthy
+            self.rolledBack = rolledBack
+        }
+    }
+
     public struct LogEntry: Codable, Sendable, Equatable {
         /// When the container wrote it (RFC 3339 from the engine).
         public var timestamp: String
@@ -346,9 +405,10 @@ public enum API {
         public init(lines: [LogEntry]) { self.lines = lines }
     }
 
-    /// A device action: restart the app or one service, stop or start a service, purge volumes.
+    /// A device action: restart the app or one service, stop or start a service, purge volumes,
+    /// force an update past update locks (`update`), or try a rolled-back release again (`retry`).
     public struct DeviceAction: Codable, Sendable, Equatable {
-        /// `restart`, `stop`, `start`, `purge`.
+        /// `restart`, `stop`, `start`, `purge`, `update`, `retry`.
         public var action: String
         /// Service, or nil for the whole app.
         public var service: String?

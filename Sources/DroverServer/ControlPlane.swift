@@ -106,6 +106,16 @@ public actor ControlPlane {
             }
             try await store.run("UPDATE fleets SET tracked_release = \(bind: tracked) WHERE id = \(bind: fleet.id)")
         }
+        if let share = update.failingShare {
+            guard share > 0 && share <= 1 else {
+                throw ServerError(.badRequest, "failingShare must be above 0 and at most 1 (a share of devices, e.g. 0.2), got \(share)")
+            }
+            try await store.run("UPDATE fleets SET failing_share = \(bind: share) WHERE id = \(bind: fleet.id)")
+        }
+        if let minimum = update.failingMinDevices {
+            guard minimum >= 1 else { throw ServerError(.badRequest, "failingMinDevices must be at least 1, got \(minimum)") }
+            try await store.run("UPDATE fleets SET failing_min = \(bind: minimum) WHERE id = \(bind: fleet.id)")
+        }
         try await changed()
         return try await apiFleet(try await store.fleet(id: fleet.id))
     }
@@ -126,9 +136,12 @@ public actor ControlPlane {
 
     private func apiFleet(_ record: FleetRecord) async throws(ServerError) -> API.Fleet {
         let target = try await fleetRelease(record)
-        return API.Fleet(
+        var fleet = API.Fleet(
             id: record.id, name: record.name, trackedRelease: record.trackedRelease, targetRelease: target?.id,
             deviceCount: try await store.deviceCount(fleetID: record.id), createdAt: Date(timeIntervalSince1970: record.createdAt))
+        fleet.failingShare = record.failingShare
+        fleet.failingMinDevices = record.failingMin
+        return fleet
     }
 
     /// The release a fleet offers: the tracked one, else the newest that is not failing.
@@ -322,13 +335,19 @@ public actor ControlPlane {
             }
         case "purge":
             try await raise(record.uuid, counter: Self.purgeCounter)
+        case "update":
+            try await raise(record.uuid, counter: Self.forceCounter)
+        case "retry":
+            try await raise(record.uuid, counter: Self.retryCounter)
         default:
-            throw ServerError(.badRequest, "action '\(action.action)' must be restart, stop, start or purge")
+            throw ServerError(.badRequest, "action '\(action.action)' must be restart, stop, start, purge, update or retry")
         }
         try await changed()
     }
 
     static let purgeCounter = "#purge"
+    static let forceCounter = "#force"
+    static let retryCounter = "#retry"
 
     private func raise(_ uuid: String, counter: String) async throws(ServerError) {
         try await store.run(
@@ -365,7 +384,7 @@ public actor ControlPlane {
         } else {
             fleet = try await store.fleet(id: record.fleetID)
         }
-        let target = record.pinnedRelease ?? inputs.offered[fleet.id]?.id
+        let target = record.pinnedRelease ?? (inputs.keepFailing[record.uuid] ?? inputs.offered[fleet.id])?.id
         // Last-seen times reach the store once a second; this server's newest ones count at once.
         let lastSeen = [record.lastSeen, pendingLastSeen[record.uuid], lastSeenStored[record.uuid]].compactMap { $0 }.max()
         let online = lastSeen.map { SQLStore.now - $0 < Self.onlineGraceSeconds } ?? false
@@ -418,7 +437,9 @@ public actor ControlPlane {
         let release = try await store.release(id: id)
         let fleet = try await store.fleet(id: release.fleetID)
         guard fleet.orgID == org else { throw ServerError(.notFound, "no release '\(id)'") }
-        return release.api(fleet: fleet.name)
+        var api = release.api(fleet: fleet.name)
+        api.attempts = try await attempts(release: release.id)
+        return api
     }
 
     // MARK: - Env
@@ -490,6 +511,9 @@ public actor ControlPlane {
         var env: [String: [EnvRecord]]
         var restarts: [String: [String: Int]]
         var stopped: [String: [String]]
+        /// Devices that started a release which has since been marked failing, and did not roll
+        /// it back: they keep it, while devices that have not started it are offered the last good one.
+        var keepFailing: [String: ReleaseRecord] = [:]
     }
 
     private var inputs: TargetInputs?
@@ -593,8 +617,22 @@ public actor ControlPlane {
             guard let uuid = try? row.string("device_uuid"), let service = try? row.string("service") else { continue }
             stopped[uuid, default: []].append(service)
         }
-        return TargetInputs(
+        var inputs = TargetInputs(
             generation: generation, devices: devices, fleets: fleets, offered: offered, env: env, restarts: restarts, stopped: stopped)
+        let failing = try await store.decodeAll(store.rows("SELECT * FROM releases WHERE status = 'failing'"), ReleaseRecord.init)
+        if !failing.isEmpty {
+            let byID = Dictionary(uniqueKeysWithValues: failing.map { ($0.id, $0) })
+            for row in try await store.rows(
+                "SELECT a.release_id, a.device_uuid FROM release_attempts a JOIN releases r ON r.id = a.release_id WHERE r.status = 'failing' AND a.outcome <> 'rolled-back'"
+            ) {
+                guard let uuid = try? row.string("device_uuid"), let id = try? row.string("release_id"), let release = byID[id],
+                    let device = devices[uuid], device.fleetID == release.fleetID, fleets[release.fleetID]?.trackedRelease == nil,
+                    release.createdAt > offered[release.fleetID]?.createdAt ?? 0
+                else { continue }
+                if release.createdAt > inputs.keepFailing[uuid]?.createdAt ?? 0 { inputs.keepFailing[uuid] = release }
+            }
+        }
+        return inputs
     }
 
     /// The device's target, computed once per store generation and cached with its ETag.
@@ -608,12 +646,13 @@ public actor ControlPlane {
         // Most devices of a fleet have nothing of their own (no pin, variable, restart or stop):
         // they share one computed target, so a release costs one computation per fleet.
         let ownEnv = (inputs.env[fleet.id] ?? []).contains { $0.deviceUUID == uuid }
-        let shared = device.pinned == nil && !ownEnv && inputs.restarts[uuid] == nil && inputs.stopped[uuid] == nil
+        let shared =
+            device.pinned == nil && !ownEnv && inputs.restarts[uuid] == nil && inputs.stopped[uuid] == nil && inputs.keepFailing[uuid] == nil
         if shared, let cached = sharedTargets[fleet.id], cached.generation == generation {
             targetCache[uuid] = (generation, cached.target)
             return cached.target
         }
-        var release = inputs.offered[fleet.id]
+        var release = inputs.keepFailing[uuid] ?? inputs.offered[fleet.id]
         if let pinned = device.pinned {
             if pinnedReleases[pinned] == nil { pinnedReleases[pinned] = try await store.release(id: pinned) }
             release = pinnedReleases[pinned]
@@ -635,6 +674,8 @@ public actor ControlPlane {
             var appTarget = AppTarget(release: release.id, app: app)
             var counters = inputs.restarts[uuid] ?? [:]
             appTarget.purges = counters.removeValue(forKey: Self.purgeCounter)
+            appTarget.forcedUpdates = counters.removeValue(forKey: Self.forceCounter)
+            appTarget.retries = counters.removeValue(forKey: Self.retryCounter)
             appTarget.restarts = counters.isEmpty ? nil : counters
             appTarget.stopped = inputs.stopped[uuid]
             apps[fleet.name] = appTarget
@@ -706,6 +747,14 @@ public actor ControlPlane {
         if let dropped = report.droppedLogLines, dropped > 0 {
             logger.info("device dropped log lines while offline", metadata: ["device": "\(uuid)", "dropped": "\(dropped)"])
         }
+        if let rollout = report.rollout {
+            guard [API.Rollout.started, API.Rollout.healthy, API.Rollout.rolledBack].contains(rollout.outcome) else {
+                throw ServerError(.badRequest, "body: rollout.outcome must be started, healthy or rolled-back, got '\(rollout.outcome)'")
+            }
+            guard (try? await store.release(id: rollout.release)) != nil else {
+                throw ServerError(.badRequest, "body: rollout.release '\(rollout.release)' is not a release")
+            }
+        }
         pendingLastSeen[uuid] = nil
         lastSeenStored[uuid] = SQLStore.now
         // Group commit: reports that arrive while one is being written go to the store together
@@ -747,13 +796,70 @@ public actor ControlPlane {
                         let json = String(decoding: Canonical.encode(report), as: UTF8.self)
                         try await store.db.raw("UPDATE devices SET report = \(bind: json), last_seen = \(bind: now) WHERE uuid = \(bind: uuid)").run()
                     }
+                    for (uuid, delta) in deltas {
+                        guard let rollout = delta.rollout else { continue }
+                        try await store.db.raw(
+                            """
+                            INSERT INTO release_attempts (release_id, device_uuid, outcome, reason, updated_at)
+                            VALUES (\(bind: rollout.release), \(bind: uuid), \(bind: rollout.outcome), \(bind: rollout.reason), \(bind: now))
+                            ON CONFLICT (release_id, device_uuid) DO UPDATE SET outcome = \(bind: rollout.outcome), reason = \(bind: rollout.reason),
+                              updated_at = \(bind: now)
+                            """
+                        ).run()
+                    }
                 }
             } catch {
                 outcome = .failure(error)
             }
             for entry in batch { entry.done.resume(returning: outcome) }
+            let rolledBack = Set(deltas.compactMap { $0.1.rollout }.filter { $0.outcome == API.Rollout.rolledBack }.map(\.release))
+            for release in rolledBack.sorted() {
+                do {
+                    try await judgeRelease(release)
+                } catch {
+                    logger.warning("judging a release failed", metadata: ["release": "\(release)", "error": "\(error)"])
+                }
+            }
         }
         flushingReports = false
+    }
+
+    /// Marks a release failing once more than the fleet's share (default 20%) of the devices
+    /// that tried it rolled it back, and at least its minimum number of devices (default 2).
+    /// Devices that have not started it are then offered the newest release that is not failing.
+    private func judgeRelease(_ id: String) async throws(ServerError) {
+        guard let release = try? await store.release(id: id), release.status != "failing" else { return }
+        let fleet = try await store.fleet(id: release.fleetID)
+        let attempts = try await self.attempts(release: release.id)
+        let share = Double(attempts.rolledBack) / Double(max(attempts.started, 1))
+        guard attempts.rolledBack >= fleet.failingMin, share > fleet.failingShare else { return }
+        let reasons = try await store.rows(
+            """
+            SELECT d.name, a.reason FROM release_attempts a JOIN devices d ON d.uuid = a.device_uuid
+            WHERE a.release_id = \(bind: release.id) AND a.outcome = 'rolled-back' ORDER BY a.updated_at LIMIT 3
+            """
+        ).compactMap { row -> String? in
+            guard let name = try? row.string("name") else { return nil }
+            return "\(name): \((try? row.optionalString("reason")) ?? nil ?? "no reason given")"
+        }
+        let detail =
+            "\(attempts.rolledBack) of \(attempts.started) devices that tried it rolled it back (\(Int((share * 100).rounded()))% > \(Int((fleet.failingShare * 100).rounded()))%); "
+            + "no longer offered to devices that have not started it. " + reasons.joined(separator: "; ")
+        try await store.run("UPDATE releases SET status = 'failing', status_detail = \(bind: detail) WHERE id = \(bind: release.id)")
+        logger.notice("release marked failing", metadata: ["release": "\(release.id)", "detail": "\(detail)"])
+        try await changed()
+    }
+
+    /// How a release fares: devices that started it, passed its window, rolled it back.
+    func attempts(release id: String) async throws(ServerError) -> API.ReleaseAttempts {
+        var counts = API.ReleaseAttempts(started: 0, healthy: 0, rolledBack: 0)
+        for row in try await store.rows("SELECT outcome, COUNT(*) AS n FROM release_attempts WHERE release_id = \(bind: id) GROUP BY outcome") {
+            guard let outcome = try? row.string("outcome"), let count = try? row.int("n") else { continue }
+            counts.started += count
+            if outcome == API.Rollout.healthy { counts.healthy += count }
+            if outcome == API.Rollout.rolledBack { counts.rolledBack += count }
+        }
+        return counts
     }
 
     static func merge(_ current: API.StateReport, _ delta: API.StateReport) -> API.StateReport {
@@ -764,6 +870,7 @@ public actor ControlPlane {
         if delta.status != nil { merged.statusDetail = delta.statusDetail }
         if let value = delta.services { merged.services = value }
         if let value = delta.architecture { merged.architecture = value }
+        if let value = delta.rollout { merged.rollout = value }
         return merged
     }
 

@@ -16,6 +16,10 @@ struct FleetRecord: Sendable {
     var name: String
     var trackedRelease: String?
     var createdAt: Double
+    /// Share of rolled-back devices above which a release is marked failing.
+    var failingShare: Double
+    /// Fewest rolled-back devices that mark a release failing.
+    var failingMin: Int
 
     init(row: any SQLRow) throws {
         id = try row.string("id")
@@ -23,6 +27,8 @@ struct FleetRecord: Sendable {
         name = try row.string("name")
         trackedRelease = try row.optionalString("tracked_release")
         createdAt = try row.double("created_at")
+        failingShare = try row.optionalDouble("failing_share") ?? 0.2
+        failingMin = try row.optionalInt("failing_min") ?? 2
     }
 }
 

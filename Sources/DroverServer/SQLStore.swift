@@ -72,6 +72,12 @@ public final class SQLStore: Sendable {
         """
         CREATE TABLE IF NOT EXISTS stopped_services (device_uuid TEXT NOT NULL, service TEXT NOT NULL, PRIMARY KEY (device_uuid, service))
         """,
+        "ALTER TABLE fleets ADD COLUMN failing_share DOUBLE PRECISION",
+        "ALTER TABLE fleets ADD COLUMN failing_min INTEGER",
+        """
+        CREATE TABLE IF NOT EXISTS release_attempts (release_id TEXT NOT NULL, device_uuid TEXT NOT NULL, outcome TEXT NOT NULL,
+          reason TEXT, updated_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (release_id, device_uuid))
+        """,
     ]
 
     /// Applies the schema migrations not yet applied, in order, recording the version.

@@ -1,0 +1,99 @@
+import DockerEngine
+import DroverModel
+import Foundation
+
+/// What the agent remembers of one app's updates, in the state directory
+/// (`history-{app}.json`, replaced atomically): the last target that proved healthy here,
+/// the release being watched, and a release it rolled back.
+public struct AppHistory: Codable, Sendable, Equatable {
+    /// The last target that ran through its health window without trouble on this device.
+    public var good: AppTarget?
+    /// The release under watch since it converged.
+    public var watching: Watch?
+    /// A release rolled back; it is not tried again until a new release or a retry.
+    public var failed: Failure?
+    /// The forced-update counter already applied (`drover device update --force`).
+    public var forcedUpdates: Int?
+
+    /// A release under its health window.
+    public struct Watch: Codable, Sendable, Equatable {
+        /// The release.
+        public var release: String
+        /// When its convergence finished (the window starts then); nil while converging.
+        public var convergedAt: Date?
+        /// The window in seconds.
+        public var window: Double
+    }
+
+    /// A release this device rolled back.
+    public struct Failure: Codable, Sendable, Equatable {
+        /// The release.
+        public var release: String
+        /// Why, in words (which service, what its health check said).
+        public var reason: String
+        /// The retry counter when it failed; a higher one tries it again.
+        public var retries: Int
+        /// The release returned to, if there was one.
+        public var rolledBackTo: String?
+    }
+
+    /// No history.
+    public init() {}
+}
+
+/// Judges an app's containers during a health window: an unhealthy health check, a crash
+/// loop (restarted by the engine three times or more), or a container that exited with an
+/// error and that no restart policy brings back.
+public struct HealthJudge: Sendable {
+    /// Engine restarts of one container that count as a crash loop.
+    public static let crashLoopRestarts = 3
+
+    /// The engine.
+    public let engine: DockerClient
+    /// The device.
+    public let device: DeviceIdentity
+
+    /// Creates a judge.
+    public init(engine: DockerClient, device: DeviceIdentity) {
+        self.engine = engine
+        self.device = device
+    }
+
+    /// What is wrong with `app` running `target`, in words; empty when nothing is.
+    public func problems(app: String, target: AppTarget) async throws(DockerError) -> [String] {
+        var problems: [String] = []
+        let stopped = Set(target.stopped ?? [])
+        for summary in try await engine.listContainers(all: true, filters: device.labelFilter(app: app)) {
+            let observed = ObservedContainer(summary: summary)
+            guard let spec = target.services[observed.service], observed.release == target.release, !stopped.contains(observed.service) else {
+                continue
+            }
+            let restartsOnExit = ["always", "unless-stopped"].contains(spec.restart ?? "no")
+            let suspicious =
+                observed.health == "unhealthy" || observed.state == "restarting" || (observed.state == "exited" && observed.exitCode != 0)
+            // Restart counts are only in the inspect answer; read it only for containers that
+            // look wrong, or have a restart policy that could hide a loop.
+            guard suspicious || spec.restart != nil else { continue }
+            guard let inspect = try await engine.inspectContainer(observed.id) else { continue }
+            if inspect.state.health?.status == "unhealthy" {
+                let output = inspect.state.health?.log?.last.map { Self.trimmed($0.output, exitCode: $0.exitCode) } ?? "no probe output"
+                problems.append("service \(observed.service) is unhealthy: \(output)")
+            } else if let restarts = inspect.restartCount, restarts >= Self.crashLoopRestarts {
+                problems.append(
+                    "service \(observed.service) is crash-looping: restarted \(restarts) times, last exit code \(inspect.state.exitCode)"
+                )
+            } else if inspect.state.status == "exited", inspect.state.exitCode != 0, !restartsOnExit {
+                var message = "service \(observed.service) exited with code \(inspect.state.exitCode)"
+                if let error = inspect.state.error, !error.isEmpty { message += ": \(error)" }
+                problems.append(message)
+            }
+        }
+        return problems.sorted()
+    }
+
+    static func trimmed(_ output: String, exitCode: Int) -> String {
+        let text = output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let short = text.count > 200 ? String(text.prefix(200)) + "…" : text
+        return short.isEmpty ? "health check exited with code \(exitCode)" : "health check exited with code \(exitCode): \(short)"
+    }
+}
