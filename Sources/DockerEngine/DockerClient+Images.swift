@@ -62,6 +62,18 @@ extension DockerClient {
         _ = try await send(.DELETE, "/images/\(Self.pathComponent(reference))", query: [("force", force ? "1" : "0")])
     }
 
+    /// `POST /commit`: a new image from a container, with Dockerfile-style `changes`
+    /// (e.g. `LABEL a=b`). Returns the image ID.
+    public func commit(container: String, repository: String, tag: String, changes: [String] = []) async throws(DockerError) -> String {
+        var query = [("container", container), ("repo", repository), ("tag", tag)]
+        for change in changes { query.append(("changes", change)) }
+        struct Answer: Decodable {
+            var id: String
+            enum CodingKeys: String, CodingKey { case id = "Id" }
+        }
+        return try await send(Answer.self, .POST, "/commit", query: query).id
+    }
+
     /// `POST /images/{name}/tag`.
     public func tagImage(_ reference: String, repository: String, tag: String) async throws(DockerError) {
         _ = try await send(.POST, "/images/\(Self.pathComponent(reference))/tag", query: [("repo", repository), ("tag", tag)])

@@ -256,6 +256,14 @@ public struct Reconciler: Sendable {
         if start { try await engine.startContainer(id) }
     }
 
+    /// A lock file dies with the container that held it: after a forced update removed the
+    /// holder, its lock must not hold back every later update. (In a hand-over the new
+    /// container may already hold the lock, so it stays.)
+    private func releaseLock(app: String, service: String, target: AppTarget?) {
+        guard let directory = runtimeDirectory(app: app), target?.services[service]?.updatePolicy.strategy != .handOver else { return }
+        try? FileManager.default.removeItem(atPath: directory + "/locks/\(service).lock")
+    }
+
     /// Applies one step to the engine.
     func apply(_ step: Step, app: String, target: AppTarget?, peers: [String: String]) async throws {
         var labels = [DroverLabel.device: device.id, DroverLabel.app: app]
@@ -296,6 +304,7 @@ public struct Reconciler: Sendable {
             let grace = target?.services[service]?.stopGracePeriod.map { Int(($0 + 999_999_999) / 1_000_000_000) } ?? 10
             try await engine.stopContainer(id, timeoutSeconds: grace)
             try await engine.removeContainer(id, force: true)
+            releaseLock(app: app, service: service, target: target)
             do {
                 try await engine.removeImage(image)
             } catch {
@@ -311,6 +320,7 @@ public struct Reconciler: Sendable {
             let grace = target?.services[service]?.stopGracePeriod.map { Int(($0 + 999_999_999) / 1_000_000_000) } ?? 10
             try await engine.stopContainer(id, timeoutSeconds: grace)
             try await engine.removeContainer(id, force: true)
+            releaseLock(app: app, service: service, target: target)
         case .removeNetwork(_, let engineName):
             try await engine.removeNetwork(engineName)
         case .removeVolume(_, let engineName):

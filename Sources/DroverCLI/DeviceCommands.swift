@@ -26,7 +26,8 @@ struct Selector: ParsableArguments {
 struct DeviceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "device", abstract: "Devices: list, show, rename, move, pin, track, delete.",
-        subcommands: [List.self, Show.self, Rename.self, Move.self, Pin.self, Track.self, Restart.self, Stop.self, Start.self, Purge.self, Update.self, Retry.self,
+        subcommands: [
+            List.self, Show.self, Rename.self, Move.self, Pin.self, Track.self, Restart.self, Stop.self, Start.self, Purge.self, Update.self, Retry.self,
             Remove.self,
         ])
 

@@ -78,7 +78,9 @@ struct FleetCommand: AsyncParsableCommand {
                     API.Fleet.self, .PATCH, "/v1/fleets/\(e(name))", body: API.UpdateFleet(failingShare: share, failingMinDevices: minDevices))
             }
             let percent = Int(((fleet.failingShare ?? 0.2) * 100).rounded())
-            print("fleet \(fleet.name): a release is failing once more than \(percent)% and at least \(fleet.failingMinDevices ?? 2) of the devices that tried it rolled it back")
+            print(
+                "fleet \(fleet.name): a release is failing once more than \(percent)% and at least \(fleet.failingMinDevices ?? 2) of the devices that tried it rolled it back"
+            )
         }
     }
 

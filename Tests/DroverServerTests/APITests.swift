@@ -242,7 +242,7 @@ struct APITests {
             _ = try await api.call(.post, "/v1/devices/a1/actions", json: #"{"action": "purge"}"#)
             #expect(try await app()?.purges == 1)
             let bad = try await api.call(.post, "/v1/devices/a1/actions", json: #"{"action": "explode"}"#)
-            #expect(bad.status == .badRequest && bad.body.contains("must be restart, stop, start or purge"))
+            #expect(bad.status == .badRequest && bad.body.contains("must be restart, stop, start, purge, update or retry"))
             #expect(try await api.call(.post, "/v1/devices/a1/actions", json: #"{"action": "stop"}"#).status == .badRequest)
         }
     }
