@@ -250,7 +250,9 @@ public actor DeviceSupervisor {
             outcome.problem = Self.rollbackMessage(failed)
             outcome.rollout = API.Rollout(release: failed.release, outcome: API.Rollout.rolledBack, reason: failed.reason)
         } else if effective.release != history.good?.release, history.watching?.release != effective.release {
-            history.watching = AppHistory.Watch(release: effective.release, convergedAt: nil, window: effective.healthWindow)
+            // A release superseded inside its window, with no problem seen, is the one to return to.
+            if let previous = history.watching, previous.convergedAt != nil, let target = previous.target { history.good = target }
+            history.watching = AppHistory.Watch(release: effective.release, convergedAt: nil, window: effective.healthWindow, target: effective)
             saveHistory(app, history)
         }
         if history.failed == nil, let watch = history.watching, watch.release == effective.release {

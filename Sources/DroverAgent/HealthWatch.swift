@@ -23,6 +23,9 @@ public struct AppHistory: Codable, Sendable, Equatable {
         public var convergedAt: Date?
         /// The window in seconds.
         public var window: Double
+        /// The target under watch: if a newer release arrives before the window ends and this
+        /// one showed no problem, it is the one to return to.
+        public var target: AppTarget?
     }
 
     /// A release this device rolled back.
@@ -75,13 +78,18 @@ public struct HealthJudge: Sendable {
             // look wrong, or have a restart policy that could hide a loop.
             guard suspicious || spec.restart != nil else { continue }
             guard let inspect = try await engine.inspectContainer(observed.id) else { continue }
-            if inspect.state.health?.status == "unhealthy" {
-                let output = inspect.state.health?.log?.last.map { Self.trimmed($0.output, exitCode: $0.exitCode) } ?? "no probe output"
-                problems.append("service \(observed.service) is unhealthy: \(output)")
-            } else if let restarts = inspect.restartCount, restarts >= Self.crashLoopRestarts {
+            if let restarts = inspect.restartCount, restarts >= Self.crashLoopRestarts {
                 problems.append(
                     "service \(observed.service) is crash-looping: restarted \(restarts) times, last exit code \(inspect.state.exitCode)"
                 )
+            } else if inspect.state.health?.status == "unhealthy", (inspect.restartCount ?? 0) > 0 || !inspect.state.running {
+                // The engine marks a dead container unhealthy; the exit is the news.
+                problems.append(
+                    "service \(observed.service) is crash-looping: exited with code \(inspect.state.exitCode), restarted \(inspect.restartCount ?? 0) times"
+                )
+            } else if inspect.state.health?.status == "unhealthy" {
+                let output = inspect.state.health?.log?.last.map { Self.trimmed($0.output, exitCode: $0.exitCode) } ?? "no probe output"
+                problems.append("service \(observed.service) is unhealthy: \(output)")
             } else if inspect.state.status == "exited", inspect.state.exitCode != 0, !restartsOnExit {
                 var message = "service \(observed.service) exited with code \(inspect.state.exitCode)"
                 if let error = inspect.state.error, !error.isEmpty { message += ": \(error)" }

@@ -639,7 +639,14 @@ public actor ControlPlane {
     public func target(device uuid: String) async throws(ServerError) -> CachedTarget {
         let generation = try await generation()
         if let cached = targetCache[uuid], cached.generation == generation { return cached.target }
-        let inputs = try await loadInputs(generation: generation)
+        var inputs = try await loadInputs(generation: generation)
+        // Enrolment does not move the generation (10,000 enrolments would wake every waiting
+        // device 10,000 times), so a device enrolled after this generation's inputs were read
+        // is added to them here.
+        if inputs.devices[uuid] == nil, let record = try? await store.device(uuid: uuid) {
+            inputs.devices[uuid] = (record.fleetID, record.pinnedRelease)
+            if self.inputs?.generation == generation { self.inputs?.devices[uuid] = (record.fleetID, record.pinnedRelease) }
+        }
         guard let device = inputs.devices[uuid], let fleet = inputs.fleets[device.fleetID] else {
             throw ServerError(.notFound, "no device with UUID '\(uuid)'")
         }
@@ -828,7 +835,12 @@ public actor ControlPlane {
     /// that tried it rolled it back, and at least its minimum number of devices (default 2).
     /// Devices that have not started it are then offered the newest release that is not failing.
     private func judgeRelease(_ id: String) async throws(ServerError) {
-        guard let release = try? await store.release(id: id), release.status != "failing" else { return }
+        guard let release = try? await store.release(id: id) else { return }
+        if release.status == "failing" {
+            // A device that had started it and now rolled it back is offered the good release.
+            try await changed()
+            return
+        }
         let fleet = try await store.fleet(id: release.fleetID)
         let attempts = try await self.attempts(release: release.id)
         let share = Double(attempts.rolledBack) / Double(max(attempts.started, 1))
