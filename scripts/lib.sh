@@ -54,6 +54,28 @@ start_engine() {
   return 1
 }
 
+# Stops the private dockerd (SIGTERM, as a shutdown or power button would) and starts it
+# again on the same socket and data; for bench/chaos. Refuses an engine it did not start.
+restart_engine() {
+  local dir="$DROVER_WORK/docker"
+  [[ $DOCKER_HOST == "unix://$dir/docker.sock" && -f $dir/docker.pid ]] || { log "restart_engine: not our private dockerd"; return 1; }
+  local pid
+  pid=$(cat "$dir/docker.pid")
+  kill "$pid"
+  for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  dockerd --host "$DOCKER_HOST" --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/docker.pid" \
+    >>"$dir/dockerd.log" 2>&1 &
+  # Stopped at exit only if this script had started the one it replaced.
+  local i
+  for i in "${!STARTED_PIDS[@]}"; do [[ ${STARTED_PIDS[$i]} == "$pid" ]] && STARTED_PIDS[$i]=$!; done
+  for _ in $(seq 1 120); do
+    engine_answers && return
+    sleep 0.25
+  done
+  log "dockerd did not come back"
+  return 1
+}
+
 registry_answers() { curl -fsS "http://$REGISTRY/v2/" >/dev/null 2>&1; }
 
 start_registry() {

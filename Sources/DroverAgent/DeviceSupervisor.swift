@@ -63,6 +63,7 @@ public actor DeviceSupervisor {
         var etag = try state.read("target.etag").map { String(decoding: $0, as: UTF8.self) }
         let poll = config.pollInterval ?? 30
         var failures = 0
+        var firstRequest = true
         // Run what was last asked for before waiting on the server: after a power cut the
         // device's apps come back even if the server is away or has nothing new to say.
         if target != nil { _ = await converge(target: target, reconciler: reconciler, engine: engine, spool: spool) }
@@ -72,7 +73,9 @@ public actor DeviceSupervisor {
             do {
                 var headers: [(String, String)] = []
                 if let etag, target != nil { headers.append(("If-None-Match", etag)) }
-                let wait = attentive ? min(poll, 2) : poll
+                // The first request does not wait: what the saved target brought up is reported at once.
+                let wait = firstRequest ? 0 : attentive ? min(poll, 2) : poll
+                firstRequest = false
                 let answer = try await api.send(.GET, "/v1/device/state?wait=\(Int(wait))", headers: headers, timeout: .seconds(Int64(wait) + 15))
                 online = true
                 failures = 0
