@@ -67,14 +67,23 @@ public actor DeviceSupervisor {
         // Run what was last asked for before waiting on the server: after a power cut the
         // device's apps come back even if the server is away or has nothing new to say.
         if target != nil { _ = await converge(target: target, reconciler: reconciler, engine: engine, spool: spool) }
+        var online = false
+        var lastAsked: ContinuousClock.Instant?
         while !Task.isCancelled {
-            // 1. Ask for the target; the server holds the request until it changes.
-            var online = false
+            // 1. Ask for the target; the server holds the request until it changes. While a
+            // release is inside its health window (or held by a lock) the agent looks at its
+            // containers every 2 s and asks the server without waiting, at most every 10 s,
+            // so a fleet-wide rollout does not turn into a request per device every 2 s.
+            let now = ContinuousClock.now
+            let ask = !attentive || lastAsked.map { now - $0 >= .seconds(min(poll, 10)) } ?? true
             do {
+                guard ask else { throw CancellationError() }
+                lastAsked = now
+                online = false
                 var headers: [(String, String)] = []
                 if let etag, target != nil { headers.append(("If-None-Match", etag)) }
                 // The first request does not wait: what the saved target brought up is reported at once.
-                let wait = firstRequest ? 0 : attentive ? min(poll, 2) : poll
+                let wait = firstRequest || attentive ? 0 : poll
                 firstRequest = false
                 let answer = try await api.send(.GET, "/v1/device/state?wait=\(Int(wait))", headers: headers, timeout: .seconds(Int64(wait) + 15))
                 online = true
@@ -93,6 +102,8 @@ public actor DeviceSupervisor {
                 target = TargetState(apps: [:])
                 try? state.write("target.json", TargetState(apps: [:]).canonicalJSON())
                 failures += 1
+            } catch is CancellationError {
+                // Not asked this round.
             } catch {
                 failures += 1
                 logger.info("server unreachable; running the last target", metadata: ["error": "\(error)"])
@@ -103,7 +114,9 @@ public actor DeviceSupervisor {
             if online { await send(report, api: api, spool: spool) }
             if !online || failures > 0 {
                 let backoff = min(poll, pow(2, Double(min(failures, 6)))) * Double.random(in: 0.5...1.0)
-                try? await Task.sleep(for: .seconds(backoff))
+                try? await Task.sleep(for: .seconds(attentive ? min(backoff, 2) : backoff))
+            } else if attentive {
+                try? await Task.sleep(for: .seconds(2))
             }
         }
     }

@@ -1,0 +1,92 @@
+import DockerEngine
+import DroverAgent
+import DroverClient
+import DroverModel
+import DroverServer
+import Foundation
+import Logging
+import Testing
+
+/// A device without its server: the agent restarts, the engine loses the app's container,
+/// and the device still runs its last target; state and logs reach the server once it is back.
+@Suite("End to end: offline operation", .enabled(if: Live.available), .serialized)
+struct OfflineTests {
+    let logger = Logger(label: "e2e-offline")
+
+    @Test("with the server down, a restarted agent brings back its saved target and catches up when the link returns")
+    func offline() async throws {
+        let server = LiveServer()
+        try await server.start()
+        let api = DroverAPIClient(server: server.url, credential: await server.token)
+        let engine = try await DockerClient.connect(to: try EngineEndpoint(parsing: Live.dockerHost ?? ""))
+        let agents = AgentTasks()
+        do {
+            try await scenario(server: server, api: api, engine: engine, agents: agents)
+        } catch {
+            await agents.cancelAll()
+            try? await api.shutdown()
+            try? await engine.shutdown()
+            try? await server.stop()
+            throw error
+        }
+    }
+
+    func scenario(server: LiveServer, api: DroverAPIClient, engine: DockerClient, agents: AgentTasks) async throws {
+        _ = try await api.call(API.Fleet.self, .POST, "/v1/fleets", body: API.CreateFleet(name: "off"))
+        let key = try await api.call(API.ProvisioningKey.self, .POST, "/v1/fleets/off/keys", body: API.CreateKey())
+        let state = NSTemporaryDirectory() + "drover-offline-\(UUID().uuidString.prefix(8))"
+        let config = AgentConfig(
+            server: server.url, provisioningKey: key.key, deviceName: "o1", engine: Live.dockerHost, stateDir: state, pollInterval: 2)
+        await agents.add(Task { try await DeviceSupervisor(config: config, logger: logger).run() })
+        let compose = """
+            services:
+              app:
+                image: \(Live.registry)/drover/busybox:1
+                command: ["sh", "-c", "trap 'exit 0' TERM; while true; do echo offline-tick $$(date +%s); sleep 1 & wait; done"]
+            """
+        let release = try await api.call(API.Release.self, .POST, "/v1/fleets/off/releases", body: API.CreateRelease(compose: compose))
+        var device = try await api.call(API.Device.self, .GET, "/v1/devices/o1")
+        for _ in 0..<240 where device.release != release.id || device.status != "running" {
+            try await Task.sleep(for: .milliseconds(250))
+            device = try await api.call(API.Device.self, .GET, "/v1/devices/o1")
+        }
+        #expect(device.release == release.id)
+        let identity = DeviceIdentity(id: device.uuid)
+
+        // The server goes away; the agent is killed; the engine loses the app's container.
+        try await server.stop()
+        await agents.cancelAll()
+        let lost = Int(Date().timeIntervalSince1970)
+        for container in try await engine.listContainers(all: true, filters: identity.labelFilter(app: "off")) {
+            try await engine.removeContainer(container.id, force: true)
+        }
+        // A new agent process on the same state directory, still without a server.
+        await agents.add(Task { try await DeviceSupervisor(config: config, logger: logger).run() })
+        var running: [ContainerSummary] = []
+        for _ in 0..<240 where running.isEmpty {
+            try await Task.sleep(for: .milliseconds(250))
+            running = try await engine.listContainers(all: false, filters: identity.labelFilter(app: "off"))
+        }
+        #expect(running.count == 1 && running.first?.labels[DroverLabel.release] == release.id, "the saved target runs again without the server")
+        try await Task.sleep(for: .seconds(3))
+
+        // The link returns: the device is online, running, and its offline log lines arrive.
+        try await server.start()
+        var ticks: Set<Int> = []
+        for _ in 0..<240 {
+            device = try await api.call(API.Device.self, .GET, "/v1/devices/o1")
+            let lines = try await api.call([API.LogEntry].self, .GET, "/v1/devices/o1/logs?limit=1000")
+            ticks = Set(lines.compactMap { $0.message.hasPrefix("offline-tick ") ? Int($0.message.dropFirst(13)) : nil })
+            if device.online, ticks.contains(where: { $0 > lost }) { break }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        #expect(device.online && device.status == "running" && device.release == release.id)
+        #expect(ticks.contains { $0 > lost }, "lines logged by the container started while offline reached the server")
+
+        await agents.cancelAll()
+        _ = try await Reconciler(engine: engine, device: identity, logger: logger).converge(app: "off", target: nil)
+        try await api.shutdown()
+        try await engine.shutdown()
+        try await server.stop()
+    }
+}
