@@ -818,7 +818,7 @@ public actor ControlPlane {
             } catch {
                 outcome = .failure(error)
             }
-            for entry in batch { entry.done.resume(returning: outcome) }
+            // A rollback may make its release failing; the devices hear back once that is decided.
             let rolledBack = Set(deltas.compactMap { $0.1.rollout }.filter { $0.outcome == API.Rollout.rolledBack }.map(\.release))
             for release in rolledBack.sorted() {
                 do {
@@ -827,6 +827,7 @@ public actor ControlPlane {
                     logger.warning("judging a release failed", metadata: ["release": "\(release)", "error": "\(error)"])
                 }
             }
+            for entry in batch { entry.done.resume(returning: outcome) }
         }
         flushingReports = false
     }
