@@ -37,6 +37,11 @@ struct CLITests {
         try "services:\n  web:\n    image: x\n    ports: [\"99999:80\"]\n".write(toFile: file, atomically: true, encoding: .utf8)
         let invalid = await #expect(throws: (any Error).self) { try await run(["release", "create", "--fleet", "cli", "-f", file], server: server) }
         #expect("\(invalid.map { "\($0)" } ?? "")".contains("99999 is outside the valid TCP/UDP port range"))
+        try await run(["fleet", "failing", "cli", "--share", "0.3", "--min-devices", "4"], server: server)
+        let tuned = try await plane.fleet(org: try await server.org(), "cli")
+        #expect(tuned.failingShare == 0.3 && tuned.failingMinDevices == 4)
+        let unforced = await #expect(throws: (any Error).self) { try await run(["device", "update", "ghost"], server: server) }
+        #expect("\(unforced.map { "\($0)" } ?? "")".contains("add --force"))
         let missing = await #expect(throws: (any Error).self) { try await run(["device", "show", "ghost"], server: server) }
         #expect("\(missing.map { "\($0)" } ?? "")".contains("no device named 'ghost'"))
         try await server.stop()
