@@ -68,7 +68,11 @@ public struct HealthJudge: Sendable {
         let stopped = Set(target.stopped ?? [])
         for summary in try await engine.listContainers(all: true, filters: device.labelFilter(app: app)) {
             let observed = ObservedContainer(summary: summary)
-            guard let spec = target.services[observed.service], observed.release == target.release, !stopped.contains(observed.service) else {
+            // Every container the target wants, also those an update left alone (they keep the
+            // release label they were created with); not an old one still handing over.
+            guard let spec = target.services[observed.service], observed.configHash == target.configHash(of: observed.service),
+                !stopped.contains(observed.service)
+            else {
                 continue
             }
             let restartsOnExit = ["always", "unless-stopped"].contains(spec.restart ?? "no")
