@@ -19,6 +19,8 @@ public actor DeviceSupervisor {
     /// True while an app is inside its health window or held by a lock: the agent then looks
     /// again every couple of seconds instead of waiting a whole poll interval.
     private var attentive = false
+    /// Services seen failing at the last health check, per app and release.
+    private var suspects: [String: (release: String, services: Set<String>)] = [:]
     /// The rollout being converged, for the phase reports sent meanwhile.
     private var inFlightRollout: API.Rollout?
 
@@ -304,7 +306,10 @@ public actor DeviceSupervisor {
         } catch {
             logger.info("convergence failed", metadata: ["app": "\(app)", "error": "\(error)"])
             if history.failed == nil, history.watching?.release == effective.release, let error = error as? AgentError, error.code == .dependencyFailed {
-                return await rollBack(app, appTarget, history: history, reason: error.message, reconciler: reconciler)
+                attentive = true
+                if confirmed(app, release: effective.release, problems: ["#dependency": error.message]) != nil {
+                    return await rollBack(app, appTarget, history: history, reason: error.message, reconciler: reconciler)
+                }
             }
             outcome.problem = "\(app): \(error)"
             return outcome
@@ -325,15 +330,15 @@ public actor DeviceSupervisor {
             history.watching = watch
             saveHistory(app, history)
         }
-        let problems: [String]
+        let problems: [String: String]
         do {
             problems = try await HealthJudge(engine: engine, device: base.device).problems(app: app, target: effective)
         } catch {
             logger.info("cannot read health; will look again", metadata: ["error": "\(error)"])
             return outcome
         }
-        if !problems.isEmpty {
-            return await rollBack(app, appTarget, history: history, reason: problems.joined(separator: "; "), reconciler: reconciler)
+        if let reason = confirmed(app, release: effective.release, problems: problems) {
+            return await rollBack(app, appTarget, history: history, reason: reason, reconciler: reconciler)
         }
         if now.timeIntervalSince(watch.convergedAt ?? now) >= watch.window {
             history.good = effective
@@ -343,6 +348,18 @@ public actor DeviceSupervisor {
             outcome.rollout = API.Rollout(release: effective.release, outcome: API.Rollout.healthy)
         }
         return outcome
+    }
+
+    /// A problem counts once it is seen in two checks in a row (2 s apart): an engine that is
+    /// shutting down or just came back shows stopped and unhealthy containers for a moment,
+    /// which must not roll a good release back. Returns the reason when one is confirmed.
+    private func confirmed(_ app: String, release: String, problems: [String: String]) -> String? {
+        let previous = suspects[app]?.release == release ? suspects[app]?.services ?? [] : []
+        suspects[app] = (release, Set(problems.keys))
+        let lasting = problems.filter { previous.contains($0.key) }
+        guard !lasting.isEmpty else { return nil }
+        suspects[app] = nil
+        return lasting.sorted { $0.key < $1.key }.map(\.value).joined(separator: "; ")
     }
 
     /// Returns the app to its last healthy release and remembers not to try this one again.

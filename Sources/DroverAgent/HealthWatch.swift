@@ -62,9 +62,10 @@ public struct HealthJudge: Sendable {
         self.device = device
     }
 
-    /// What is wrong with `app` running `target`, in words; empty when nothing is.
-    public func problems(app: String, target: AppTarget) async throws(DockerError) -> [String] {
-        var problems: [String] = []
+    /// What is wrong with `app` running `target`: service to the problem in words; empty when
+    /// nothing is.
+    public func problems(app: String, target: AppTarget) async throws(DockerError) -> [String: String] {
+        var problems: [String: String] = [:]
         let stopped = Set(target.stopped ?? [])
         for summary in try await engine.listContainers(all: true, filters: device.labelFilter(app: app)) {
             let observed = ObservedContainer(summary: summary)
@@ -82,25 +83,27 @@ public struct HealthJudge: Sendable {
             // look wrong, or have a restart policy that could hide a loop.
             guard suspicious || spec.restart != nil else { continue }
             guard let inspect = try await engine.inspectContainer(observed.id) else { continue }
+            let service = observed.service
             if let restarts = inspect.restartCount, restarts >= Self.crashLoopRestarts {
-                problems.append(
-                    "service \(observed.service) is crash-looping: restarted \(restarts) times, last exit code \(inspect.state.exitCode)"
-                )
+                problems[service] = "service \(service) is crash-looping: restarted \(restarts) times, last exit code \(inspect.state.exitCode)"
+            } else if !inspect.state.running, inspect.state.exitCode == 0 || restartsOnExit {
+                // Stopped cleanly, or stopped with the engine (which starts it again): a crash
+                // would show as restarts.
+                continue
             } else if inspect.state.health?.status == "unhealthy", (inspect.restartCount ?? 0) > 0 || !inspect.state.running {
                 // The engine marks a dead container unhealthy; the exit is the news.
-                problems.append(
-                    "service \(observed.service) is crash-looping: exited with code \(inspect.state.exitCode), restarted \(inspect.restartCount ?? 0) times"
-                )
+                problems[service] =
+                    "service \(service) is crash-looping: exited with code \(inspect.state.exitCode), restarted \(inspect.restartCount ?? 0) times"
             } else if inspect.state.health?.status == "unhealthy" {
                 let output = inspect.state.health?.log?.last.map { Self.trimmed($0.output, exitCode: $0.exitCode) } ?? "no probe output"
-                problems.append("service \(observed.service) is unhealthy: \(output)")
-            } else if inspect.state.status == "exited", inspect.state.exitCode != 0, !restartsOnExit {
-                var message = "service \(observed.service) exited with code \(inspect.state.exitCode)"
+                problems[service] = "service \(service) is unhealthy: \(output)"
+            } else if inspect.state.status == "exited", !restartsOnExit {
+                var message = "service \(service) exited with code \(inspect.state.exitCode)"
                 if let error = inspect.state.error, !error.isEmpty { message += ": \(error)" }
-                problems.append(message)
+                problems[service] = message
             }
         }
-        return problems.sorted()
+        return problems
     }
 
     static func trimmed(_ output: String, exitCode: Int) -> String {

@@ -40,7 +40,11 @@ public struct ReleasePlanner: Sendable {
         let locks = options.force ? [] : current.locks
         var deferred = false
         var byService: [String: [ObservedContainer]] = [:]
-        for container in current.containers { byService[container.service, default: []].append(container) }
+        // A container the engine is already removing is the engine's business: it runs nothing
+        // and must not hold back its replacement (a removal can hang after an engine restart).
+        for container in current.containers where container.state != "removing" {
+            byService[container.service, default: []].append(container)
+        }
 
         // Services whose old container must go before their image is fetched
         // (kill-then-download, delete-then-download) hold back that image's pull.
@@ -200,7 +204,7 @@ public struct ReleasePlanner: Sendable {
         }
 
         // Containers of services the target no longer has.
-        let leftovers = current.containers.sorted(by: { $0.name < $1.name }).filter { target.services[$0.service] == nil }
+        let leftovers = current.containers.sorted(by: { $0.name < $1.name }).filter { target.services[$0.service] == nil && $0.state != "removing" }
         if allImagesPresent && !leftovers.isEmpty && !locks.isEmpty {
             deferred = true
         } else if allImagesPresent {
