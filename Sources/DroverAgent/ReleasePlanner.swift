@@ -171,7 +171,11 @@ public struct ReleasePlanner: Sendable {
                 // A replacement prepared beside the old container starts once the old one is gone
                 // (beside it, for a hand-over).
                 let oldGone = stale.isEmpty || policy.strategy == .handOver
-                if oldGone && (keep.state == "created" || (keep.state == "exited" && keep.exitCode == nil)) {
+                // A service whose restart policy keeps it running is started again when it is
+                // found exited (an engine restart that did not bring it back); any other exited
+                // container with an exit code has run to completion.
+                let keptRunning = ["always", "unless-stopped"].contains(spec.restart ?? "no")
+                if oldGone && (keep.state == "created" || (keep.state == "exited" && (keep.exitCode == nil || keptRunning))) {
                     if !holdBack(service, spec: spec, satisfied: current_, target: target, plan: &plan) {
                         plan.steps.append(.startContainer(service: service, id: keep.id, containerName: keep.name))
                     }

@@ -131,6 +131,29 @@ struct UpdateStrategyPlannerTests {
         #expect(plan(settled, new).isConverged)
     }
 
+    @Test("a container the engine is stuck removing does not hold back its replacement")
+    func stuckRemoval() throws {
+        let old = try app(strategy: nil, image: "web:1", release: "r1")
+        let new = try app(strategy: nil, image: "web:1", release: "r2", extraLabels: "\n      changed: yes")
+        var state = running(old)
+        state.containers[0].state = "removing"
+        let result = plan(state, new)
+        #expect(result.steps.map(\.kind) == ["create"])
+        if case .createContainer(_, _, let start) = result.steps.first { #expect(start, "started at once, not after the stuck one") }
+    }
+
+    @Test("an exited container of a service that should keep running is started again; a finished one-shot is not")
+    func exitedAfterEngineRestart() throws {
+        for (policy, expected) in [("always", ["start"]), ("unless-stopped", ["start"]), ("\"no\"", [String]()), ("on-failure", [String]())] {
+            let yaml = "services:\n  web:\n    image: web:1\n    restart: \(policy)\n"
+            let target = AppTarget(release: "r1", app: try ComposeParser().parse(yaml).app)
+            var state = running(target)
+            state.containers[0].state = "exited"
+            state.containers[0].exitCode = 0
+            #expect(plan(state, target).steps.map(\.kind) == expected, "restart: \(policy)")
+        }
+    }
+
     @Test("an unhealthy dependency fails the start instead of waiting for it")
     func unhealthyDependency() throws {
         let yaml = """
