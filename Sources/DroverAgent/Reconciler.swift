@@ -312,7 +312,17 @@ public struct Reconciler: Sendable {
                 logger.info("old image kept: something else uses it", metadata: ["image": "\(image)", "error": "\(error)"])
             }
         case .startContainer(_, let id, _):
-            try await engine.startContainer(id)
+            do {
+                try await engine.startContainer(id)
+            } catch {
+                // After an engine restart containerd can keep a stale task for the container
+                // ("task … already exists") and refuse every start. Removed, the container is
+                // created afresh by the next plan (its named volumes stay).
+                guard error.message.contains("already exists") else { throw error }
+                logger.warning("the engine cannot start this container; recreating it", metadata: ["container": "\(id)", "error": "\(error)"])
+                try await engine.removeContainer(id, force: true)
+                throw error
+            }
         case .stopContainer(let service, let id, _):
             let grace = target?.services[service]?.stopGracePeriod.map { Int(($0 + 999_999_999) / 1_000_000_000) } ?? 10
             try await engine.stopContainer(id, timeoutSeconds: grace)
