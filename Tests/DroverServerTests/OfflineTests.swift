@@ -45,11 +45,13 @@ struct OfflineTests {
                 command: ["sh", "-c", "trap 'exit 0' TERM; while true; do echo offline-tick $$(date +%s); sleep 1 & wait; done"]
             """
         let release = try await api.call(API.Release.self, .POST, "/v1/fleets/off/releases", body: API.CreateRelease(compose: compose))
-        var device = try await api.call(API.Device.self, .GET, "/v1/devices/o1")
-        for _ in 0..<240 where device.release != release.id || device.status != "running" {
+        // The agent enrols on its own schedule: the device may not exist yet.
+        var found: API.Device?
+        for _ in 0..<240 where found?.release != release.id || found?.status != "running" {
+            found = try? await api.call(API.Device.self, .GET, "/v1/devices/o1")
             try await Task.sleep(for: .milliseconds(250))
-            device = try await api.call(API.Device.self, .GET, "/v1/devices/o1")
         }
+        var device = try #require(found)
         #expect(device.release == release.id)
         let identity = DeviceIdentity(id: device.uuid)
 
