@@ -391,17 +391,28 @@ public actor DeviceSupervisor {
         return "release \(failed.release) failed: \(failed.reason) (no earlier healthy release to return to)"
     }
 
+    /// The app's history: read from the state directory once, then kept here (every round of a
+    /// health window asks for it).
     private func loadHistory(_ app: String) -> AppHistory {
-        (try? state.read("history-\(app).json")).flatMap { $0 }.flatMap { try? JSONDecoder().decode(AppHistory.self, from: $0) } ?? AppHistory()
+        if let known = histories[app] { return known }
+        let stored =
+            (try? state.read("history-\(app).json")).flatMap { $0 }.flatMap { try? JSONDecoder().decode(AppHistory.self, from: $0) } ?? AppHistory()
+        histories[app] = stored
+        return stored
     }
 
+    /// Writes the history through to disk (atomically) when it changed.
     private func saveHistory(_ app: String, _ history: AppHistory) {
+        guard histories[app] != history else { return }
         do {
             try state.write("history-\(app).json", Canonical.encode(history))
+            histories[app] = history
         } catch {
             logger.warning("cannot save update history", metadata: ["app": "\(app)", "error": "\(error)"])
         }
     }
+
+    private var histories: [String: AppHistory] = [:]
 
     /// Removes the app and its volumes once for each raise of the target's purge counter; the
     /// count done is kept in the state directory so a purge is not repeated after a restart.

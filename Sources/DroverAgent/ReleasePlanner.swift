@@ -32,7 +32,11 @@ public struct ReleasePlanner: Sendable {
     }
 
     /// Plans the next steps. A nil target means the app is to be removed.
-    public func plan(current: EngineSnapshot, target: AppTarget?) -> Plan {
+    public func plan(current snapshot: EngineSnapshot, target: AppTarget?) -> Plan {
+        // A container the engine is already removing is the engine's business: it runs nothing
+        // and must not hold back its replacement (a removal can hang after an engine restart).
+        var current = snapshot
+        current.containers.removeAll { $0.state == "removing" }
         let names = EngineNames(device: device, app: app)
         guard let target else { return planRemoval(current: current) }
         var plan = Plan()
@@ -40,11 +44,7 @@ public struct ReleasePlanner: Sendable {
         let locks = options.force ? [] : current.locks
         var deferred = false
         var byService: [String: [ObservedContainer]] = [:]
-        // A container the engine is already removing is the engine's business: it runs nothing
-        // and must not hold back its replacement (a removal can hang after an engine restart).
-        for container in current.containers where container.state != "removing" {
-            byService[container.service, default: []].append(container)
-        }
+        for container in current.containers { byService[container.service, default: []].append(container) }
 
         // Services whose old container must go before their image is fetched
         // (kill-then-download, delete-then-download) hold back that image's pull.
@@ -208,7 +208,7 @@ public struct ReleasePlanner: Sendable {
         }
 
         // Containers of services the target no longer has.
-        let leftovers = current.containers.sorted(by: { $0.name < $1.name }).filter { target.services[$0.service] == nil && $0.state != "removing" }
+        let leftovers = current.containers.sorted(by: { $0.name < $1.name }).filter { target.services[$0.service] == nil }
         if allImagesPresent && !leftovers.isEmpty && !locks.isEmpty {
             deferred = true
         } else if allImagesPresent {

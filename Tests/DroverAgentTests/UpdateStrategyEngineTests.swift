@@ -92,57 +92,58 @@ struct UpdateStrategyEngineTests {
         for image in images { try? await reconciler.engine.removeImage(image, force: true) }
     }
 
-    @Test("kill-then-download: the old container dies before the new image is pulled")
-    func killThenDownload() async throws {
+    /// One update from the old image to the new with `strategy`, recorded by the engine's events.
+    struct Swap {
+        let client: DockerClient
+        let reconciler: Reconciler
+        let images: (old: String, new: String, oldID: String)
+        let old: String
+        let events: [EngineEvent]
+    }
+
+    func swap(_ strategy: String, device: String) async throws -> Swap {
         let client = try await TestEngine.client()
         let images = try await Self.imagePair(client)
-        let reconciler = reconciler(client, TestEngine.device("ktd"), root: try TestEngine.directory())
-        _ = try await reconciler.converge(app: "shop", target: try app(image: images.old, strategy: "kill-then-download", release: "r1"))
+        let reconciler = reconciler(client, TestEngine.device(device), root: try TestEngine.directory())
+        _ = try await reconciler.converge(app: "shop", target: try app(image: images.old, strategy: strategy, release: "r1"))
         let old = try #require(try await webID(reconciler))
         let log = try await EngineEventLog.start(client)
-        _ = try await reconciler.converge(app: "shop", target: try app(image: images.new, strategy: "kill-then-download", release: "r2"))
-        let events = await log.stop()
-        let died = try #require(events.index("container", "die", id: old))
-        let pulled = try #require(events.index("image", "pull", id: images.new))
+        _ = try await reconciler.converge(app: "shop", target: try app(image: images.new, strategy: strategy, release: "r2"))
+        return Swap(client: client, reconciler: reconciler, images: images, old: old, events: await log.stop())
+    }
+
+    func finish(_ swap: Swap) async throws {
+        await cleanup(swap.reconciler, images: [swap.images.old, swap.images.new])
+        try await swap.client.shutdown()
+    }
+
+    @Test("kill-then-download: the old container dies before the new image is pulled")
+    func killThenDownload() async throws {
+        let swap = try await swap("kill-then-download", device: "ktd")
+        let died = try #require(swap.events.index("container", "die", id: swap.old))
+        let pulled = try #require(swap.events.index("image", "pull", id: swap.images.new))
         #expect(died < pulled, "the old container stopped before the pull completed")
-        await cleanup(reconciler, images: [images.old, images.new])
-        try await client.shutdown()
+        try await finish(swap)
     }
 
     @Test("delete-then-download: the old container and its image are removed before the pull")
     func deleteThenDownload() async throws {
-        let client = try await TestEngine.client()
-        let images = try await Self.imagePair(client)
-        let reconciler = reconciler(client, TestEngine.device("dtd"), root: try TestEngine.directory())
-        _ = try await reconciler.converge(app: "shop", target: try app(image: images.old, strategy: "delete-then-download", release: "r1"))
-        let old = try #require(try await webID(reconciler))
-        let log = try await EngineEventLog.start(client)
-        _ = try await reconciler.converge(app: "shop", target: try app(image: images.new, strategy: "delete-then-download", release: "r2"))
-        let events = await log.stop()
-        let destroyed = try #require(events.index("container", "destroy", id: old))
-        let deleted = try #require(events.index("image", "delete", id: images.oldID))
-        let pulled = try #require(events.index("image", "pull", id: images.new))
+        let swap = try await swap("delete-then-download", device: "dtd")
+        let destroyed = try #require(swap.events.index("container", "destroy", id: swap.old))
+        let deleted = try #require(swap.events.index("image", "delete", id: swap.images.oldID))
+        let pulled = try #require(swap.events.index("image", "pull", id: swap.images.new))
         #expect(destroyed < deleted && deleted < pulled, "container, then image, then the pull")
-        #expect(try await client.inspectImage(images.old) == nil, "the old image left the device")
-        await cleanup(reconciler, images: [images.new])
-        try await client.shutdown()
+        #expect(try await swap.client.inspectImage(swap.images.old) == nil, "the old image left the device")
+        try await finish(swap)
     }
 
     @Test("download-then-kill: the old container runs until the new image is present")
     func downloadThenKill() async throws {
-        let client = try await TestEngine.client()
-        let images = try await Self.imagePair(client)
-        let reconciler = reconciler(client, TestEngine.device("dtk"), root: try TestEngine.directory())
-        _ = try await reconciler.converge(app: "shop", target: try app(image: images.old, strategy: "download-then-kill", release: "r1"))
-        let old = try #require(try await webID(reconciler))
-        let log = try await EngineEventLog.start(client)
-        _ = try await reconciler.converge(app: "shop", target: try app(image: images.new, strategy: "download-then-kill", release: "r2"))
-        let events = await log.stop()
-        let pulled = try #require(events.index("image", "pull", id: images.new))
-        let killed = try #require(events.firstIndex { $0.type == "container" && ["kill", "die"].contains($0.action) && $0.actor.id == old })
+        let swap = try await swap("download-then-kill", device: "dtk")
+        let pulled = try #require(swap.events.index("image", "pull", id: swap.images.new))
+        let killed = try #require(swap.events.firstIndex { $0.type == "container" && ["kill", "die"].contains($0.action) && $0.actor.id == swap.old })
         #expect(pulled < killed, "the pull completed before the old container was stopped")
-        await cleanup(reconciler, images: [images.old, images.new])
-        try await client.shutdown()
+        try await finish(swap)
     }
 
     @Test("hand-over: both run at once; the old one goes on the new one's signal, or after the timeout")

@@ -15,20 +15,7 @@ struct OfflineTests {
 
     @Test("with the server down, a restarted agent brings back its saved target and catches up when the link returns")
     func offline() async throws {
-        let server = LiveServer()
-        try await server.start()
-        let api = DroverAPIClient(server: server.url, credential: await server.token)
-        let engine = try await DockerClient.connect(to: try EngineEndpoint(parsing: Live.dockerHost ?? ""))
-        let agents = AgentTasks()
-        do {
-            try await scenario(server: server, api: api, engine: engine, agents: agents)
-        } catch {
-            await agents.cancelAll()
-            try? await api.shutdown()
-            try? await engine.shutdown()
-            try? await server.stop()
-            throw error
-        }
+        try await LiveRig.run(scenario)
     }
 
     func scenario(server: LiveServer, api: DroverAPIClient, engine: DockerClient, agents: AgentTasks) async throws {
@@ -87,8 +74,5 @@ struct OfflineTests {
 
         await agents.cancelAll()
         _ = try await Reconciler(engine: engine, device: identity, logger: logger).converge(app: "off", target: nil)
-        try await api.shutdown()
-        try await engine.shutdown()
-        try await server.stop()
     }
 }

@@ -62,20 +62,7 @@ struct RollbackTests {
 
     @Test("an unhealthy release and a crash-looping one roll back on every device; the failing release stops reaching new devices")
     func rollback() async throws {
-        let server = LiveServer()
-        try await server.start()
-        let api = DroverAPIClient(server: server.url, credential: await server.token)
-        let engine = try await DockerClient.connect(to: try EngineEndpoint(parsing: Live.dockerHost ?? ""))
-        let agents = AgentTasks()
-        do {
-            try await scenario(server: server, api: api, engine: engine, agents: agents)
-        } catch {
-            await agents.cancelAll()
-            try? await api.shutdown()
-            try? await engine.shutdown()
-            try? await server.stop()
-            throw error
-        }
+        try await LiveRig.run(scenario)
     }
 
     func scenario(server: LiveServer, api: DroverAPIClient, engine: DockerClient, agents: AgentTasks) async throws {
@@ -169,9 +156,29 @@ struct RollbackTests {
         for device in try await devices(api) {
             _ = try? await Reconciler(engine: engine, device: DeviceIdentity(id: device.uuid), logger: logger).converge(app: "rb", target: nil)
         }
-        try await api.shutdown()
-        try await engine.shutdown()
-        try await server.stop()
+    }
+}
+
+/// A live server, an API client with the admin token and an engine client for one scenario;
+/// whatever the scenario does, its agents are cancelled and everything is shut down after.
+enum LiveRig {
+    static func run(_ scenario: (LiveServer, DroverAPIClient, DockerClient, AgentTasks) async throws -> Void) async throws {
+        let server = LiveServer()
+        try await server.start()
+        let api = DroverAPIClient(server: server.url, credential: await server.token)
+        let engine = try await DockerClient.connect(to: try EngineEndpoint(parsing: Live.dockerHost ?? ""))
+        let agents = AgentTasks()
+        var failure: (any Error)?
+        do {
+            try await scenario(server, api, engine, agents)
+        } catch {
+            failure = error
+        }
+        await agents.cancelAll()
+        try? await api.shutdown()
+        try? await engine.shutdown()
+        try? await server.stop()
+        if let failure { throw failure }
     }
 }
 
