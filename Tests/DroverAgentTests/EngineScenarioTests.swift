@@ -72,7 +72,7 @@ final class EventLog: Sendable {
 
 @Suite("Agent on a real engine", .enabled(if: TestEngine.available), .serialized)
 struct EngineScenarioTests {
-    static func fiveServices(web: Int = 1, port: Int, workerMode: String = "worker", withCache: Bool = true) -> String {
+    static func fiveServices(web: Int = 1, webImage: String? = nil, port: Int, workerMode: String = "worker", withCache: Bool = true) -> String {
         let loop = #"["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]"#
         var yaml = """
             services:
@@ -92,7 +92,7 @@ struct EngineScenarioTests {
                 depends_on:
                   db: {condition: service_healthy}
               web:
-                image: \(TestEngine.image(web))
+                image: \(webImage ?? TestEngine.image(web))
                 command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
                 ports: ["127.0.0.1:\(port):8080"]
                 stop_grace_period: 1s
@@ -183,12 +183,19 @@ struct EngineScenarioTests {
         #expect(try await client.inspectVolume("shop_cachevol_\(device.shortID)") != nil)
 
         // A new image tag: pulled first, then the old container swapped.
-        try? await client.removeImage(TestEngine.image(2), force: true)
-        let v4 = try TestEngine.target(Self.fiveServices(web: 2, port: port, workerMode: "batch", withCache: false), release: "r4")
+        // A reference of this test's own, absent from the engine: other suites running in
+        // parallel pull the shared test tags.
+        let own = "\(TestEngine.registry)/drover/scenario-\(UInt32.random(in: 0...UInt32.max))"
+        if try await client.inspectImage(TestEngine.image(2)) == nil { try await client.pullImage(TestEngine.image(2)) }
+        try await client.tagImage(TestEngine.image(2), repository: own, tag: "2")
+        try await client.pushImage("\(own):2")
+        try await client.removeImage("\(own):2")
+        let v4 = try TestEngine.target(
+            Self.fiveServices(web: 2, webImage: "\(own):2", port: port, workerMode: "batch", withCache: false), release: "r4")
         let log = EventLog()
         _ = try await reconciler.converge(app: "shop", target: v4) { log.record($0) }
         let pulled = log.index {
-            if case .stepFinished(.pullImage(let reference, _), _) = $0 { return reference == TestEngine.image(2) }
+            if case .stepFinished(.pullImage(let reference, _), _) = $0 { return reference == "\(own):2" }
             return false
         }
         let removedWeb = log.index {
