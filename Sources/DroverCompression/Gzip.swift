@@ -7,6 +7,8 @@ public enum Gzip {
     public struct Failure: Error, Sendable, CustomStringConvertible {
         /// A human message.
         public var message: String
+        /// The data was valid but decompressed past the limit.
+        public var exceededLimit = false
         public var description: String { message }
     }
 
@@ -45,6 +47,7 @@ public enum Gzip {
         var output = Data()
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         var status: Int32 = Z_OK
+        var exceeded = false
         let problem = input.withUnsafeMutableBytes { (inBuffer: UnsafeMutableRawBufferPointer) -> String? in
             stream.next_in = inBuffer.baseAddress?.assumingMemoryBound(to: Bytef.self)
             stream.avail_in = uInt(inBuffer.count)
@@ -57,12 +60,15 @@ public enum Gzip {
                 }
                 guard status == Z_OK || status == Z_STREAM_END else { return "gzip: the body is not valid gzip (\(status))" }
                 output.append(contentsOf: chunk[0..<produced])
-                guard output.count <= limit else { return "gzip: the body is larger than \(limit) bytes when decompressed" }
+                guard output.count <= limit else {
+                    exceeded = true
+                    return "gzip: the body is larger than \(limit) bytes when decompressed"
+                }
                 if status == Z_OK && stream.avail_in == 0 && produced == 0 { return "gzip: the body ends early" }
             } while status != Z_STREAM_END
             return nil
         }
-        if let problem { throw Failure(message: problem) }
+        if let problem { throw Failure(message: problem, exceededLimit: exceeded) }
         return output
     }
 }

@@ -6,12 +6,15 @@ import Hummingbird
 struct APIRoutes {
     let plane: ControlPlane
 
+    /// Adds every `/v1` route. Who may call a route is decided by the group it is added to,
+    /// before its body is read: a request without the right credential gets 401 or 403, never
+    /// a complaint about a body it may not send.
     func register(on router: Router<DroverContext>) {
-        router.add(middleware: ErrorMiddleware())
-        router.add(middleware: AuthMiddleware(plane: plane))
-        let v1 = router.group("v1")
-        v1.get("health") { _, _ in JSONBody.response(["status": "ok"]) }
-        v1.get("openapi.json") { _, _ in
+        let open = router.group("v1")
+        let v1 = router.group("v1").add(middleware: RequireCaller(caller: .user))
+        let device = router.group("v1").add(middleware: RequireCaller(caller: .device))
+        open.get("health") { _, _ in JSONBody.response(["status": "ok"]) }
+        open.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
 
@@ -63,7 +66,7 @@ struct APIRoutes {
         }
 
         // Devices (people)
-        v1.post("devices") { request, _ in
+        open.post("devices") { request, _ in
             let body = try await JSONBody.decode(API.RegisterDevice.self, from: request)
             return JSONBody.response(try await plane.register(body), status: .created)
         }
@@ -113,11 +116,15 @@ struct APIRoutes {
             let query = request.uri.queryParameters
             let limit =
                 try query["limit"].map { text throws(ServerError) in
-                    guard let n = Int(String(text)), n > 0 else { throw ServerError(.badRequest, "limit must be a positive number") }
-                    return min(n, 10_000)
+                    guard let n = Int(String(text)), (1...10_000).contains(n) else {
+                        throw ServerError(.badRequest, "limit must be a whole number from 1 to 10000, got '\(text)'")
+                    }
+                    return n
                 } ?? 100
             let after = try query["after"].map { text throws(ServerError) in
-                guard let n = Int64(String(text)) else { throw ServerError(.badRequest, "after must be a sequence number") }
+                guard let n = Int64(String(text)), n >= 0 else {
+                    throw ServerError(.badRequest, "after must be a sequence number (a whole number, 0 or more), got '\(text)'")
+                }
                 return n
             }
             let lines = try await plane.logs(
@@ -146,10 +153,15 @@ struct APIRoutes {
         }
 
         // The device's own endpoints
-        v1.get("device/state") { request, context in
+        device.get("device/state") { request, context in
             let uuid = try context.requireDevice()
             let known = request.headers[.ifNoneMatch]
-            let wait = request.uri.queryParameters["wait"].flatMap { Double(String($0)) }
+            let wait = try request.uri.queryParameters["wait"].map { text throws(ServerError) in
+                guard let seconds = Double(String(text)), seconds.isFinite, (0...API.Limits.longPollSeconds).contains(seconds) else {
+                    throw ServerError(.badRequest, "wait must be a number of seconds from 0 to \(Int(API.Limits.longPollSeconds)), got '\(text)'")
+                }
+                return seconds
+            }
             let target = try await plane.deviceTarget(device: uuid, knownETag: known, wait: wait)
             if known == target.etag {
                 return Response(status: .notModified, headers: [.eTag: target.etag])
@@ -157,13 +169,13 @@ struct APIRoutes {
             return Response(
                 status: .ok, headers: [.contentType: "application/json", .eTag: target.etag], body: .init(byteBuffer: ByteBuffer(bytes: target.body)))
         }
-        v1.patch("device/state") { request, context in
+        device.patch("device/state") { request, context in
             let uuid = try context.requireDevice()
             let report = try await JSONBody.decode(API.StateReport.self, from: request)
             try await plane.report(device: uuid, report)
             return Response(status: .noContent)
         }
-        v1.post("device/logs") { request, context in
+        device.post("device/logs") { request, context in
             let uuid = try context.requireDevice()
             let batch = try await JSONBody.decode(API.LogBatch.self, from: request)
             try await plane.appendLogs(device: uuid, batch.lines)
@@ -173,7 +185,7 @@ struct APIRoutes {
 }
 
 /// Resolves `Authorization: Bearer …` into the context's identity. A wrong credential is
-/// refused at once; a missing one is left to each route to judge.
+/// refused at once; a missing one is left to ``RequireCaller`` to judge.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = DroverContext
     let plane: ControlPlane
@@ -181,7 +193,9 @@ struct AuthMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: DroverContext, next: (Request, DroverContext) async throws -> Response) async throws -> Response {
         var context = context
         if let header = request.headers[.authorization] {
-            guard header.hasPrefix("Bearer "), case let credential = String(header.dropFirst(7)), !credential.isEmpty else {
+            guard header.hasPrefix("Bearer "), case let credential = String(header.dropFirst(7)), !credential.isEmpty,
+                credential.utf8.count <= API.Limits.secret
+            else {
                 throw ServerError(.unauthorized, "Authorization must be 'Bearer TOKEN'")
             }
             guard let identity = try await plane.identity(credential: credential) else {
@@ -193,10 +207,55 @@ struct AuthMiddleware: RouterMiddleware {
     }
 }
 
+/// Lets a request through only with the kind of credential its route group needs.
+struct RequireCaller: RouterMiddleware {
+    typealias Context = DroverContext
+    /// The kinds of caller a route can require.
+    enum Caller {
+        case user, device
+    }
+    let caller: Caller
+
+    func handle(_ request: Request, context: DroverContext, next: (Request, DroverContext) async throws -> Response) async throws -> Response {
+        switch caller {
+        case .user: _ = try context.requireUser()
+        case .device: _ = try context.requireDevice()
+        }
+        return try await next(request, context)
+    }
+}
+
+/// The methods each route path answers, to tell "no such path" (404) from "not with this
+/// method" (405).
+struct RouteTable: Sendable {
+    private let routes: [(components: [Substring], methods: Set<String>)]
+
+    init(_ routes: [(path: String, method: String)]) {
+        var byPath: [String: Set<String>] = [:]
+        for route in routes {
+            byPath[route.path, default: []].insert(route.method)
+            // Hummingbird answers HEAD wherever there is a GET.
+            if route.method == "GET" { byPath[route.path, default: []].insert("HEAD") }
+        }
+        self.routes = byPath.map { (path, methods) in (path.split(separator: "/"), methods) }
+    }
+
+    /// The methods allowed on `path`, sorted; empty when no route has that path.
+    func methods(for path: String) -> [String] {
+        let parts = path.split(separator: "/")
+        var allowed: Set<String> = []
+        for route in routes where route.components.count == parts.count {
+            if zip(route.components, parts).allSatisfy({ $0.hasPrefix("{") || $0.hasPrefix(":") || $0 == $1 }) { allowed.formUnion(route.methods) }
+        }
+        return allowed.sorted()
+    }
+}
+
 /// Turns every error into the JSON error body: ours with their code, Hummingbird's with the
 /// status's name, anything else as a 500 that says no more than it must.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = DroverContext
+    let routes: RouteTable
 
     func handle(_ request: Request, context: DroverContext, next: (Request, DroverContext) async throws -> Response) async throws -> Response {
         do {
@@ -204,6 +263,12 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch let error as ServerError {
             return try error.response(from: request, context: context)
         } catch let error as HTTPError {
+            if error.status == .notFound, case let allowed = routes.methods(for: request.uri.path), !allowed.isEmpty {
+                let message = "\(request.method.rawValue) is not allowed on \(request.uri.path); use \(allowed.joined(separator: ", "))"
+                var response = ServerError(.methodNotAllowed, message).response()
+                response.headers[.allow] = allowed.joined(separator: ", ")
+                return response
+            }
             let code = error.status.reasonPhrase.lowercased().replacingOccurrences(of: " ", with: "_")
             return JSONBody.response(API.ErrorBody(code: code, message: error.body ?? error.status.reasonPhrase), status: error.status)
         } catch {

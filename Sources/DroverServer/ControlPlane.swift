@@ -127,10 +127,16 @@ public actor ControlPlane {
         guard count == 0 else {
             throw ServerError(.conflict, "fleet '\(fleet.name)' still has \(count) device(s); move or delete them first")
         }
-        for table in ["releases", "provisioning_keys", "env_vars"] {
-            try await store.run("DELETE FROM \(unsafeRaw: table) WHERE fleet_id = \(bind: fleet.id)")
+        try await store.transaction { db in
+            // Checked again inside the transaction: a device may have enrolled meanwhile.
+            let devices = try await db.raw("SELECT COUNT(*) AS n FROM devices WHERE fleet_id = \(bind: fleet.id)").first()?.int("n") ?? 0
+            guard devices == 0 else { throw ServerError(.conflict, "fleet '\(fleet.name)' still has \(devices) device(s); move or delete them first") }
+            try await db.raw("DELETE FROM release_attempts WHERE release_id IN (SELECT id FROM releases WHERE fleet_id = \(bind: fleet.id))").run()
+            for table in ["releases", "provisioning_keys", "env_vars"] {
+                try await db.raw("DELETE FROM \(unsafeRaw: table) WHERE fleet_id = \(bind: fleet.id)").run()
+            }
+            try await db.raw("DELETE FROM fleets WHERE id = \(bind: fleet.id)").run()
         }
-        try await store.run("DELETE FROM fleets WHERE id = \(bind: fleet.id)")
         try await changed()
     }
 
@@ -158,7 +164,9 @@ public actor ControlPlane {
     public func createKey(org: String, fleet name: String, _ body: API.CreateKey) async throws(ServerError) -> API.ProvisioningKey {
         let fleet = try await store.fleet(org: org, named: name)
         if let limit = body.deviceLimit, limit < 1 { throw ServerError(.badRequest, "deviceLimit must be at least 1") }
-        if let seconds = body.expiresInSeconds, seconds < 1 { throw ServerError(.badRequest, "expiresInSeconds must be at least 1") }
+        if let seconds = body.expiresInSeconds, !(1...3_153_600_000).contains(seconds) {
+            throw ServerError(.badRequest, "expiresInSeconds must be from 1 to 3153600000 (100 years), got \(seconds)")
+        }
         let secret = SQLStore.secret(prefix: "drvk_")
         let id = SQLStore.newID()
         let expires = body.expiresInSeconds.map { SQLStore.now + Double($0) }
@@ -196,11 +204,13 @@ public actor ControlPlane {
 
     /// Enrols a device with a provisioning key: a new UUID and API key.
     public func register(_ body: API.RegisterDevice) async throws(ServerError) -> API.RegisteredDevice {
+        try Self.validateText(body.provisioningKey, what: "body: provisioningKey", limit: API.Limits.secret)
         let keyHash = SQLStore.hash(body.provisioningKey)
         if let name = body.name { try Self.validateName(name, what: "device name") }
+        if let architecture = body.architecture { try Self.validateText(architecture, what: "body: architecture", limit: API.Limits.label) }
         let store = self.store
-        let (uuid, name, fleetID, apiKey) = try await store.transaction { () async throws -> (String, String, String, String) in
-            guard let key = try await store.db.raw("SELECT * FROM provisioning_keys WHERE hash = \(bind: keyHash)").first() else {
+        let (uuid, name, fleetID, apiKey) = try await store.transaction { db async throws -> (String, String, String, String) in
+            guard let key = try await db.raw("SELECT * FROM provisioning_keys WHERE hash = \(bind: keyHash)").first() else {
                 throw ServerError(.unauthorized, "the provisioning key is not valid")
             }
             if try key.int("revoked") != 0 { throw ServerError(.unauthorized, "the provisioning key has been revoked") }
@@ -213,10 +223,10 @@ public actor ControlPlane {
             }
             let fleetID = try key.string("fleet_id")
             let uuid = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-            let name = body.name ?? "device-\(uuid.prefix(7))"
+            let name = try await Self.freeName(body.name ?? "device-\(uuid.prefix(7))", fleetID: fleetID, uuid: uuid, db: db)
             let apiKey = SQLStore.secret(prefix: "drvd_")
-            try await store.db.raw("UPDATE provisioning_keys SET used = used + 1 WHERE id = \(bind: try key.string("id"))").run()
-            try await store.db.raw(
+            try await db.raw("UPDATE provisioning_keys SET used = used + 1 WHERE id = \(bind: try key.string("id"))").run()
+            try await db.raw(
                 """
                 INSERT INTO devices (uuid, fleet_id, name, key_hash, architecture, created_at)
                 VALUES (\(bind: uuid), \(bind: fleetID), \(bind: name), \(bind: SQLStore.hash(apiKey)), \(bind: body.architecture), \(bind: SQLStore.now))
@@ -227,6 +237,24 @@ public actor ControlPlane {
         let fleet = try await store.fleet(id: fleetID)
         logger.info("device enrolled", metadata: ["device": "\(uuid)", "fleet": "\(fleet.name)"])
         return API.RegisteredDevice(uuid: uuid, name: name, fleet: fleet.name, apiKey: apiKey)
+    }
+
+    /// `wanted` if no device of the fleet has that name, else the first free `wanted-2`,
+    /// `wanted-3`, …: a device name is a handle people type, so it stays unique in its fleet.
+    /// Runs inside the enrolment's transaction, so two enrolments cannot both take one name.
+    static func freeName(_ wanted: String, fleetID: String, uuid: String, db: any SQLDatabase) async throws -> String {
+        let taken = Set(
+            try await db.raw(
+                "SELECT name FROM devices WHERE fleet_id = \(bind: fleetID) AND name LIKE \(bind: SQLStore.likePrefix(String(wanted.prefix(56)))) ESCAPE '\\'"
+            )
+            .all().map { try $0.string("name") })
+        guard taken.contains(wanted) else { return wanted }
+        for suffix in 2...taken.count + 1 {
+            let tail = "-\(suffix)"
+            let candidate = String(wanted.prefix(64 - tail.count)) + tail
+            if !taken.contains(candidate) { return candidate }
+        }
+        return String(wanted.prefix(56)) + "-" + uuid.prefix(7)
     }
 
     /// Filters for listing devices.
@@ -275,25 +303,38 @@ public actor ControlPlane {
     /// Renames, moves, pins or unpins a device.
     public func updateDevice(org: String, _ reference: String, _ update: API.UpdateDevice) async throws(ServerError) -> API.Device {
         let record = try await store.device(org: org, named: reference)
-        if let name = update.name {
-            try Self.validateName(name, what: "device name")
-            try await store.run("UPDATE devices SET name = \(bind: name) WHERE uuid = \(bind: record.uuid)")
+        if let name = update.name { try Self.validateName(name, what: "device name") }
+        let fleet: FleetRecord?
+        if let name = update.fleet { fleet = try await store.fleet(org: org, named: name) } else { fleet = nil }
+        let fleetID = fleet?.id ?? record.fleetID
+        // nil: leave the pin; .some(nil): unpin; .some(id): pin.
+        let pin: String??
+        if let wanted = update.pinRelease, !wanted.isEmpty {
+            let release = try await store.release(id: wanted)
+            guard release.fleetID == fleetID else { throw ServerError(.badRequest, "release \(release.id) belongs to another fleet") }
+            pin = .some(release.id)
+        } else {
+            pin = update.pinRelease == nil ? nil : .some(nil)
         }
-        if let fleetName = update.fleet {
-            let fleet = try await store.fleet(org: org, named: fleetName)
-            // Device-scoped variables belong to the old fleet's app.
-            try await store.run("DELETE FROM env_vars WHERE device_uuid = \(bind: record.uuid)")
-            try await store.run("UPDATE devices SET fleet_id = \(bind: fleet.id), pinned_release = NULL WHERE uuid = \(bind: record.uuid)")
-        }
-        if let pin = update.pinRelease {
-            if pin.isEmpty {
-                try await store.run("UPDATE devices SET pinned_release = NULL WHERE uuid = \(bind: record.uuid)")
-            } else {
-                let release = try await store.release(id: pin)
-                let fleetID = try await store.device(uuid: record.uuid).fleetID
-                guard release.fleetID == fleetID else { throw ServerError(.badRequest, "release \(release.id) belongs to another fleet") }
-                try await store.run("UPDATE devices SET pinned_release = \(bind: release.id) WHERE uuid = \(bind: record.uuid)")
+        let name = update.name ?? record.name
+        do {
+            try await store.transaction { db in
+                if update.name != nil || fleet != nil {
+                    try await db.raw("UPDATE devices SET name = \(bind: name), fleet_id = \(bind: fleetID) WHERE uuid = \(bind: record.uuid)").run()
+                }
+                if fleet != nil, fleetID != record.fleetID {
+                    // Device-scoped variables and a pin belong to the old fleet's app.
+                    try await db.raw("DELETE FROM env_vars WHERE device_uuid = \(bind: record.uuid)").run()
+                    try await db.raw("UPDATE devices SET pinned_release = NULL WHERE uuid = \(bind: record.uuid)").run()
+                }
+                if let pin {
+                    try await db.raw("UPDATE devices SET pinned_release = \(bind: pin) WHERE uuid = \(bind: record.uuid)").run()
+                }
             }
+        } catch  where error.code == .conflict {
+            var fleetName = fleet?.name
+            if fleetName == nil { fleetName = try await store.fleet(id: record.fleetID).name }
+            throw ServerError(.conflict, "fleet '\(fleetName ?? "")' already has a device named '\(name)'")
         }
         try await changed()
         return try await device(org: org, record.uuid)
@@ -302,10 +343,12 @@ public actor ControlPlane {
     /// Deletes a device; its key stops working at once.
     public func deleteDevice(org: String, _ reference: String) async throws(ServerError) {
         let record = try await store.device(org: org, named: reference)
-        for table in ["tags", "logs", "env_vars", "restarts", "stopped_services"] {
-            try await store.run("DELETE FROM \(unsafeRaw: table) WHERE device_uuid = \(bind: record.uuid)")
+        try await store.transaction { db in
+            for table in ["tags", "logs", "env_vars", "restarts", "stopped_services"] {
+                try await db.raw("DELETE FROM \(unsafeRaw: table) WHERE device_uuid = \(bind: record.uuid)").run()
+            }
+            try await db.raw("DELETE FROM devices WHERE uuid = \(bind: record.uuid)").run()
         }
-        try await store.run("DELETE FROM devices WHERE uuid = \(bind: record.uuid)")
         targetCache[record.uuid] = nil
         identityCache = identityCache.filter { $0.value.identity != .device(uuid: record.uuid, fleetID: record.fleetID) }
         try await changed()
@@ -362,14 +405,20 @@ public actor ControlPlane {
         let record = try await store.device(org: org, named: reference)
         for (key, value) in set {
             try Self.validateName(key, what: "tag key")
-            try await store.run(
-                """
-                INSERT INTO tags (device_uuid, key, value) VALUES (\(bind: record.uuid), \(bind: key), \(bind: value))
-                ON CONFLICT (device_uuid, key) DO UPDATE SET value = \(bind: value)
-                """)
+            try Self.validateText(value, what: "tag '\(key)' value", limit: API.Limits.tagValue)
         }
-        for key in remove {
-            try await store.run("DELETE FROM tags WHERE device_uuid = \(bind: record.uuid) AND key = \(bind: key)")
+        try await store.transaction { db in
+            for (key, value) in set {
+                try await db.raw(
+                    """
+                    INSERT INTO tags (device_uuid, key, value) VALUES (\(bind: record.uuid), \(bind: key), \(bind: value))
+                    ON CONFLICT (device_uuid, key) DO UPDATE SET value = \(bind: value)
+                    """
+                ).run()
+            }
+            for key in remove {
+                try await db.raw("DELETE FROM tags WHERE device_uuid = \(bind: record.uuid) AND key = \(bind: key)").run()
+            }
         }
         return try await store.tags(deviceUUIDs: [record.uuid])[record.uuid] ?? [:]
     }
@@ -402,6 +451,7 @@ public actor ControlPlane {
     /// Creates a release from a compose document, validated by the agent's own parser.
     public func createRelease(org: String, fleet name: String, compose: String) async throws(ServerError) -> API.Release {
         let fleet = try await store.fleet(org: org, named: name)
+        try Self.validateText(compose, what: "body: compose", limit: API.Limits.compose)
         let document: ComposeDocument
         do {
             document = try ComposeParser().parse(compose)
@@ -449,6 +499,9 @@ public actor ControlPlane {
         guard !body.name.isEmpty, body.name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }), !(body.name.first?.isNumber ?? true) else {
             throw ServerError(.badRequest, "variable name '\(body.name)' must be letters, digits and '_', not starting with a digit")
         }
+        try Self.validateText(body.name, what: "name", limit: API.Limits.label)
+        try Self.validateText(body.value, what: "value of \(body.name)", limit: API.Limits.envValue)
+        if let service = body.service { try Self.validateText(service, what: "service", limit: API.Limits.label) }
         let (fleet, device) = try await scope(org: org, fleet: body.fleet, device: body.device)
         let service = body.service ?? ""
         try await store.run(
@@ -555,9 +608,9 @@ public actor ControlPlane {
         pendingLastSeen.removeAll()
         let store = self.store
         do {
-            try await store.transaction {
+            try await store.transaction { db in
                 for (uuid, seen) in batch {
-                    try await store.db.raw("UPDATE devices SET last_seen = \(bind: seen) WHERE uuid = \(bind: uuid)").run()
+                    try await db.raw("UPDATE devices SET last_seen = \(bind: seen) WHERE uuid = \(bind: uuid)").run()
                 }
             }
         } catch {
@@ -704,12 +757,17 @@ public actor ControlPlane {
         let generation = try await generation()
         let target = try await target(device: uuid)
         guard let wait, knownETag == target.etag else { return target }
-        try await waitForChange(after: generation, seconds: min(max(wait, 0), 60) * Double.random(in: 0.7...1.0))
+        // The route refuses anything else, but a wait that is not a finite number of seconds in
+        // range must never reach `Duration` here: it traps.
+        guard wait.isFinite, wait > 0 else { return target }
+        try await waitForChange(after: generation, seconds: min(wait, API.Limits.longPollSeconds) * Double.random(in: 0.7...1.0))
         return try await self.target(device: uuid)
     }
 
     /// Waits until the store generation moves past `generation` or `seconds` pass (long-poll).
     public func waitForChange(after generation: Int64, seconds: Double) async throws(ServerError) {
+        guard seconds.isFinite, seconds > 0 else { return }
+        let seconds = min(seconds, API.Limits.longPollSeconds)
         if try await self.generation() != generation { return }
         let id = UUID()
         let timeout = Task { [weak self] in
@@ -754,12 +812,16 @@ public actor ControlPlane {
         if let dropped = report.droppedLogLines, dropped > 0 {
             logger.info("device dropped log lines while offline", metadata: ["device": "\(uuid)", "dropped": "\(dropped)"])
         }
+        try Self.validate(report)
         if let rollout = report.rollout {
             guard [API.Rollout.started, API.Rollout.healthy, API.Rollout.rolledBack].contains(rollout.outcome) else {
                 throw ServerError(.badRequest, "body: rollout.outcome must be started, healthy or rolled-back, got '\(rollout.outcome)'")
             }
-            guard (try? await store.release(id: rollout.release)) != nil else {
-                throw ServerError(.badRequest, "body: rollout.release '\(rollout.release)' is not a release")
+            // Only a release of the device's own fleet (one it can have been offered) counts:
+            // a device must not be able to judge another fleet's release.
+            let fleetID = try await store.device(uuid: uuid).fleetID
+            guard let release = try? await store.release(id: rollout.release), release.id == rollout.release, release.fleetID == fleetID else {
+                throw ServerError(.badRequest, "body: rollout.release '\(rollout.release)' is not a release of this device's fleet")
             }
         }
         pendingLastSeen[uuid] = nil
@@ -788,11 +850,11 @@ public actor ControlPlane {
             let now = SQLStore.now
             var outcome: Result<Void, ServerError> = .success(())
             do {
-                try await store.transaction {
+                try await store.transaction { db in
                     var merged: [String: API.StateReport] = [:]
                     for (uuid, delta) in deltas {
                         if merged[uuid] == nil {
-                            let row = try await store.db.raw("SELECT report FROM devices WHERE uuid = \(bind: uuid)").first()
+                            let row = try await db.raw("SELECT report FROM devices WHERE uuid = \(bind: uuid)").first()
                             merged[uuid] =
                                 try row?.optionalString("report").flatMap { try JSONDecoder().decode(API.StateReport.self, from: Data($0.utf8)) }
                                 ?? API.StateReport()
@@ -801,11 +863,11 @@ public actor ControlPlane {
                     }
                     for (uuid, report) in merged {
                         let json = String(decoding: Canonical.encode(report), as: UTF8.self)
-                        try await store.db.raw("UPDATE devices SET report = \(bind: json), last_seen = \(bind: now) WHERE uuid = \(bind: uuid)").run()
+                        try await db.raw("UPDATE devices SET report = \(bind: json), last_seen = \(bind: now) WHERE uuid = \(bind: uuid)").run()
                     }
                     for (uuid, delta) in deltas {
                         guard let rollout = delta.rollout else { continue }
-                        try await store.db.raw(
+                        try await db.raw(
                             """
                             INSERT INTO release_attempts (release_id, device_uuid, outcome, reason, updated_at)
                             VALUES (\(bind: rollout.release), \(bind: uuid), \(bind: rollout.outcome), \(bind: rollout.reason), \(bind: now))
@@ -892,22 +954,32 @@ public actor ControlPlane {
     /// Stores a batch of a device's log lines, keeping at most the retention cap.
     public func appendLogs(device uuid: String, _ lines: [API.LogEntry]) async throws(ServerError) {
         guard !lines.isEmpty else { return }
+        guard lines.count <= API.Limits.logBatchLines else {
+            throw ServerError(.badRequest, "body: lines holds \(lines.count) lines; a batch holds at most \(API.Limits.logBatchLines)")
+        }
+        for (index, line) in lines.enumerated() {
+            try Self.validateText(line.timestamp, what: "body: lines[\(index)].timestamp", limit: API.Limits.label)
+            try Self.validateText(line.service, what: "body: lines[\(index)].service", limit: API.Limits.label)
+            try Self.validateText(line.stream, what: "body: lines[\(index)].stream", limit: API.Limits.label)
+            try Self.validateText(line.message, what: "body: lines[\(index)].message", limit: API.Limits.logMessage)
+        }
         let store = self.store
-        try await store.transaction {
+        try await store.transaction { db in
             for line in lines {
-                try await store.db.raw(
+                try await db.raw(
                     """
                     INSERT INTO logs (device_uuid, ts, service, stream, message)
                     VALUES (\(bind: uuid), \(bind: line.timestamp), \(bind: line.service), \(bind: line.stream), \(bind: line.message))
                     """
                 ).run()
             }
+            try await db.raw(
+                """
+                DELETE FROM logs WHERE device_uuid = \(bind: uuid) AND seq <= (SELECT seq FROM logs WHERE device_uuid = \(bind: uuid)
+                ORDER BY seq DESC LIMIT 1 OFFSET \(bind: Self.logRetentionPerDevice))
+                """
+            ).run()
         }
-        try await store.run(
-            """
-            DELETE FROM logs WHERE device_uuid = \(bind: uuid) AND seq <= (SELECT seq FROM logs WHERE device_uuid = \(bind: uuid)
-            ORDER BY seq DESC LIMIT 1 OFFSET \(bind: Self.logRetentionPerDevice))
-            """)
     }
 
     /// A device's log lines: after a sequence number, or the last `limit`, optionally one service's.
@@ -931,6 +1003,37 @@ public actor ControlPlane {
     }
 
     // MARK: - Validation
+
+    /// Refuses text longer than `limit` UTF-8 bytes, naming the field and the limit.
+    static func validateText(_ text: String, what: String, limit: Int) throws(ServerError) {
+        let size = text.utf8.count
+        guard size <= limit else { throw ServerError(.badRequest, "\(what) is \(size) bytes; at most \(limit) are accepted") }
+    }
+
+    /// Refuses a state report with an oversized field, naming it.
+    static func validate(_ report: API.StateReport) throws(ServerError) {
+        let labels: [(String, String?)] = [
+            ("release", report.release), ("status", report.status), ("architecture", report.architecture), ("rollout.release", report.rollout?.release),
+            ("rollout.outcome", report.rollout?.outcome),
+        ]
+        for case let (field, value?) in labels { try validateText(value, what: "body: \(field)", limit: API.Limits.label) }
+        if let detail = report.statusDetail { try validateText(detail, what: "body: statusDetail", limit: API.Limits.detail) }
+        if let reason = report.rollout?.reason { try validateText(reason, what: "body: rollout.reason", limit: API.Limits.detail) }
+        if let dropped = report.droppedLogLines, dropped < 0 {
+            throw ServerError(.badRequest, "body: droppedLogLines must be 0 or more, got \(dropped)")
+        }
+        guard let services = report.services else { return }
+        guard services.count <= API.Limits.reportedServices else {
+            throw ServerError(.badRequest, "body: services holds \(services.count) entries; at most \(API.Limits.reportedServices) are accepted")
+        }
+        for (name, state) in services {
+            try validateText(name, what: "body: services key", limit: API.Limits.label)
+            let fields: [(String, String?)] = [
+                ("release", state.release), ("status", state.status), ("containerID", state.containerID), ("health", state.health),
+            ]
+            for case let (field, value?) in fields { try validateText(value, what: "body: services.\(name).\(field)", limit: API.Limits.label) }
+        }
+    }
 
     static func validateName(_ name: String, what: String) throws(ServerError) {
         guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") })

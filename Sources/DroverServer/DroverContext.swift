@@ -38,6 +38,11 @@ public struct DroverContext: RequestContext {
 extension ServerError: HTTPResponseError {
     /// The JSON error body with the code's status.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
+        response()
+    }
+
+    /// The JSON error body with the code's status.
+    func response() -> Response {
         JSONBody.response(API.ErrorBody(code: code.rawValue, message: message), status: status)
     }
 }
@@ -60,18 +65,23 @@ enum JSONBody {
     static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws(ServerError) -> T {
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: 8 << 20)
+            buffer = try await request.body.collect(upTo: API.Limits.body)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw ServerError(.payloadTooLarge, "the request body is larger than \(API.Limits.body >> 20) MiB")
         } catch {
-            throw ServerError(.badRequest, "the request body is too large or broke off (limit 8 MiB)")
+            throw ServerError(.badRequest, "the request body broke off before its end")
         }
         var data = Data(buffer: buffer)
         if let encoding = request.headers[.contentEncoding] {
             guard encoding == "gzip" else { throw ServerError(.badRequest, "Content-Encoding '\(encoding)' is not supported; send gzip or nothing") }
             do {
-                data = try Gzip.decompress(data, limit: 64 << 20)
+                data = try Gzip.decompress(data, limit: API.Limits.body)
             } catch {
-                throw ServerError(.badRequest, "body: \(error.message)")
+                throw ServerError(error.exceededLimit ? .payloadTooLarge : .badRequest, "body: \(error.message)")
             }
+        }
+        if let offset = Self.nulOffset(in: data) {
+            throw ServerError(.badRequest, "body: text must not contain the NUL character (\\u0000, at byte \(offset))")
         }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
@@ -83,9 +93,31 @@ enum JSONBody {
             throw ServerError(.badRequest, "body: '\(Self.path(context.codingPath))' must be \(Self.describe(expected))")
         } catch let DecodingError.valueNotFound(expected, context) {
             throw ServerError(.badRequest, "body: '\(Self.path(context.codingPath))' must be \(Self.describe(expected)), not null")
+        } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
+            throw ServerError(.badRequest, "body: '\(Self.path(context.codingPath))' is not valid: \(context.debugDescription)")
         } catch {
             throw ServerError(.badRequest, "body: not valid JSON")
         }
+    }
+
+    /// Where a JSON text holds a NUL character, raw or as `\u0000`. Stored text is read back
+    /// cut at a NUL, so such text is refused rather than silently shortened. Backslashes only
+    /// occur inside JSON strings, so pairing them up is enough to find escapes.
+    static func nulOffset(in data: Data) -> Int? {
+        let bytes = [UInt8](data)
+        var index = 0
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0: return index
+            case UInt8(ascii: "\\"):
+                if index + 5 < bytes.count, bytes[index + 1] == UInt8(ascii: "u"), bytes[(index + 2)...(index + 5)].allSatisfy({ $0 == UInt8(ascii: "0") }) {
+                    return index
+                }
+                index += 2
+            default: index += 1
+            }
+        }
+        return nil
     }
 
     static func path(_ keys: [any CodingKey]) -> String {
@@ -97,7 +129,11 @@ enum JSONBody {
         case is String.Type: "a string"
         case is Int.Type, is Int64.Type, is Double.Type: "a number"
         case is Bool.Type: "true or false"
-        default: "\(type)"
+        case is Int8.Type, is Int16.Type, is Int32.Type, is UInt.Type, is UInt8.Type, is UInt16.Type, is UInt32.Type, is UInt64.Type, is Float.Type:
+            "a number"
+        case is [String: Any].Type, is [String: String].Type: "an object"
+        case is [Any].Type, is [String].Type: "an array"
+        default: "a value of another kind"
         }
     }
 }

@@ -7,19 +7,39 @@ import SQLiteKit
 /// Builds and runs the server: one process, SQLite in its data directory.
 public enum DroverServerApp {
     /// Opens (creating if needed) the data directory's SQLite store: WAL journal, full sync so
-    /// an acknowledged write survives a crash, schema migrated.
+    /// an acknowledged write survives a crash, schema migrated. Two connections: one serialised
+    /// writer and one reader that sees only committed data (see ``SQLStore``).
     public static func openStore(dataDirectory: String, logger: Logger) async throws -> SQLStore {
-        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        let connection = try await SQLiteConnection.open(storage: .file(path: dataDirectory + "/drover.sqlite"), logger: logger)
-        let database = connection.sql()
-        for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 5000"] {
-            try await database.raw(SQLQueryString(pragma)).run()
-        }
-        let store = SQLStore(database: database, onClose: { try await connection.close() })
+        try DataDirectory.secure(dataDirectory, logger: logger)
+        let path = dataDirectory + "/drover.sqlite"
+        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        let reader: SQLiteConnection
         do {
-            try await store.migrate()
+            for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 5000"] {
+                try await writer.sql().raw(SQLQueryString(pragma)).run()
+            }
+            reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
         } catch {
-            try? await connection.close()
+            try? await writer.close()
+            throw error
+        }
+        let store = SQLStore(
+            reader: reader.sql(), writer: writer.sql(),
+            onClose: {
+                try await reader.close()
+                try await writer.close()
+            })
+        do {
+            // The reader is refused any write by SQLite itself, so a write sent down the wrong
+            // path fails loudly instead of racing the writer.
+            for pragma in ["PRAGMA query_only = ON", "PRAGMA busy_timeout = 5000"] {
+                try await reader.sql().raw(SQLQueryString(pragma)).run()
+            }
+            try await store.migrate()
+            // SQLite makes the -wal and -shm files on first use, with the process's umask.
+            try DataDirectory.secure(dataDirectory, logger: logger)
+        } catch {
+            try? await store.close()
             throw error
         }
         return store
@@ -27,8 +47,16 @@ public enum DroverServerApp {
 
     /// The router with every `/v1` route.
     public static func buildRouter(plane: ControlPlane) -> Router<DroverContext> {
+        let routes = APIRoutes(plane: plane)
+        // The route table is read off a scratch router holding the same routes, so the 405
+        // answer can never disagree with the routes that exist.
+        let scratch = Router(context: DroverContext.self)
+        routes.register(on: scratch)
+        let table = RouteTable(scratch.routes.map { (path: "\($0.path)", method: $0.method.rawValue) })
         let router = Router(context: DroverContext.self)
-        APIRoutes(plane: plane).register(on: router)
+        router.add(middleware: ErrorMiddleware(routes: table))
+        router.add(middleware: AuthMiddleware(plane: plane))
+        routes.register(on: router)
         return router
     }
 

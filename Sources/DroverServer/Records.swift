@@ -182,11 +182,12 @@ extension SQLStore {
 
     /// A device of the organisation by name or UUID (or a unique UUID prefix of 7+ characters).
     func device(org: String, named reference: String) async throws(ServerError) -> DeviceRecord {
-        let prefix = reference.count >= 7 ? reference + "%" : reference
+        // A reference shorter than 7 characters is no UUID prefix: it matches names and UUIDs exactly.
+        let prefix = reference.count >= 7 ? Self.likePrefix(reference) : "\u{1}"
         let found = try await rows(
             """
             SELECT d.* FROM devices d JOIN fleets f ON f.id = d.fleet_id WHERE f.org_id = \(bind: org)
-            AND (d.name = \(bind: reference) OR d.uuid = \(bind: reference) OR d.uuid LIKE \(bind: prefix))
+            AND (d.name = \(bind: reference) OR d.uuid = \(bind: reference) OR d.uuid LIKE \(bind: prefix) ESCAPE '\\')
             """)
         guard !found.isEmpty else { throw ServerError(.notFound, "no device named '\(reference)'") }
         guard found.count == 1 else { throw ServerError(.conflict, "'\(reference)' names \(found.count) devices; use the UUID") }
@@ -216,8 +217,8 @@ extension SQLStore {
     }
 
     func release(id: String) async throws(ServerError) -> ReleaseRecord {
-        let prefix = id.count >= 6 ? id + "%" : id
-        let found = try await rows("SELECT * FROM releases WHERE id = \(bind: id) OR id LIKE \(bind: prefix)")
+        let prefix = id.count >= 6 ? Self.likePrefix(id) : "\u{1}"
+        let found = try await rows("SELECT * FROM releases WHERE id = \(bind: id) OR id LIKE \(bind: prefix) ESCAPE '\\'")
         guard found.count == 1 else {
             throw ServerError(found.isEmpty ? .notFound : .conflict, found.isEmpty ? "no release '\(id)'" : "'\(id)' names several releases")
         }

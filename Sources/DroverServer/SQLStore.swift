@@ -5,20 +5,30 @@ import Logging
 import SQLKit
 
 /// Drover's store over SQLKit: every table and query of the control plane. It speaks plain
-/// SQL that SQLite and PostgreSQL both accept, so the scale-out store is the same code over a
-/// different `SQLDatabase`. Multi-statement changes run under one lock as transactions.
+/// SQL that SQLite and PostgreSQL both accept.
+///
+/// Reads and writes take different paths. Every write, a single statement or a transaction,
+/// goes through one serialised writer: it holds the writer connection for its whole length,
+/// so no other request's statement can land inside someone else's `BEGIN`…`COMMIT` (or be
+/// rolled back with it). Reads go to a separate connection that sees only committed data.
 public final class SQLStore: Sendable {
-    let db: any SQLDatabase
-    let lock = AsyncLock()
+    /// Reads only: with SQLite's WAL it sees the last committed state, never a transaction
+    /// that is still open on the writer.
+    private let reader: any SQLDatabase
+    /// The one connection that writes; used only while holding `writeLock`.
+    private let writer: any SQLDatabase
+    private let writeLock = AsyncLock()
     private let onClose: @Sendable () async throws -> Void
 
-    /// Wraps a database; call ``migrate()`` before use and ``close()`` when done.
-    public init(database: any SQLDatabase, onClose: @escaping @Sendable () async throws -> Void = {}) {
-        self.db = database
+    /// Wraps a reading and a writing connection to one database; call ``migrate()`` before use
+    /// and ``close()`` when done. The reader must never be the writer's connection.
+    public init(reader: any SQLDatabase, writer: any SQLDatabase, onClose: @escaping @Sendable () async throws -> Void = {}) {
+        self.reader = reader
+        self.writer = writer
         self.onClose = onClose
     }
 
-    /// Closes the underlying connection.
+    /// Closes the underlying connections.
     public func close() async throws {
         try await onClose()
     }
@@ -78,37 +88,54 @@ public final class SQLStore: Sendable {
         CREATE TABLE IF NOT EXISTS release_attempts (release_id TEXT NOT NULL, device_uuid TEXT NOT NULL, outcome TEXT NOT NULL,
           reason TEXT, updated_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (release_id, device_uuid))
         """,
+        // Device names became unique per fleet: older duplicates get their UUID's start appended.
+        """
+        UPDATE devices SET name = name || '-' || substr(uuid, 1, 7) WHERE EXISTS (SELECT 1 FROM devices d2
+          WHERE d2.fleet_id = devices.fleet_id AND d2.name = devices.name
+          AND (d2.created_at < devices.created_at OR (d2.created_at = devices.created_at AND d2.uuid < devices.uuid)))
+        """,
+        "CREATE UNIQUE INDEX IF NOT EXISTS devices_fleet_name ON devices (fleet_id, name)",
     ]
 
-    /// Applies the schema migrations not yet applied, in order, recording the version.
+    /// Applies the schema migrations not yet applied, in order, recording the version, all in
+    /// one transaction: a crash mid-way leaves the schema as it was.
     public func migrate() async throws(ServerError) {
-        try await run("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        let current = Int(try await meta("schema_version") ?? "0") ?? 0
-        for (index, statement) in Self.migrations.enumerated() where index >= current {
-            try await run(SQLQueryString(statement))
+        try await transaction { db in
+            try await db.raw("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)").run()
+            let stored = try await db.raw("SELECT value FROM meta WHERE key = 'schema_version'").first()?.string("value")
+            let current = Int(stored ?? "0") ?? 0
+            for (index, statement) in Self.migrations.enumerated() where index >= current {
+                try await db.raw(SQLQueryString(statement)).run()
+            }
+            let version = String(Self.migrations.count)
+            try await db.raw(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', \(bind: version)) ON CONFLICT (key) DO UPDATE SET value = \(bind: version)"
+            ).run()
         }
-        try await setMeta("schema_version", String(Self.migrations.count))
     }
 
     // MARK: - Plumbing
 
+    /// Runs one writing statement through the serialised writer.
     func run(_ sql: SQLQueryString) async throws(ServerError) {
         do {
-            try await db.raw(sql).run()
+            try await writeLock.withLock { try await self.writer.raw(sql).run() }
         } catch {
             throw Self.storageError(error)
         }
     }
 
+    /// Runs a query on the reading connection.
     func rows(_ sql: SQLQueryString) async throws(ServerError) -> [any SQLRow] {
         do {
-            return try await db.raw(sql).all()
+            return try await reader.raw(sql).all()
         } catch {
             throw Self.storageError(error)
         }
     }
 
     static func storageError(_ error: any Error) -> ServerError {
+        if let error = error as? ServerError { return error }
         let text = "\(error)"
         if text.contains("UNIQUE") || text.contains("unique") || text.contains("duplicate key") {
             return ServerError(.conflict, "that name is already taken")
@@ -116,22 +143,29 @@ public final class SQLStore: Sendable {
         return ServerError(.storage, "the store failed: \(text)")
     }
 
-    /// Runs `body` as one transaction.
-    func transaction<T: Sendable>(_ body: @Sendable @escaping () async throws -> T) async throws(ServerError) -> T {
+    /// Runs `body` as one transaction on the serialised writer. `body` must use the database
+    /// it is given for every statement, reads included, so it sees its own writes; nothing
+    /// else writes until it has committed or rolled back.
+    func transaction<T: Sendable>(_ body: @Sendable @escaping (any SQLDatabase) async throws -> T) async throws(ServerError) -> T {
         do {
-            return try await lock.withLock {
-                try await self.db.raw("BEGIN").run()
+            return try await writeLock.withLock {
+                let writer = self.writer
+                // IMMEDIATE takes the write lock up front, so a second server process on the
+                // same file waits at BEGIN instead of failing at its first write.
+                try await writer.raw("BEGIN IMMEDIATE").run()
                 do {
-                    let result = try await body()
-                    try await self.db.raw("COMMIT").run()
+                    let result = try await body(writer)
+                    try await writer.raw("COMMIT").run()
                     return result
                 } catch {
-                    try? await self.db.raw("ROLLBACK").run()
+                    do {
+                        try await writer.raw("ROLLBACK").run()
+                    } catch {
+                        // A failed COMMIT may already have ended the transaction; nothing is left to undo.
+                    }
                     throw error
                 }
             }
-        } catch let error as ServerError {
-            throw error
         } catch {
             throw Self.storageError(error)
         }
@@ -166,6 +200,17 @@ public final class SQLStore: Sendable {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<24).map { _ in UInt8.random(in: 0...255, using: &generator) }
         return prefix + bytes.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// A LIKE pattern matching strings that start with `prefix` taken literally: its `%`, `_`
+    /// and `\` are escaped, for use with `ESCAPE '\'`.
+    static func likePrefix(_ prefix: String) -> String {
+        var pattern = ""
+        for character in prefix {
+            if character == "%" || character == "_" || character == "\\" { pattern.append("\\") }
+            pattern.append(character)
+        }
+        return pattern + "%"
     }
 
     static func newID() -> String { UUID().uuidString.lowercased() }

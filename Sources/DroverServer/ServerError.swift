@@ -17,6 +17,10 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
         case notFound = "not_found"
         /// The change conflicts with what exists (a duplicate name).
         case conflict
+        /// The request body is larger than the server accepts.
+        case payloadTooLarge = "payload_too_large"
+        /// The path exists, but not with this method.
+        case methodNotAllowed = "method_not_allowed"
         /// The store failed.
         case storage
     }
@@ -43,6 +47,8 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
         case .forbidden: .forbidden
         case .notFound: .notFound
         case .conflict: .conflict
+        case .payloadTooLarge: .contentTooLarge
+        case .methodNotAllowed: .methodNotAllowed
         case .storage: .internalServerError
         }
     }

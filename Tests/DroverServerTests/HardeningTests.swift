@@ -1,0 +1,241 @@
+import DroverModel
+import DroverServer
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import SQLKit
+import Testing
+
+/// Regression tests for what a probe of the server found: bad input from a client or a device
+/// gets a clear 4xx, and never a crash, a lost write or another fleet's data.
+@Suite("Hardening: bad input from clients and devices")
+struct HardeningTests {
+    @Test(
+        "a device's long-poll wait that is not a finite number of seconds in range is refused and the server keeps serving",
+        arguments: ["nan", "NaN", "inf", "-inf", "infinity", "-1", "61", "1e308", "9223372036854775808", "abc", ""])
+    func badWait(wait: String) async throws {
+        let server = try await TestServer.start()
+        try await server.test { client in
+            let device = try await client.fleetWithDevice("lab", device: "pi")
+            let first = try await client.call(.get, "/v1/device/state", token: device.apiKey)
+            let etag = try #require(first.headers[.eTag])
+            let answer = try await client.call(.get, "/v1/device/state?wait=\(wait)", token: device.apiKey, headers: [.ifNoneMatch: etag])
+            #expect(answer.status == .badRequest, "wait=\(wait): \(answer.status) \(answer.body)")
+            #expect(answer.body.contains("wait must be a number of seconds from 0 to 60"))
+            let after = try await client.call(.get, "/v1/device/state?wait=0", token: device.apiKey, headers: [.ifNoneMatch: etag])
+            #expect(after.status == .notModified)
+        }
+    }
+
+    @Test("text with a NUL character is refused instead of being stored cut short")
+    func nul() async throws {
+        let server = try await TestServer.start()
+        try await server.test { client in
+            _ = try await client.call(.post, "/v1/fleets", json: #"{"name": "lab"}"#)
+            let answer = try await client.call(.put, "/v1/env", json: #"{"fleet": "lab", "name": "A", "value": "before\u0000after"}"#)
+            #expect(answer.status == .badRequest)
+            #expect(answer.body.contains("NUL"))
+            // An escaped backslash followed by "u0000" is ordinary text.
+            let literal = try await client.call(.put, "/v1/env", json: #"{"fleet": "lab", "name": "B", "value": "c:\\u0000"}"#)
+            #expect(literal.status == .ok, "\(literal.body)")
+            let listed = try await client.decode([API.EnvVar].self, .get, "/v1/env?fleet=lab")
+            #expect(listed.map(\.name) == ["B"])
+            #expect(listed.first?.value == #"c:\u0000"#)
+        }
+    }
+
+    @Test("a request without credentials gets 401 before its body is looked at")
+    func authenticateFirst() async throws {
+        let server = try await TestServer.start()
+        try await server.test { client in
+            for (method, path) in [(HTTPRequest.Method.post, "/v1/fleets"), (.put, "/v1/env"), (.patch, "/v1/device/state"), (.post, "/v1/device/logs")] {
+                let answer = try await client.call(method, path, json: "not json", token: "")
+                #expect(answer.status == .unauthorized, "\(method) \(path): \(answer.status) \(answer.body)")
+            }
+            // A user token on a device route, and the reverse, is 403, also with a bad body.
+            let device = try await client.fleetWithDevice("lab", device: "pi")
+            #expect(try await client.call(.patch, "/v1/device/state", json: "[").status == .forbidden)
+            #expect(try await client.call(.post, "/v1/fleets", json: "[", token: device.apiKey).status == .forbidden)
+        }
+    }
+
+    @Test("a wrong method on a path that exists is 405 with Allow; an unknown path stays 404")
+    func methodNotAllowed() async throws {
+        let server = try await TestServer.start()
+        try await server.test { client in
+            _ = try await client.fleetWithDevice("lab", device: "pi")
+            let answer = try await client.call(.post, "/v1/fleets/lab")
+            #expect(answer.status == .methodNotAllowed)
+            #expect(answer.headers[.allow] == "DELETE, GET, HEAD, PATCH")
+            #expect(answer.body.contains(#""code":"method_not_allowed""#))
+            #expect(try await client.call(.delete, "/v1/device/state").status == .methodNotAllowed)
+            #expect(try await client.call(.get, "/v1/nothing/here").status == .notFound)
+        }
+    }
+
+    @Test("an oversized body gets 413, and oversized fields get 400 naming the field and the limit")
+    func sizes() async throws {
+        let server = try await TestServer.start()
+        try await server.test { client in
+            let device = try await client.fleetWithDevice("lab", device: "pi")
+            let huge = String(repeating: "x", count: API.Limits.body + 1)
+            let tooLarge = try await client.call(.put, "/v1/env", json: #"{"fleet": "lab", "name": "A", "value": "\#(huge)"}"#)
+            #expect(tooLarge.status == .contentTooLarge)
+            #expect(tooLarge.body.contains("payload_too_large"))
+
+            let longValue = String(repeating: "v", count: API.Limits.envValue + 1)
+            let env = try await client.call(.put, "/v1/env", json: #"{"fleet": "lab", "name": "A", "value": "\#(longValue)"}"#)
+            #expect(env.status == .badRequest)
+            #expect(env.body.contains("value of A is 32769 bytes; at most 32768"))
+
+            let detail = String(repeating: "d", count: API.Limits.detail + 1)
+            let report = try await client.call(.patch, "/v1/device/state", json: #"{"status": "failed", "statusDetail": "\#(detail)"}"#, token: device.apiKey)
+            #expect(report.status == .badRequest)
+            #expect(report.body.contains("statusDetail"))
+
+            let line = #"{"timestamp": "2026-01-01T00:00:00Z", "service": "web", "stream": "stdout", "message": "hi"}"#
+            let lines = Array(repeating: line, count: API.Limits.logBatchLines + 1).joined(separator: ",")
+            let batch = try await client.call(.post, "/v1/device/logs", json: #"{"lines": [\#(lines)]}"#, token: device.apiKey)
+            #expect(batch.status == .badRequest)
+            #expect(batch.body.contains("a batch holds at most 500"))
+            let logs = try await client.decode([API.LogEntry].self, .get, "/v1/devices/pi/logs")
+            #expect(logs.isEmpty)
+        }
+    }
+
+    @Test("type errors are explained in the API's words, not Swift's")
+    func typeWords() async throws {
+        let server = try await TestServer.start()
+        try await server.test { client in
+            _ = try await client.fleetWithDevice("lab", device: "pi")
+            let object = try await client.call(.put, "/v1/devices/pi/tags", json: #"{"set": ["a"]}"#)
+            #expect(object.status == .badRequest)
+            #expect(object.body.contains("'set' must be an object"), "\(object.body)")
+            let array = try await client.call(.put, "/v1/devices/pi/tags", json: #"{"remove": "a"}"#)
+            #expect(array.body.contains("'remove' must be an array"), "\(array.body)")
+            #expect(!object.body.contains("Dictionary") && !array.body.contains("Array<"))
+        }
+    }
+
+    @Test("LIKE wildcards in a device or release reference match only themselves")
+    func wildcards() async throws {
+        let server = try await TestServer.start()
+        try await server.test { client in
+            _ = try await client.fleetWithDevice("lab", device: "pi")
+            let key = try await client.decode(API.ProvisioningKey.self, .post, "/v1/fleets/lab/keys", json: "{}")
+            _ = try await client.call(.post, "/v1/devices", json: #"{"provisioningKey": "\#(key.key ?? "")", "name": "pi2"}"#, token: "")
+            for reference in ["_______", "%25%25%25%25%25%25%25", "_", "%25"] {
+                #expect(try await client.call(.get, "/v1/devices/\(reference)").status == .notFound, "\(reference)")
+            }
+            _ = try await client.call(.post, "/v1/fleets/lab/releases", json: #"{"compose": "services: {web: {image: busybox}}"}"#)
+            #expect(try await client.call(.get, "/v1/releases/______").status == .notFound)
+        }
+    }
+
+    @Test("device names are unique in a fleet: enrolment takes a free variant, a rename to a taken name is 409")
+    func uniqueNames() async throws {
+        let server = try await TestServer.start()
+        try await server.test { client in
+            _ = try await client.fleetWithDevice("lab", device: "pi")
+            let key = try await client.decode(API.ProvisioningKey.self, .post, "/v1/fleets/lab/keys", json: "{}")
+            var names: [String] = []
+            for _ in 0..<3 {
+                let device = try await client.decode(
+                    API.RegisteredDevice.self, .post, "/v1/devices", json: #"{"provisioningKey": "\#(key.key ?? "")", "name": "pi"}"#, token: "")
+                names.append(device.name)
+            }
+            #expect(names == ["pi-2", "pi-3", "pi-4"])
+            let rename = try await client.call(.patch, "/v1/devices/pi-3", json: #"{"name": "pi"}"#)
+            #expect(rename.status == .conflict)
+            #expect(rename.body.contains("fleet 'lab' already has a device named 'pi'"))
+            #expect(try await client.decode(API.Device.self, .get, "/v1/devices/pi").name == "pi")
+            // The same name in another fleet is fine.
+            _ = try await client.fleetWithDevice("other", device: "pi")
+            #expect(try await client.call(.get, "/v1/devices?fleet=other").body.contains(#""name":"pi""#))
+        }
+    }
+
+    @Test("a device cannot report a rollout of another fleet's release")
+    func rolloutOfAnotherFleet() async throws {
+        let server = try await TestServer.start()
+        try await server.test { client in
+            let a1 = try await client.fleetWithDevice("a", device: "a1")
+            _ = try await client.fleetWithDevice("b", device: "b1")
+            let release = try await client.decode(
+                API.Release.self, .post, "/v1/fleets/b/releases", json: #"{"compose": "services: {web: {image: busybox}}"}"#)
+            let answer = try await client.call(
+                .patch, "/v1/device/state", json: #"{"rollout": {"release": "\#(release.id)", "outcome": "rolled-back", "reason": "x"}}"#,
+                token: a1.apiKey)
+            #expect(answer.status == .badRequest)
+            #expect(answer.body.contains("is not a release of this device's fleet"))
+            let shown = try await client.decode(API.Release.self, .get, "/v1/releases/\(release.id)")
+            #expect(shown.status == "ready")
+            #expect(shown.attempts?.started == 0)
+        }
+    }
+}
+
+@Suite("Hardening: the store")
+struct StoreHardeningTests {
+    @Test("the data directory is 0700 and its files 0600 whatever the umask, and a wider mode is narrowed at start")
+    func permissions() async throws {
+        let directory = NSTemporaryDirectory() + "drover-perm-\(UUID().uuidString)"
+        let previous = umask(0o022)
+        defer { umask(previous) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        _ = FileManager.default.createFile(atPath: directory + "/admin-token", contents: Data("t\n".utf8), attributes: [.posixPermissions: 0o644])
+        let store = try await DroverServerApp.openStore(dataDirectory: directory, logger: Logger(label: "test"))
+        let plane = ControlPlane(store: store, logger: Logger(label: "test"))
+        _ = try await plane.bootstrap()
+        _ = try await plane.createFleet(org: try await plane.defaultOrg(), name: "lab")
+        func mode(_ path: String) throws -> Int {
+            try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber).intValue
+        }
+        #expect(try mode(directory) == 0o700)
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory)
+        #expect(files.contains("drover.sqlite") && files.contains("drover.sqlite-wal"))
+        for file in files {
+            let fileMode = try mode(directory + "/" + file)
+            #expect(fileMode & 0o077 == 0, "\(file) is \(String(fileMode, radix: 8))")
+        }
+        try await store.close()
+    }
+
+    @Test("a transaction that fails rolls back only its own writes, while others write at the same moment")
+    func transactionsDoNotInterleave() async throws {
+        let directory = NSTemporaryDirectory() + "drover-tx-\(UUID().uuidString)"
+        let store = try await DroverServerApp.openStore(dataDirectory: directory, logger: Logger(label: "test"))
+        let plane = ControlPlane(store: store, logger: Logger(label: "test"))
+        _ = try await plane.bootstrap()
+        let org = try await plane.defaultOrg()
+        _ = try await plane.createFleet(org: org, name: "lab")
+        // Enrolments with a wrong key run a transaction that fails and rolls back, the shape of
+        // the probe that lost acknowledged env writes.
+        let acknowledged = try await withThrowingTaskGroup(of: String?.self) { group in
+            for worker in 0..<4 {
+                group.addTask {
+                    for _ in 0..<150 { _ = try? await plane.register(API.RegisterDevice(provisioningKey: "wrong-\(worker)", name: nil, architecture: nil)) }
+                    return nil
+                }
+            }
+            for index in 0..<300 {
+                group.addTask {
+                    let name = "C_\(index)"
+                    _ = try await plane.setEnv(org: org, API.SetEnv(fleet: "lab", device: nil, service: nil, name: name, value: "1"))
+                    return name
+                }
+            }
+            var names: [String] = []
+            for try await name in group { if let name { names.append(name) } }
+            return names
+        }
+        try await store.close()
+        // Read back through a fresh open of the same files: acknowledged means durable.
+        let reopened = try await DroverServerApp.openStore(dataDirectory: directory, logger: Logger(label: "test"))
+        let stored = Set(try await ControlPlane(store: reopened, logger: Logger(label: "test")).listEnv(org: org, fleet: "lab", device: nil).map(\.name))
+        #expect(acknowledged.count == 300)
+        #expect(Set(acknowledged).subtracting(stored).isEmpty, "lost: \(Set(acknowledged).subtracting(stored).count)")
+        try await reopened.close()
+    }
+}
