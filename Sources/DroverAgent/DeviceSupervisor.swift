@@ -444,7 +444,11 @@ public actor DeviceSupervisor {
         if dropped > 0 { delta.droppedLogLines = dropped }
         guard delta != API.StateReport() else { return }
         do {
-            _ = try await api.send(.PATCH, "/v1/device/state", body: delta)
+            _ = try await api.send(.PATCH, "/v1/device/state", body: delta.clipped())
+            lastReport = report
+        } catch  where error.status == 400 || error.status == 413 {
+            // The server will refuse this report however often it is sent; the next change is sent afresh.
+            logger.warning("the server refused a state report", metadata: ["error": "\(error)"])
             lastReport = report
         } catch {
             logger.info("state report failed; it will be sent again", metadata: ["error": "\(error)"])
@@ -523,13 +527,18 @@ public actor DeviceSupervisor {
 
     private static func shipLogs(api: DroverAPIClient, spool: LogSpool, logger: Logger, delivered: @Sendable ([SpooledLine]) async -> Void) async {
         while !Task.isCancelled {
-            let batch = await spool.peek(limit: 500)
+            let batch = await spool.peek(limit: API.Limits.logBatchLines)
             if batch.isEmpty {
                 try? await Task.sleep(for: .milliseconds(500))
                 continue
             }
             do {
-                _ = try await api.send(.POST, "/v1/device/logs", body: API.LogBatch(lines: batch.map(\.entry)), gzip: true)
+                _ = try await api.send(.POST, "/v1/device/logs", body: API.LogBatch(lines: batch.map { $0.entry.clipped() }), gzip: true)
+                await spool.remove(count: batch.count)
+                await delivered(batch)
+            } catch  where error.status == 400 || error.status == 413 {
+                // A batch the server refuses would be sent forever and hold back every later line.
+                logger.warning("the server refused a log batch; dropping it", metadata: ["lines": "\(batch.count)", "error": "\(error)"])
                 await spool.remove(count: batch.count)
                 await delivered(batch)
             } catch {
