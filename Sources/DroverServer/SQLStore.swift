@@ -116,8 +116,18 @@ public final class SQLStore: Sendable {
 
     // MARK: - Plumbing
 
+    /// Set while a task holds the writer, so a write that would wait for itself fails at once.
+    @TaskLocal private static var holdingWriter = false
+
+    private static func checkNotHoldingWriter() throws(ServerError) {
+        // The lock is not re-entrant: a store write from inside a transaction body would wait
+        // for its own transaction forever. The body must use the database it was given.
+        guard !holdingWriter else { throw ServerError(.storage, "a write inside a transaction must use the transaction's database") }
+    }
+
     /// Runs one writing statement through the serialised writer.
     func run(_ sql: SQLQueryString) async throws(ServerError) {
+        try Self.checkNotHoldingWriter()
         do {
             try await writeLock.withLock { try await self.writer.raw(sql).run() }
         } catch {
@@ -147,6 +157,7 @@ public final class SQLStore: Sendable {
     /// it is given for every statement, reads included, so it sees its own writes; nothing
     /// else writes until it has committed or rolled back.
     func transaction<T: Sendable>(_ body: @Sendable @escaping (any SQLDatabase) async throws -> T) async throws(ServerError) -> T {
+        try Self.checkNotHoldingWriter()
         do {
             return try await writeLock.withLock {
                 let writer = self.writer
@@ -154,7 +165,7 @@ public final class SQLStore: Sendable {
                 // same file waits at BEGIN instead of failing at its first write.
                 try await writer.raw("BEGIN IMMEDIATE").run()
                 do {
-                    let result = try await body(writer)
+                    let result = try await Self.$holdingWriter.withValue(true) { try await body(writer) }
                     try await writer.raw("COMMIT").run()
                     return result
                 } catch {
