@@ -164,8 +164,9 @@ public actor ControlPlane {
     public func createKey(org: String, fleet name: String, _ body: API.CreateKey) async throws(ServerError) -> API.ProvisioningKey {
         let fleet = try await store.fleet(org: org, named: name)
         if let limit = body.deviceLimit, limit < 1 { throw ServerError(.badRequest, "deviceLimit must be at least 1") }
-        if let seconds = body.expiresInSeconds, !(1...3_153_600_000).contains(seconds) {
-            throw ServerError(.badRequest, "expiresInSeconds must be from 1 to 3153600000 (100 years), got \(seconds)")
+        // A far-off expiry has no four-digit year, so its ISO 8601 answer would be invalid; ten years is plenty.
+        if let seconds = body.expiresInSeconds, !(1...315_360_000).contains(seconds) {
+            throw ServerError(.badRequest, "expiresInSeconds must be 1 to 315360000 (10 years), got \(seconds)")
         }
         let secret = SQLStore.secret(prefix: "drvk_")
         let id = SQLStore.newID()

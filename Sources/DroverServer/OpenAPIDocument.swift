@@ -1,65 +1,62 @@
 import Foundation
 
-/// The OpenAPI 3.1 description of `/v1`, served at `/v1/openapi.json`. Kept by hand next to
-/// the routes; a test compares it with the router's routes so neither drifts.
+/// The OpenAPI 3.1 description of `/v1`, served at `/v1/openapi.json`: every route's
+/// parameters, body, answers and the credential it needs. It is kept by hand next to the
+/// routes, from the Codable types of `DroverModel.API`; tests compare it with the router's
+/// routes and validate real answers against it, and `scripts/api-fuzz` runs schemathesis on it.
+///
+/// The parts: `+Paths` (the operations), `+Operation` (what every operation of a kind answers),
+/// `+Components` and `+TargetState` (the bodies), `+Schema` and `+Value` (the builders).
 enum OpenAPIDocument {
-    /// Method, path (OpenAPI form), summary, and whether a device key (not a user token) calls it.
-    static let operations: [(method: String, path: String, summary: String, caller: String)] = [
-        ("get", "/v1/health", "Liveness check", "anyone"),
-        ("get", "/v1/openapi.json", "This document", "anyone"),
-        ("get", "/v1/fleets", "List fleets", "user"),
-        ("post", "/v1/fleets", "Create a fleet ({name})", "user"),
-        ("get", "/v1/fleets/{fleet}", "Show a fleet (by name or id)", "user"),
-        ("patch", "/v1/fleets/{fleet}", "Rename a fleet or choose the release it tracks ({name?, trackRelease?})", "user"),
-        ("delete", "/v1/fleets/{fleet}", "Delete a fleet that has no devices", "user"),
-        ("get", "/v1/fleets/{fleet}/keys", "List provisioning keys", "user"),
-        ("post", "/v1/fleets/{fleet}/keys", "Create a provisioning key ({expiresInSeconds?, deviceLimit?}); the secret is returned once", "user"),
-        ("delete", "/v1/fleets/{fleet}/keys/{key}", "Revoke a provisioning key", "user"),
-        ("get", "/v1/fleets/{fleet}/releases", "List a fleet's releases, newest first", "user"),
-        ("post", "/v1/fleets/{fleet}/releases", "Create a release from a compose document ({compose})", "user"),
-        ("get", "/v1/releases/{release}", "Show a release", "user"),
-        ("post", "/v1/devices", "Enrol a device with a provisioning key ({provisioningKey, name?, architecture?})", "anyone"),
-        ("get", "/v1/devices", "List devices (?fleet=, ?tag=k=v repeatable, ?online=, ?status=)", "user"),
-        ("get", "/v1/devices/{device}", "Show a device (by name or UUID)", "user"),
-        ("patch", "/v1/devices/{device}", "Rename, move to a fleet, pin to a release or track the fleet ({name?, fleet?, pinRelease?})", "user"),
-        ("delete", "/v1/devices/{device}", "Delete a device; its key stops working", "user"),
-        ("post", "/v1/devices/{device}/actions", "Device action ({action: restart|stop|start|purge, service?})", "user"),
-        ("put", "/v1/devices/{device}/tags", "Set and remove tags ({set: {k: v}, remove: [k]})", "user"),
-        ("get", "/v1/devices/{device}/logs", "A device's log lines (?service=, ?after=SEQ, ?since=RFC3339, ?limit=)", "user"),
-        ("get", "/v1/env", "List variables (?fleet= or ?device=)", "user"),
-        ("put", "/v1/env", "Set a variable at fleet, fleet-service, device or device-service scope", "user"),
-        ("delete", "/v1/env", "Remove a variable (?fleet=|?device=, ?service=, ?name=)", "user"),
-        ("get", "/v1/device/state", "The calling device's target (ETag; If-None-Match gives 304; ?wait=SECONDS long-polls)", "device"),
-        ("patch", "/v1/device/state", "Report the calling device's state (fields left out are unchanged)", "device"),
-        ("post", "/v1/device/logs", "Ship a batch of the calling device's log lines", "device"),
-    ]
-
+    /// The document as JSON, sorted keys; built once.
     static let json: String = {
-        var paths: [String: [String: Any]] = [:]
-        for operation in operations {
-            var entry: [String: Any] = [
-                "summary": operation.summary,
-                "responses": ["default": ["description": "JSON; errors are {\"error\": {\"code\", \"message\"}}"]],
-            ]
-            let parameters = operation.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { segment -> [String: Any] in
-                ["name": String(segment.dropFirst().dropLast()), "in": "path", "required": true, "schema": ["type": "string"]]
-            }
-            if !parameters.isEmpty { entry["parameters"] = parameters }
-            if operation.caller != "anyone" { entry["security"] = [[operation.caller == "device" ? "deviceKey" : "apiToken": [String]()]] }
-            paths[operation.path, default: [:]][operation.method] = entry
-        }
-        let document: [String: Any] = [
-            "openapi": "3.1.0",
-            "info": ["title": "Drover API", "version": "1"],
-            "paths": paths,
-            "components": [
-                "securitySchemes": [
-                    "apiToken": ["type": "http", "scheme": "bearer"],
-                    "deviceKey": ["type": "http", "scheme": "bearer"],
-                ]
-            ],
-        ]
-        let data = (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding a tree of strings, integers and finite numbers cannot fail; should it ever,
+        // the route still answers JSON, and the document's tests fail.
+        let data = (try? encoder.encode(document)) ?? Data(#"{"error":{"code":"internal","message":"the API document could not be encoded"}}"#.utf8)
         return String(decoding: data, as: UTF8.self)
     }()
+
+    /// The document.
+    static var document: Value {
+        var paths: [String: Value] = [:]
+        for operation in operations {
+            paths[operation.path] = (paths[operation.path] ?? [:]).merging([operation.method: operation.value])
+        }
+        return [
+            "openapi": "3.1.0",
+            "info": [
+                "title": "Drover API",
+                "version": "1",
+                "description": .string(description),
+            ],
+            "paths": .object(paths),
+            "components": [
+                "schemas": .object(schemas),
+                "securitySchemes": [
+                    "apiToken": [
+                        "type": "http", "scheme": "bearer",
+                        "description": "A user API token (drv_...): the first is written to DATA/admin-token; `drover server token create` mints more",
+                    ],
+                    "deviceKey": [
+                        "type": "http", "scheme": "bearer",
+                        "description": "A device's API key (drvd_...), returned once by POST /v1/devices; it reaches only its own device",
+                    ],
+                ],
+            ],
+        ]
+    }
+
+    private static let description = """
+        Drover's control plane: fleets, provisioning keys, releases, devices, variables, and the endpoints devices call \
+        (/v1/device/...). Bodies are JSON; times are ISO 8601 with a zone. Request bodies may be sent with \
+        Content-Encoding: gzip. Unknown keys in a request body are ignored, and null reads as absent.
+
+        Every error is {"error": {"code": "...", "message": "..."}} with its status: 400 for a malformed body or \
+        parameter, 401 for a missing or invalid credential (checked before anything else), 403 for the wrong kind of \
+        credential, 404 for something that does not exist (also a path no route serves), 405 for a method a path does \
+        not serve, 409 for a conflict with what exists, 413 for a body over 8 MiB. Nothing a client sends gives a 5xx; \
+        a 500 is a defect.
+        """
 }

@@ -1,0 +1,244 @@
+extension OpenAPIDocument {
+    /// The bodies of `/v1`, one schema per Codable type of `DroverModel.API`. Types that travel
+    /// both ways have a response schema (`Name`) and a request schema (`NameInput`).
+    static var schemas: [String: Value] {
+        typealias S = Schema
+        let releaseID = S.string("Release id (12 hex digits); a unique prefix of 6 or more characters is accepted where a release is named")
+        let deviceStatus = S.string(
+            "Device status: 'provisioned' before its first report, 'update pending' while it runs a release other than its target, "
+                + "otherwise what the agent reported last (idle, downloading, installing, running, pending, failed)")
+        var schemas: [String: Value] = [
+            "ErrorBody": S.object(
+                "The body of every failed request", .response,
+                [
+                    S.required(
+                        "error",
+                        S.object(
+                            "What went wrong", .response,
+                            [
+                                S.required(
+                                    "code",
+                                    S.string(
+                                        "Machine-readable: bad_request, invalid_compose, unauthorized, forbidden, not_found, conflict, storage, "
+                                            + "internal, or the snake_case name of the HTTP status (method_not_allowed, content_too_large, ...)")),
+                                S.required("message", S.string("What was wrong, for people; names the field or parameter at fault")),
+                            ]))
+                ]),
+            "Health": S.object("The server answers", .response, [S.required("status", S.oneOf("Always ok", ["ok"]))]),
+            "OpenAPI": [
+                "type": "object", "description": "An OpenAPI 3.1 document (this one)", "required": ["openapi", "info", "paths"],
+                "additionalProperties": true,
+            ],
+
+            // Fleets
+            "Fleet": S.object(
+                "A fleet: a named group of devices that run one app", .response,
+                [
+                    S.required("id", S.string("Fleet id")),
+                    S.required("name", S.string("Unique in the organisation; also the app's name on devices")),
+                    S.optional("trackedRelease", S.string("The release the fleet tracks; absent when it tracks the newest")),
+                    S.optional("targetRelease", S.string("The release devices are offered: the tracked one, else the newest that is not failing")),
+                    S.optional(
+                        "failingShare",
+                        ["type": "number", "exclusiveMinimum": 0, "maximum": 1, "description": "Share of rolled-back devices that marks a release failing"]),
+                    S.optional("failingMinDevices", S.integer("Fewest rolled-back devices that mark a release failing", minimum: 1)),
+                    S.required("deviceCount", S.integer("Devices in the fleet", minimum: 0)),
+                    S.required("createdAt", S.dateTime("Creation time")),
+                ]),
+            "CreateFleet": S.object("POST /v1/fleets", .request, [S.required("name", S.name("Fleet name"))]),
+            "UpdateFleet": S.object(
+                "PATCH /v1/fleets/{fleet}: fields left out are unchanged", .request,
+                [
+                    S.optional("name", S.name("New name")),
+                    S.optional("trackRelease", S.string("Release to track (id or unique prefix); 'latest' or '' tracks the newest")),
+                    S.optional(
+                        "failingShare",
+                        ["type": "number", "exclusiveMinimum": 0, "maximum": 1, "description": "Share of rolled-back devices that marks a release failing"]),
+                    S.optional("failingMinDevices", S.integer("Fewest rolled-back devices that mark a release failing", minimum: 1)),
+                ]),
+
+            // Provisioning keys
+            "ProvisioningKey": S.object(
+                "A provisioning key: lets devices enrol into its fleet", .response,
+                [
+                    S.required("id", S.string("Key id")),
+                    S.required("fleet", S.string("Fleet name")),
+                    S.optional("key", S.string("The secret; present only in the answer that created the key")),
+                    S.optional("expiresAt", S.dateTime("Expiry")),
+                    S.optional("deviceLimit", S.integer("Most devices it may enrol", minimum: 1)),
+                    S.required("devicesEnrolled", S.integer("Devices enrolled with it", minimum: 0)),
+                    S.required("revoked", S.boolean("A revoked key enrols nothing")),
+                ]),
+            "CreateKey": S.object(
+                "POST /v1/fleets/{fleet}/keys", .request,
+                [
+                    S.optional("expiresInSeconds", S.integer("Seconds until the key expires, at most 10 years", minimum: 1, maximum: 315_360_000)),
+                    S.optional("deviceLimit", S.integer("Most devices the key may enrol", minimum: 1)),
+                ]),
+
+            // Releases
+            "Release": S.object(
+                "An immutable release of a fleet's app", .response,
+                [
+                    S.required("id", S.string("Release id")),
+                    S.required("fleet", S.string("Fleet name")),
+                    S.required("createdAt", S.dateTime("Creation time")),
+                    S.required("services", S.array("Service names, sorted", of: S.string("Service"))),
+                    S.required("images", S.map("Image by service", of: S.string("Image reference"))),
+                    S.required("status", S.oneOf("Failing releases are no longer offered to devices that have not started them", ["ready", "failing"])),
+                    S.optional("statusDetail", S.string("Why it is failing")),
+                    S.optional("attempts", S.ref("ReleaseAttempts")),
+                ]),
+            "ReleaseAttempts": S.object(
+                "How a release fares on the devices that tried it (GET /v1/releases/{release} only)", .response,
+                [
+                    S.required("started", S.integer("Devices that started it", minimum: 0)),
+                    S.required("healthy", S.integer("Devices on which it passed its health window", minimum: 0)),
+                    S.required("rolledBack", S.integer("Devices that rolled it back", minimum: 0)),
+                ]),
+            "CreateRelease": S.object(
+                "POST /v1/fleets/{fleet}/releases", .request,
+                [S.required("compose", S.string("The compose document (YAML), validated with the agent's own parser"))]),
+
+            // Devices
+            "RegisterDevice": S.object(
+                "POST /v1/devices: a device enrols with a provisioning key", .request,
+                [
+                    S.required("provisioningKey", S.string("The provisioning key's secret")),
+                    S.optional("name", S.name("Device name, unique in the fleet; defaults to 'device-' and the UUID's first 7 digits")),
+                    S.optional("architecture", S.string("CPU architecture, e.g. amd64, arm64")),
+                ]),
+            "RegisteredDevice": S.object(
+                "An enrolled device's identity and API key", .response,
+                [
+                    S.required("uuid", S.string("Device UUID: 32 lowercase hex digits", pattern: "^[0-9a-f]{32}$")),
+                    S.required("name", S.string("Name")),
+                    S.required("fleet", S.string("Fleet name (the app's name)")),
+                    S.required("apiKey", S.string("The device's API key (a bearer credential); shown only here")),
+                ]),
+            "Device": S.object(
+                "A device as people see it", .response,
+                [
+                    S.required("uuid", S.string("Device UUID")),
+                    S.required("name", S.string("Name")),
+                    S.required("fleet", S.string("Fleet name")),
+                    S.optional("architecture", S.string("CPU architecture")),
+                    S.required("tags", S.map("Tags", of: S.string("Value"))),
+                    S.required("online", S.boolean("Heard from within the last 75 seconds")),
+                    S.optional("lastSeen", S.dateTime("When it was last heard from")),
+                    S.optional("release", S.string("The release it runs, as it reported")),
+                    S.optional("targetRelease", S.string("The release it should run")),
+                    S.optional("pinnedRelease", S.string("The release it is pinned to")),
+                    S.required("status", deviceStatus),
+                    S.optional("statusDetail", S.string("Why, when failed or pending")),
+                    S.optional("services", S.map("Per-service state from its last report", of: S.ref("ServiceState"))),
+                ]),
+            "UpdateDevice": S.object(
+                "PATCH /v1/devices/{device}: rename, move, pin or track; fields left out are unchanged", .request,
+                [
+                    S.optional("name", S.name("New name, unique in the fleet")),
+                    S.optional("fleet", S.string("Fleet (name or id) to move to; device-scoped variables and the pin are dropped")),
+                    S.optional("pinRelease", S.string("Release of the device's fleet to pin to (id or unique prefix); '' unpins")),
+                ]),
+            "DeviceAction": S.object(
+                "POST /v1/devices/{device}/actions", .request,
+                [
+                    S.required(
+                        "action",
+                        S.oneOf(
+                            "restart the app or one service; stop or start a service; purge the app and its volumes; "
+                                + "update past update locks; retry a rolled-back release",
+                            ["restart", "stop", "start", "purge", "update", "retry"])),
+                    S.optional("service", S.string("Service; the whole app when absent. stop and start need one")),
+                ]
+            ).merging([
+                "if": ["properties": ["action": ["enum": ["stop", "start"]]], "required": ["action"]],
+                "then": ["required": ["service"], "properties": ["service": ["type": "string", "minLength": 1]]],
+            ]),
+            "TagChange": S.object(
+                "PUT /v1/devices/{device}/tags: tags to set, then tag keys to remove", .request,
+                [
+                    S.optional("set", S.map("Tags to set", of: S.string("Value")).merging(["propertyNames": ["pattern": .string(S.namePattern)]])),
+                    S.optional("remove", S.array("Tag keys to remove", of: S.string("Tag key"))),
+                ]),
+            "Tags": S.map("A device's tags after the change", of: S.string("Value")),
+
+            // Env
+            "EnvVar": S.object(
+                "An environment variable at fleet, fleet-service, device or device-service scope", .response,
+                [
+                    S.required("fleet", S.string("Fleet name")),
+                    S.optional("device", S.string("Device UUID, for device scope")),
+                    S.optional("service", S.string("Service, for service scope")),
+                    S.required("name", S.string("Name")),
+                    S.required("value", S.string("Value")),
+                ]),
+            "SetEnv": S.object(
+                "PUT /v1/env: name a fleet, or a device (device scope); add a service for service scope", .request,
+                [
+                    S.optional("fleet", S.string("Fleet name or id")),
+                    S.optional("device", S.string("Device name or UUID (device scope; the fleet is the device's)")),
+                    S.optional("service", S.string("Service (service scope)")),
+                    S.required("name", S.string("Letters, digits and '_', not starting with a digit", pattern: "^[A-Za-z_][A-Za-z0-9_]*$")),
+                    S.required("value", S.string("Value")),
+                ]
+            ).merging([
+                "anyOf": [
+                    ["required": ["fleet"], "properties": ["fleet": ["type": "string"]]],
+                    ["required": ["device"], "properties": ["device": ["type": "string"]]],
+                ]
+            ]),
+
+            // The device's own endpoints
+            "StateReport": S.object(
+                "PATCH /v1/device/state: what the device runs; fields left out are unchanged", .request,
+                [
+                    S.optional("release", S.string("Release the device runs, when converged")),
+                    S.optional("status", S.string("Device status: idle, downloading, installing, running, pending or failed")),
+                    S.optional("statusDetail", S.string("Why, when failed or pending; cleared by a report with a status and no detail")),
+                    S.optional("services", S.map("Every service's state (replaces the last report's)", of: S.ref("ServiceStateInput"))),
+                    S.optional("architecture", S.string("CPU architecture")),
+                    S.optional("droppedLogLines", S.integer("Log lines dropped while offline because the buffer was full", minimum: 0)),
+                    S.optional("rollout", S.ref("Rollout")),
+                ]),
+            "Rollout": S.object(
+                "How the device's latest update went", .request,
+                [
+                    S.required("release", releaseID),
+                    S.required(
+                        "outcome",
+                        S.oneOf("started: installing or inside its health window; healthy: the window passed", ["started", "healthy", "rolled-back"])),
+                    S.optional("reason", S.string("Why it was rolled back")),
+                ]),
+            "LogBatch": S.object(
+                "POST /v1/device/logs", .request,
+                [S.required("lines", S.array("Lines, oldest first; at most 500 a batch", of: S.ref("LogEntryInput")).merging(["maxItems": 500]))]),
+            "TargetState": targetStateSchema,
+        ]
+        for (name, direction) in [("ServiceState", S.Direction.response), ("ServiceStateInput", .request)] {
+            schemas[name] = S.object(
+                "One service's state on a device", direction,
+                [
+                    S.optional("release", S.string("Release the container was created for")),
+                    S.required("status", S.string("The container's state: created, running, paused, restarting, removing, exited or dead")),
+                    S.optional("containerID", S.string("Container id")),
+                    S.optional("health", S.string("Health, when the service has a check: starting, healthy or unhealthy")),
+                ])
+        }
+        for (name, direction) in [("LogEntry", S.Direction.response), ("LogEntryInput", .request)] {
+            schemas[name] = S.object(
+                "One log line of a device", direction,
+                [
+                    S.required("timestamp", S.string("When the container wrote it (RFC 3339, from the engine)")),
+                    S.required("service", S.string("Service")),
+                    S.required("stream", S.string("stdout or stderr")),
+                    S.required("message", S.string("The text")),
+                    // The server numbers lines as it stores them; a number a device sends is ignored.
+                    direction == .response
+                        ? S.required("sequence", S.integer("Server-assigned sequence number, for paging (?after=) and following", minimum: 1))
+                        : S.optional("sequence", S.integer("Ignored: the server assigns sequence numbers")),
+                ])
+        }
+        return schemas
+    }
+}

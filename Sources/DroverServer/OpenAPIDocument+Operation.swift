@@ -1,0 +1,118 @@
+extension OpenAPIDocument {
+    /// Who may call an operation, and so which bearer credential it needs.
+    enum Caller {
+        /// No credential (a credential that is sent must still be valid).
+        case anyone
+        /// A user API token.
+        case user
+        /// A device's API key, from enrolment.
+        case device
+    }
+
+    /// One operation of `/v1`: what it takes and every answer it gives.
+    struct Operation {
+        /// Lowercase HTTP method.
+        let method: String
+        /// Path in OpenAPI form, `/v1/fleets/{fleet}`.
+        let path: String
+        /// The operationId.
+        let id: String
+        /// One line for people.
+        let summary: String
+        /// Who may call it.
+        let caller: Caller
+        /// Path, query and header parameters.
+        var parameters: [Value] = []
+        /// The request body's component schema, if it takes one.
+        var body: String? = nil
+        /// Whether the body may be sent with `Content-Encoding: gzip` (described as a header).
+        var gzip = false
+        /// Responses by status code, errors included.
+        var responses: [String: Value]
+
+        /// The operation object of the document, with the answers every operation of its kind
+        /// gives (401, 403, 400 and 413) added to those it names.
+        var value: Value {
+            var responses = self.responses
+            func add(_ status: Int, _ description: String) {
+                if case .object(var fields)? = responses[String(status)], case .string(let own)? = fields["description"] {
+                    fields["description"] = .string(description + "; or " + own)
+                    responses[String(status)] = .object(fields)
+                } else {
+                    responses[String(status)] = OpenAPIDocument.error(description)
+                }
+            }
+            if body != nil {
+                add(400, "The body is not JSON of the schema, or not gzip when it says so; the message names the field at fault")
+                add(413, "The body is over 8 MiB, or over 64 MiB once decompressed")
+            }
+            switch caller {
+            case .anyone:
+                add(401, "An Authorization header was sent and is not a valid 'Bearer' credential")
+            case .user:
+                add(401, "No API token, or not a valid one (Authorization: Bearer TOKEN)")
+                add(403, "A device key was sent; this needs a user API token")
+            case .device:
+                add(401, "No device key, or not a valid one (revoked, or the device was deleted)")
+                add(403, "A user API token was sent; this needs the device's own key")
+            }
+            var parameters = self.parameters
+            if gzip {
+                parameters.append(
+                    OpenAPIDocument.header(
+                        "Content-Encoding", ["type": "string", "enum": ["gzip"]],
+                        "gzip when the body is compressed (agents compress reports and log batches); any other value is refused with 400"))
+            }
+            let scheme = caller == .user ? "apiToken" : "deviceKey"
+            let security: Value = caller == .anyone ? .array([]) : .array([.object([scheme: .array([])])])
+            var operation: [String: Value] = [
+                "operationId": .string(id), "summary": .string(summary), "responses": .object(responses), "security": security,
+            ]
+            if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
+            if let body {
+                operation["requestBody"] = [
+                    "required": true, "content": ["application/json": ["schema": Schema.ref(body)]],
+                ]
+            }
+            return .object(operation)
+        }
+    }
+
+    // MARK: Parameters and responses
+
+    /// A path parameter.
+    static func path(_ name: String, _ description: String) -> Value {
+        ["name": .string(name), "in": "path", "required": true, "description": .string(description), "schema": ["type": "string", "minLength": 1]]
+    }
+
+    /// An optional query parameter.
+    static func query(_ name: String, _ schema: Value, _ description: String, required: Bool = false) -> Value {
+        ["name": .string(name), "in": "query", "required": .bool(required), "description": .string(description), "schema": schema]
+    }
+
+    /// An optional request header.
+    static func header(_ name: String, _ schema: Value, _ description: String) -> Value {
+        ["name": .string(name), "in": "header", "required": false, "description": .string(description), "schema": schema]
+    }
+
+    /// A JSON answer.
+    static func json(_ description: String, _ schema: Value, headers: [String: Value] = [:], links: [String: Value] = [:]) -> Value {
+        var response: [String: Value] = ["description": .string(description), "content": ["application/json": ["schema": schema]]]
+        if !headers.isEmpty { response["headers"] = .object(headers) }
+        if !links.isEmpty { response["links"] = .object(links) }
+        return .object(response)
+    }
+
+    /// An answer without a body.
+    static func empty(_ description: String, headers: [String: Value] = [:]) -> Value {
+        headers.isEmpty ? ["description": .string(description)] : ["description": .string(description), "headers": .object(headers)]
+    }
+
+    /// An error answer: the error body.
+    static func error(_ description: String) -> Value { json(description, Schema.ref("ErrorBody")) }
+
+    /// A link that fills `parameters` of `operation` from the answer, e.g. `fleet` from `$response.body#/name`.
+    static func link(_ operation: String, _ parameters: [String: String]) -> Value {
+        ["operationId": .string(operation), "parameters": .object(parameters.mapValues(Value.string))]
+    }
+}

@@ -1,0 +1,138 @@
+extension OpenAPIDocument {
+    /// `GET /v1/device/state`: `DroverModel.TargetState` as `Canonical.encode` writes it (the
+    /// Swift property names as keys, sorted; optional fields left out; durations in
+    /// nanoseconds, sizes in bytes). Every object is closed, so a field added to the model
+    /// without a line here fails the document's conformance test.
+    static var targetStateSchema: Value {
+        typealias S = Schema
+        let strings = S.array("Strings", of: S.string("Item"))
+        let labels = S.map("Labels", of: S.string("Value"))
+        let options = S.map("Options", of: S.string("Value"))
+        let nanoseconds = S.integer("Nanoseconds")
+        let build = S.object(
+            "Build instructions, kept for a push pipeline; the agent never builds", .response,
+            [
+                S.required("context", S.string("Context directory or URL")),
+                S.optional("dockerfile", S.string("Dockerfile path")),
+                S.optional("args", S.map("Build arguments", of: S.string("Value"))),
+                S.optional("target", S.string("Target stage")),
+            ])
+        let healthcheck = S.object(
+            "Health check", .response,
+            [
+                S.required("test", S.array("[\"CMD\", ...], [\"CMD-SHELL\", \"...\"] or [\"NONE\"]", of: S.string("Word"))),
+                S.optional("interval", nanoseconds),
+                S.optional("timeout", nanoseconds),
+                S.optional("retries", S.integer("Retries before unhealthy")),
+                S.optional("startPeriod", nanoseconds),
+            ])
+        let port = S.object(
+            "One published port", .response,
+            [
+                S.required("target", S.integer("Port in the container")),
+                S.optional("published", S.integer("Port on the host; absent for an ephemeral one")),
+                S.optional("hostIP", S.string("Host address; absent for all")),
+                S.required("protocol", S.string("tcp, udp or sctp")),
+            ])
+        let mount = S.object(
+            "One mount", .response,
+            [
+                S.required("type", S.oneOf("Kind of mount", ["volume", "bind", "tmpfs"])),
+                S.optional("source", S.string("Volume name as the document declares it, or host path")),
+                S.required("target", S.string("Path in the container")),
+                S.optional("readOnly", S.boolean("Read-only")),
+                S.optional("noCopy", S.boolean("Do not copy image content into a new volume")),
+                S.optional("tmpfsSize", S.integer("tmpfs size in bytes")),
+                S.optional("createHostPath", S.boolean("Create a missing host path of a bind mount")),
+            ])
+        let attachment = S.object(
+            "How a service joins a network", .response,
+            [S.optional("aliases", S.array("Extra DNS names", of: S.string("Alias"))), S.optional("ipv4Address", S.string("Static IPv4 address"))])
+        let ulimit = S.object("A ulimit", .response, [S.required("soft", S.integer("Soft limit")), S.required("hard", S.integer("Hard limit"))])
+        let logging = S.object(
+            "Logging driver and options", .response, [S.optional("driver", S.string("Driver")), S.optional("options", options)])
+        let service = S.object(
+            "One service, normalised from the compose document", .response,
+            [
+                S.optional("image", S.string("Image reference")),
+                S.optional("build", build),
+                S.optional("command", S.array("Command (exec form)", of: S.string("Word"))),
+                S.optional("entrypoint", S.array("Entrypoint (exec form)", of: S.string("Word"))),
+                S.optional("environment", S.map("Environment, with fleet and device variables applied", of: S.string("Value"))),
+                S.optional("ports", S.array("Published ports, one per host port", of: port)),
+                S.optional("expose", S.array("Exposed container ports, e.g. 80/tcp", of: S.string("Port"))),
+                S.optional("volumes", S.array("Mounts", of: mount)),
+                S.optional("networks", S.map("Networks joined, by the document's name", of: attachment)),
+                S.optional("networkMode", S.string("host, none, bridge, service:NAME or container:ID")),
+                S.optional("labels", labels),
+                S.optional("restart", S.string("no, always, unless-stopped, on-failure or on-failure:N")),
+                S.optional(
+                    "dependsOn",
+                    S.map(
+                        "Services this one needs, and how",
+                        of: S.oneOf("Condition", ["service_started", "service_healthy", "service_completed_successfully"]))),
+                S.optional("healthcheck", healthcheck),
+                S.optional("privileged", S.boolean("Privileged mode")),
+                S.optional("capAdd", strings),
+                S.optional("capDrop", strings),
+                S.optional("devices", S.array("Devices, host[:container[:perms]]", of: S.string("Device"))),
+                S.optional("workingDir", S.string("Working directory")),
+                S.optional("user", S.string("User")),
+                S.optional("hostname", S.string("Host name")),
+                S.optional("domainname", S.string("Domain name")),
+                S.optional("tmpfs", S.array("tmpfs mounts, path[:options]", of: S.string("Mount"))),
+                S.optional("sysctls", S.map("Kernel parameters", of: S.string("Value"))),
+                S.optional("ulimits", S.map("ulimits by name", of: ulimit)),
+                S.optional("stopSignal", S.string("Stop signal")),
+                S.optional("stopGracePeriod", S.integer("Grace period after the stop signal, in nanoseconds")),
+                S.optional("readOnly", S.boolean("Read-only root file system")),
+                S.optional("extraHosts", S.array("host:ip entries", of: S.string("Entry"))),
+                S.optional("dns", strings),
+                S.optional("dnsSearch", strings),
+                S.optional("shmSize", S.integer("/dev/shm size in bytes")),
+                S.optional("initProcess", S.boolean("Run an init process")),
+                S.optional("memoryLimit", S.integer("Memory limit in bytes")),
+                S.optional("memoryReservation", S.integer("Memory reservation in bytes")),
+                S.optional("cpus", ["type": "number", "description": "CPU limit, e.g. 0.5"]),
+                S.optional("pidsLimit", S.integer("Process limit")),
+                S.optional("pullPolicy", S.string("always or never; absent is missing")),
+                S.optional("platform", S.string("Platform to pull, e.g. linux/arm64")),
+                S.optional("logging", logging),
+                S.optional("securityOpt", strings),
+                S.optional("pid", S.string("PID namespace")),
+                S.optional("ipc", S.string("IPC namespace")),
+                S.optional("groupAdd", strings),
+                S.optional("tty", S.boolean("Allocate a TTY")),
+                S.optional("stdinOpen", S.boolean("Keep STDIN open")),
+            ])
+        let resource = [
+            S.optional("driver", S.string("Driver")),
+            S.optional("driverOpts", options),
+            S.optional("external", S.boolean("Exists outside the app; never created or removed")),
+            S.optional("name", S.string("Engine name to use instead of the scoped one")),
+            S.optional("labels", labels),
+        ]
+        let network = S.object(
+            "A network of the app", .response,
+            resource + [
+                S.optional("internal", S.boolean("No outside access")),
+                S.optional("attachable", S.boolean("Standalone containers may attach")),
+                S.optional("enableIPv6", S.boolean("IPv6")),
+            ])
+        let volume = S.object("A named volume of the app", .response, resource)
+        let app = S.object(
+            "One app on the device: a release and what it runs", .response,
+            [
+                S.required("release", S.string("Release id")),
+                S.required("services", S.map("Services by name", of: service)),
+                S.optional("networks", S.map("Networks by the document's name", of: network)),
+                S.optional("volumes", S.map("Named volumes by the document's name", of: volume)),
+                S.optional("restarts", S.map("Restart counters by service ('*' for all); a raised counter recreates", of: S.integer("Counter"))),
+                S.optional("stopped", S.array("Services that must not run", of: S.string("Service"))),
+                S.optional("purges", S.integer("Raised by a purge: remove the app and its volumes once per raise")),
+                S.optional("forcedUpdates", S.integer("Raised by a forced update: apply once past update locks")),
+                S.optional("retries", S.integer("Raised by a retry: try a rolled-back release again")),
+            ])
+        return S.object("What the calling device should run", .response, [S.required("apps", S.map("Apps by name (the fleet's name)", of: app))])
+    }
+}
