@@ -2,8 +2,8 @@ import DroverModel
 import Foundation
 import Testing
 
-/// Numbers past what Int64 or the engine can hold, and targets that carry anything: each is an
-/// error that names the field, never a trap.
+/// Numbers past what Int64 or the engine can hold, documents that expand without bound, and
+/// targets that carry anything: each is an error that names the field, never a trap.
 @Suite("Compose and target limits")
 struct LimitsTests {
     func error(_ yaml: String) throws -> ModelError {
@@ -124,6 +124,97 @@ struct LimitsTests {
         #expect(exposed.code == .tooLarge && exposed.path == "services.web.expose")
         let published = try error(service("    ports: ['1-65535:1-65535', '1-65535:1-65535/udp']\n"))
         #expect(published.code == .tooLarge && published.path == "services.web.ports")
+    }
+
+    // MARK: - Documents that expand
+
+    /// The "billion laughs" shape: `levels` anchors of nine aliases each of the one before.
+    static func laughs(levels: Int) -> String {
+        var text = "x-l0: &l0 \"lol\"\n"
+        for level in 1...levels {
+            text += "x-l\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 9).joined(separator: ",") + "]\n"
+        }
+        return text + "services:\n  web:\n    image: x\n    command: *l\(levels)\n"
+    }
+
+    @Test("an alias bomb is refused at the node limit, without expanding it", arguments: [7, 8, 9])
+    func aliasBomb(levels: Int) throws {
+        let problem = try error(Self.laughs(levels: levels))
+        #expect(problem.code == .tooLarge)
+        #expect(problem.message.hasPrefix("the document expands to more than 100000 nodes through aliases"), "\(problem)")
+        #expect(problem.line == 7, "the line whose aliases pass the limit: x-l6, nine of *l5 (531441 nodes)")
+    }
+
+    @Test("an alias bomb as a mapping key is refused before anything hashes it", arguments: [8, 12])
+    func aliasKeyBomb(levels: Int) throws {
+        let text = Self.laughs(levels: levels).replacingOccurrences(of: "    command: *l\(levels)\n", with: "x-key:\n  ? *l\(levels)\n  : 1\n")
+        let problem = try error(text)
+        #expect(problem.message.contains("an alias cannot be a mapping key"), "\(problem)")
+        #expect(problem.line == levels + 6, "the line of the key")
+    }
+
+    @Test("aliases in values, flow collections and JSON-like flow mappings still resolve")
+    func aliasesStillWork() throws {
+        let doc = try ComposeParser().parse(
+            """
+            x-img: &img "web:1"
+            x-cmd: &cmd [sh, -c, "echo *not-an-alias"]
+            x-env: &env {A: "1"}
+            services:
+              web:
+                image: *img
+                command: *cmd
+                environment: {"B":*img, <<: *env}
+                labels: [*img]
+            """)
+        let web = try #require(doc.app.services["web"])
+        #expect(web.image == "web:1" && web.command == ["sh", "-c", "echo *not-an-alias"])
+        #expect(web.environment == ["A": "1", "B": "web:1"] && web.labels == ["web:1": ""])
+    }
+
+    @Test("a document that only uses aliases a little is still fine")
+    func smallAliases() throws {
+        let doc = try ComposeParser().parse(Self.laughs(levels: 3).replacingOccurrences(of: "command: *l3", with: "command: *l1"))
+        #expect(doc.app.services["web"]?.command?.count == 9)
+    }
+
+    @Test("a document over 1 MiB is refused before parsing")
+    func documentSize() throws {
+        let padding = String(repeating: "# padding\n", count: 110_000)
+        let problem = try error(service("") + padding)
+        #expect(problem.code == .tooLarge)
+        #expect(problem.message.contains("at most 1048576 bytes"))
+    }
+
+    @Test("services extending a large one count against the same limit")
+    func extendsExpansion() throws {
+        let environment = (0..<2_000).map { "      V\($0): x\n" }.joined()
+        let children = (0..<60).map { "  c\($0):\n    extends: base\n" }.joined()
+        let problem = try error("services:\n  base:\n    image: x\n    environment:\n" + environment + children)
+        #expect(problem.code == .tooLarge)
+        #expect(problem.message.contains("through 'extends'"), "\(problem)")
+    }
+
+    @Test("a merge key with many keys keeps the mapping's own keys first")
+    func wideMerge() throws {
+        let keys = (0..<20_000).map { "  k\($0): v\n" }.joined()
+        let doc = try ComposeParser().parse("x-wide: &wide\n" + keys + "services:\n  web:\n    image: x\n    environment:\n      <<: *wide\n      k1: own\n")
+        let environment = try #require(doc.app.services["web"]?.environment)
+        #expect(environment.count == 20_000 && environment["k1"] == "own")
+    }
+
+    @Test("deeply nested variable references are refused, not recursed into")
+    func nestedInterpolation() throws {
+        let depth = 100_000
+        let value = String(repeating: "${A:-", count: depth) + "x" + String(repeating: "}", count: depth)
+        let problem = try error(service("    environment:\n      V: '\(value)'\n"))
+        #expect(problem.message.contains("nest more than 16 deep"), "\(problem)")
+    }
+
+    @Test("deeply nested YAML is a syntax error", arguments: ["[", "{a: "])
+    func deepNesting(open: String) throws {
+        let problem = try error(service("    command: " + String(repeating: open, count: 100_000) + "\n"))
+        #expect(problem.code == .syntax)
     }
 
     // MARK: - Targets carry anything
