@@ -51,7 +51,22 @@ public struct AgentConfig: Codable, Sendable {
         guard config.server.hasPrefix("http://") || config.server.hasPrefix("https://") else {
             throw AgentError(.invalidTarget, "\(path): server '\(config.server)' must start with http:// or https://")
         }
+        if let poll = config.pollInterval, !Self.pollIntervals.contains(poll) {
+            throw AgentError(.invalidTarget, "\(path): pollInterval \(poll) must be a number of seconds from 0.1 to 3600")
+        }
+        if let bytes = config.logBufferBytes, bytes < 0 {
+            throw AgentError(.invalidTarget, "\(path): logBufferBytes \(bytes) must not be negative")
+        }
         return config
+    }
+
+    /// The poll intervals a config may set, in seconds.
+    public static let pollIntervals: ClosedRange<Double> = 0.1...3600
+
+    /// The poll interval in effect: the configured one within ``pollIntervals``, else 30 s.
+    public var effectivePollInterval: Double {
+        guard let pollInterval, pollInterval.isFinite else { return 30 }
+        return min(max(pollInterval, Self.pollIntervals.lowerBound), Self.pollIntervals.upperBound)
     }
 }
 

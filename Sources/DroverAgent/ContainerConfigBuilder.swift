@@ -33,6 +33,15 @@ public struct ContainerConfigBuilder: Sendable {
         guard let image = spec.image else {
             throw AgentError(.invalidTarget, "service '\(service)' has no image; Drover runs images: build and push it, then name it under 'image'")
         }
+        // The target was validated when it arrived; checked again here because a bad number
+        // must become an error for this service, never a trap that takes the agent down.
+        let nanoCPUs: Int64?
+        do {
+            try spec.validate(at: "services.\(service)")
+            nanoCPUs = try spec.nanoCPUs(at: "services.\(service).cpus")
+        } catch {
+            throw AgentError(.invalidTarget, "service '\(service)' cannot run as given: \(error)")
+        }
         let names = EngineNames(device: device, app: app)
         let hash = target.configHash(of: service)
         var config = ContainerCreate(image: image)
@@ -61,7 +70,7 @@ public struct ContainerConfigBuilder: Sendable {
         config.hostname = spec.hostname
         config.domainname = spec.domainname
         config.stopSignal = spec.stopSignal
-        config.stopTimeout = spec.stopGracePeriod.map { Int(($0 + 999_999_999) / 1_000_000_000) }
+        config.stopTimeout = spec.stopTimeoutSeconds
         config.tty = spec.tty
         config.openStdin = spec.stdinOpen
         if let check = spec.healthcheck {
@@ -110,7 +119,10 @@ public struct ContainerConfigBuilder: Sendable {
         host.mounts = mounts.isEmpty ? nil : mounts
 
         if let restart = spec.restart {
-            if restart.hasPrefix("on-failure:"), let count = Int(restart.dropFirst("on-failure:".count)) {
+            if restart.hasPrefix("on-failure:") {
+                guard let count = Int(restart.dropFirst("on-failure:".count)), count >= 0 else {
+                    throw AgentError(.invalidTarget, "service '\(service)' has restart policy '\(restart)'; the count must be a whole number, 0 or more")
+                }
                 host.restartPolicy = RestartPolicy(name: "on-failure", maximumRetryCount: count)
             } else {
                 host.restartPolicy = RestartPolicy(name: restart)
@@ -119,15 +131,24 @@ public struct ContainerConfigBuilder: Sendable {
         host.privileged = spec.privileged
         host.capAdd = spec.capAdd
         host.capDrop = spec.capDrop
-        host.devices = spec.devices?.map { entry in
-            let parts = entry.split(separator: ":").map(String.init)
-            return .init(pathOnHost: parts[0], pathInContainer: parts.count > 1 ? parts[1] : parts[0], cgroupPermissions: parts.count > 2 ? parts[2] : "rwm")
+        if let devices = spec.devices {
+            var mapped: [ContainerCreate.DeviceMapping] = []
+            for entry in devices {
+                guard let device = DeviceMapping(entry) else {
+                    throw AgentError(.invalidTarget, "service '\(service)' has device '\(entry)', which is not HOST_PATH[:CONTAINER_PATH][:PERMISSIONS]")
+                }
+                mapped.append(.init(pathOnHost: device.pathOnHost, pathInContainer: device.pathInContainer, cgroupPermissions: device.permissions))
+            }
+            host.devices = mapped
         }
         if let tmpfs = spec.tmpfs {
             var table: [String: String] = [:]
             for entry in tmpfs {
-                let parts = entry.split(separator: ":", maxSplits: 1).map(String.init)
-                table[parts[0]] = parts.count > 1 ? parts[1] : ""
+                let parts = entry.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                guard let mountPath = parts.first, !mountPath.isEmpty else {
+                    throw AgentError(.invalidTarget, "service '\(service)' has tmpfs '\(entry)', which names no container path")
+                }
+                table[mountPath] = parts.count > 1 ? parts[1] : ""
             }
             host.tmpfs = table
         }
@@ -141,7 +162,7 @@ public struct ContainerConfigBuilder: Sendable {
         host.initProcess = spec.initProcess
         host.memory = spec.memoryLimit
         host.memoryReservation = spec.memoryReservation
-        host.nanoCPUs = spec.cpus.map { Int64($0 * 1_000_000_000) }
+        host.nanoCPUs = nanoCPUs
         host.pidsLimit = spec.pidsLimit
         host.logConfig = spec.logging.map { .init(type: $0.driver ?? "json-file", config: $0.options) }
         host.securityOpt = spec.securityOpt

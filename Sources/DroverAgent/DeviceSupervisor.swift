@@ -61,14 +61,13 @@ public actor DeviceSupervisor {
 
     /// Fetch, converge, report, until cancelled.
     private func loop(api: DroverAPIClient, reconciler: Reconciler, engine: DockerClient, spool: LogSpool, logger: Logger) async throws {
-        var target = try state.read("target.json").flatMap { try? TargetState.decode(from: $0) }
-        var etag = try state.read("target.etag").map { String(decoding: $0, as: UTF8.self) }
-        let poll = config.pollInterval ?? 30
+        var intake = loadTarget()
+        let poll = config.effectivePollInterval
         var failures = 0
         var firstRequest = true
         // Run what was last asked for before waiting on the server: after a power cut the
         // device's apps come back even if the server is away or has nothing new to say.
-        if target != nil { _ = await converge(target: target, reconciler: reconciler, engine: engine, spool: spool) }
+        if intake.target != nil { _ = await converge(target: intake.target, reconciler: reconciler, engine: engine, spool: spool) }
         var online = false
         var lastAsked: ContinuousClock.Instant?
         while !Task.isCancelled {
@@ -83,25 +82,29 @@ public actor DeviceSupervisor {
                 lastAsked = now
                 online = false
                 var headers: [(String, String)] = []
-                if let etag, target != nil { headers.append(("If-None-Match", etag)) }
+                if let etag = intake.etag { headers.append(("If-None-Match", etag)) }
                 // The first request does not wait: what the saved target brought up is reported at once.
-                let wait = firstRequest || attentive ? 0 : poll
+                // The server holds a request at most a minute (and refuses to be asked for longer).
+                let wait = firstRequest || attentive ? 0 : min(poll, Self.longestWait)
                 firstRequest = false
                 let answer = try await api.send(.GET, "/v1/device/state?wait=\(Int(wait))", headers: headers, timeout: .seconds(Int64(wait) + 15))
                 online = true
                 failures = 0
                 if answer.status == 200 {
-                    let fresh = try TargetState.decode(from: answer.body)
-                    try state.write("target.json", fresh.canonicalJSON())
-                    if let tag = answer.etag { try state.write("target.etag", Data(tag.utf8)) }
-                    target = fresh
-                    etag = answer.etag
-                    logger.info("new target", metadata: ["apps": "\(fresh.apps.mapValues(\.release))"])
+                    // A target that does not validate is refused here, before anything is saved
+                    // or run; the previous target keeps running and the report says why.
+                    if let fresh = intake.receive(answer.body, etag: answer.etag) {
+                        try state.write("target.json", fresh.canonicalJSON())
+                        if let tag = answer.etag { try state.write("target.etag", Data(tag.utf8)) }
+                        logger.info("new target", metadata: ["apps": "\(fresh.apps.mapValues(\.release))"])
+                    } else {
+                        logger.warning("target refused", metadata: ["reason": "\(intake.refusal ?? "")"])
+                    }
                 }
             } catch let error as ClientError where error.status == 401 {
                 // The device was deleted: its key no longer works. Stop its apps.
                 logger.info("the server no longer knows this device; removing its apps", metadata: ["error": "\(error)"])
-                target = TargetState(apps: [:])
+                intake.forget()
                 try? state.write("target.json", TargetState(apps: [:]).canonicalJSON())
                 failures += 1
             } catch is CancellationError {
@@ -111,7 +114,12 @@ public actor DeviceSupervisor {
                 logger.info("server unreachable; running the last target", metadata: ["error": "\(error)"])
             }
             // 2. Converge on the target (also offline: this heals drift and restarts).
-            let report = await converge(target: target, reconciler: reconciler, engine: engine, spool: spool, api: online ? api : nil)
+            var report = await converge(target: intake.target, reconciler: reconciler, engine: engine, spool: spool, api: online ? api : nil)
+            if let refusal = intake.refusal {
+                report.status = "failed"
+                report.statusDetail = [refusal, report.statusDetail].compactMap { $0 }.joined(separator: "; ")
+            }
+            report.statusDetail = report.statusDetail.map(Self.bounded)
             // 3. Report what runs, only the fields that changed.
             if online { await send(report, api: api, spool: spool) }
             if !online || failures > 0 {
@@ -121,6 +129,37 @@ public actor DeviceSupervisor {
                 try? await Task.sleep(for: .seconds(2))
             }
         }
+    }
+
+    /// The longest the agent asks the server to hold a target request, in seconds.
+    static let longestWait = 60.0
+    /// The most UTF-8 bytes of a status detail: the server refuses a report with more.
+    static let longestDetail = 4 << 10
+
+    /// `detail` cut to ``longestDetail`` bytes at a character boundary, marked as cut.
+    static func bounded(_ detail: String) -> String {
+        guard detail.utf8.count > longestDetail else { return detail }
+        var cut = ""
+        for character in detail {
+            guard cut.utf8.count + character.utf8.count <= longestDetail - 3 else { break }
+            cut.append(character)
+        }
+        return cut + "…"
+    }
+
+    /// The target saved by the last run, checked again: a damaged file, or one written by an
+    /// agent that accepted what this one refuses, is reported and never run.
+    private func loadTarget() -> TargetIntake {
+        let saved: Result<Data?, AgentError>
+        do {
+            saved = .success(try state.read("target.json"))
+        } catch {
+            saved = .failure(error)
+        }
+        let etag = (try? state.read("target.etag")).flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
+        let intake = TargetIntake(saved: saved, etag: etag)
+        if let refusal = intake.refusal { logger.warning("saved target refused", metadata: ["reason": "\(refusal)"]) }
+        return intake
     }
 
     private func connectEngine() async throws -> DockerClient {

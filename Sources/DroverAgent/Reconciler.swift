@@ -88,7 +88,8 @@ public struct Reconciler: Sendable {
         var waitingSince: ContinuousClock.Instant?
         var lastWaiting: [String] = []
         // A hand-over may legitimately wait for its whole timeout.
-        let waitTimeout = max(options.waitTimeout, (target?.services.values.map(\.updatePolicy.handoverTimeout).max() ?? 0) + 30)
+        let waitTimeout = Duration.seconds(
+            clamping: max(options.waitTimeout, (target?.services.values.map(\.updatePolicy.handoverTimeout).max() ?? 0) + 30))
         while true {
             try Task.checkCancellationAsAgentError()
             report.rounds += 1
@@ -124,13 +125,14 @@ public struct Reconciler: Sendable {
                     }
                     let since = waitingSince ?? now
                     waitingSince = since
-                    if now - since > .seconds(waitTimeout) {
-                        throw AgentError(.timedOut, "gave up waiting after \(Int(waitTimeout))s: " + plan.waiting.joined(separator: "; "))
+                    if now - since > waitTimeout {
+                        throw AgentError(.timedOut, "gave up waiting after \(waitTimeout.components.seconds)s: " + plan.waiting.joined(separator: "; "))
                     }
                 }
                 let nextRetry = pending.compactMap { failures[$0.key]?.notBefore }.min()
-                let pause = nextRetry.map { max(.zero, $0 - now) } ?? .seconds(options.pollInterval)
-                try await sleep(min(pause, .seconds(max(options.pollInterval, 0.05))))
+                let poll = Duration.seconds(clamping: max(options.pollInterval, 0.05))
+                let pause = nextRetry.map { max(.zero, $0 - now) } ?? poll
+                try await sleep(min(pause, poll))
                 continue
             }
             waitingSince = nil
@@ -170,7 +172,7 @@ public struct Reconciler: Sendable {
                     let attempts = (failures[step.key]?.attempts ?? 0) + 1
                     let delay = options.retryDelay * pow(2, Double(attempts - 1))
                     let retry = attempts < options.maxAttempts ? delay : nil
-                    failures[step.key] = (attempts, ContinuousClock.now + .seconds(delay), error.description)
+                    failures[step.key] = (attempts, ContinuousClock.now + .seconds(clamping: delay), error.description)
                     logger.info("step failed", metadata: ["step": "\(step)", "attempt": "\(attempts)", "error": "\(error)"])
                     events(.stepFailed(step, message: error.description, attempt: attempts, retryIn: retry))
                 }
@@ -301,7 +303,7 @@ public struct Reconciler: Sendable {
             }
             try await create(service: service, containerName: containerName, start: true, app: app, target: target, peers: peers)
         case .deleteContainer(let service, let id, _, let image, _):
-            let grace = target?.services[service]?.stopGracePeriod.map { Int(($0 + 999_999_999) / 1_000_000_000) } ?? 10
+            let grace = target?.services[service]?.stopTimeoutSeconds ?? 10
             try await engine.stopContainer(id, timeoutSeconds: grace)
             try await engine.removeContainer(id, force: true)
             releaseLock(app: app, service: service, target: target)
@@ -324,10 +326,10 @@ public struct Reconciler: Sendable {
                 throw error
             }
         case .stopContainer(let service, let id, _):
-            let grace = target?.services[service]?.stopGracePeriod.map { Int(($0 + 999_999_999) / 1_000_000_000) } ?? 10
+            let grace = target?.services[service]?.stopTimeoutSeconds ?? 10
             try await engine.stopContainer(id, timeoutSeconds: grace)
         case .removeContainer(let service, let id, _, _):
-            let grace = target?.services[service]?.stopGracePeriod.map { Int(($0 + 999_999_999) / 1_000_000_000) } ?? 10
+            let grace = target?.services[service]?.stopTimeoutSeconds ?? 10
             try await engine.stopContainer(id, timeoutSeconds: grace)
             try await engine.removeContainer(id, force: true)
             releaseLock(app: app, service: service, target: target)
@@ -389,4 +391,13 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
     public var image: String
     /// Short config hash.
     public var configHash: String
+}
+
+extension Duration {
+    /// `seconds` as a duration, whatever the number: NaN and negatives are zero, and anything
+    /// beyond a thousand years is a thousand years (`.seconds(_:)` traps on values it cannot hold).
+    static func seconds(clamping seconds: Double) -> Duration {
+        guard seconds > 0 else { return .zero }
+        return .seconds(min(seconds, 31_557_600_000))
+    }
 }

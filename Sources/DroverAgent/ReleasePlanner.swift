@@ -121,7 +121,12 @@ public struct ReleasePlanner: Sendable {
                 // Until the new container runs, an old one that runs stays.
                 removeStale = !stale.contains(where: \.isUp)
                 if let keep, keep.isUp, !stale.isEmpty {
-                    let deadline = keep.created + Int64(policy.handoverTimeout.rounded(.up))
+                    // The timeout comes from a label (at most ~292 years once parsed) and the
+                    // creation time from the engine: neither may trap the planner.
+                    let seconds = policy.handoverTimeout.rounded(.up)
+                    let timeout: Int64 = seconds.isFinite ? Int64(min(max(seconds, 0), 1e15)) : 0
+                    let (sum, overflow) = keep.created.addingReportingOverflow(timeout)
+                    let deadline = overflow ? Int64.max : sum
                     if current.handoverSignals.contains(EngineNames.handoverSignal(service: service, configHash: keep.configHash)) {
                         removeStale = true
                         removal = "handed over to \(keep.name)"
@@ -130,7 +135,7 @@ public struct ReleasePlanner: Sendable {
                         removal = "hand-over to \(keep.name) timed out after \(Self.format(policy.handoverTimeout))"
                     } else {
                         plan.waiting.append(
-                            "\(service) hands over: the old container runs until \(keep.name) signals completion (\(deadline - current.now)s left)")
+                            "\(service) hands over: the old container runs until \(keep.name) signals completion (\(deadline &- current.now)s left)")
                     }
                 }
             }
@@ -282,7 +287,7 @@ public struct ReleasePlanner: Sendable {
     }
 
     static func format(_ seconds: Double) -> String {
-        seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(seconds)s"
+        seconds == seconds.rounded() && abs(seconds) < 1e15 ? "\(Int64(seconds))s" : "\(seconds)s"
     }
 
     private func planRemoval(current: EngineSnapshot) -> Plan {

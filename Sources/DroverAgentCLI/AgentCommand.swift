@@ -91,11 +91,20 @@ struct SourceOptions: ParsableArguments {
         case (.some, .some): throw ValidationError("give either -f or --target, not both")
         case (let file?, nil):
             let url = URL(fileURLWithPath: file).standardizedFileURL
-            let text: String
+            // Read no more than the parser accepts: a huge file (or a device node) must not fill memory.
+            let data: Data
             do {
-                text = try String(contentsOf: url, encoding: .utf8)
+                let handle = try FileHandle(forReadingFrom: url)
+                defer { try? handle.close() }
+                data = try handle.read(upToCount: DocumentLimits.maxBytes + 1) ?? Data()
             } catch {
                 throw CLIError("cannot read compose file \(file): \(error.localizedDescription)")
+            }
+            guard data.count <= DocumentLimits.maxBytes else {
+                throw CLIError("\(file): the document is larger than \(DocumentLimits.maxBytes) bytes; Drover accepts compose documents of at most 1 MiB")
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw CLIError("cannot read compose file \(file): it is not UTF-8 text")
             }
             let directory = url.deletingLastPathComponent().path
             var environment = ProcessInfo.processInfo.environment

@@ -21,6 +21,10 @@ extension AgentCommand {
         @Flag(name: .long, help: "Apply even while a service holds the update lock.")
         var force = false
 
+        func validate() throws {
+            guard waitTimeout.isFinite, waitTimeout >= 0 else { throw ValidationError("--wait-timeout must be a number of seconds, 0 or more") }
+        }
+
         func run() async throws {
             let (apps, warnings) = try source.load()
             if !quiet { for warning in warnings { printError("warning: \(warning)") } }

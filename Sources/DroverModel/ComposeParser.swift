@@ -123,9 +123,13 @@ public struct ComposeParser: Sendable {
 
         var services: [String: ServiceSpec] = [:]
         var skipped: [String: [String]] = [:]
+        // Services extending a large one multiply it, as aliases do: the same budget applies.
+        var budget = ExpansionBudget()
+        var files: [String: YAMLValue] = [:]
         for (serviceName, node) in servicePairs {
             try Self.validateServiceName(serviceName, line: node.line)
-            let definition = try resolveExtends(serviceName, node: node, services: rawServices, depth: 0)
+            let definition = try resolveExtends(serviceName, node: node, services: rawServices, depth: 0, files: &files)
+            try budget.count(definition, through: "'extends'")
             var decoder = ServiceDecoder(
                 name: serviceName, environment: environment, baseDirectory: baseDirectory, readFile: readFile)
             let (spec, profiles) = try decoder.decode(definition)
@@ -174,9 +178,9 @@ public struct ComposeParser: Sendable {
         }
     }
 
-    private func resolveExtends(_ name: String, node: YAMLValue, services: [String: YAMLValue], depth: Int) throws(ModelError)
-        -> YAMLValue
-    {
+    private func resolveExtends(
+        _ name: String, node: YAMLValue, services: [String: YAMLValue], depth: Int, files: inout [String: YAMLValue]
+    ) throws(ModelError) -> YAMLValue {
         guard case .mapping(let pairs, let line) = node, let extends = node["extends"] else { return node }
         let path = "services.\(name).extends"
         guard depth < 10 else {
@@ -203,19 +207,25 @@ public struct ComposeParser: Sendable {
                     .unsupported, at: path, line: extends.line,
                     "'extends' from file '\(file)' needs that file, and this document was given without its directory")
             }
-            let text: String
-            do {
-                text = try readFile(file)
-            } catch {
-                throw ModelError(.missing, at: "\(path).file", line: extends.line, "'extends' names file '\(file)', which cannot be read: \(error)")
+            // Each file is read and parsed once, however many services extend from it.
+            let other: YAMLValue
+            if let known = files[file] {
+                other = known
+            } else {
+                let text: String
+                do {
+                    text = try readFile(file)
+                } catch {
+                    throw ModelError(.missing, at: "\(path).file", line: extends.line, "'extends' names file '\(file)', which cannot be read: \(error)")
+                }
+                do {
+                    other = try YAMLValue.parse(text) ?? .scalar("", plain: true, line: nil)
+                } catch {
+                    throw ModelError(error.code, at: "\(path).file", line: extends.line, "in '\(file)': \(error)")
+                }
+                files[file] = other
             }
-            let other: YAMLValue?
-            do {
-                other = try YAMLValue.parse(text)
-            } catch {
-                throw ModelError(error.code, at: "\(path).file", line: extends.line, "in '\(file)': \(error)")
-            }
-            guard let found = other?["services"]?[baseName] else {
+            guard let found = other["services"]?[baseName] else {
                 throw ModelError(.undeclared, at: path, line: extends.line, "'extends' names service '\(baseName)', which '\(file)' does not define")
             }
             base = found
@@ -223,13 +233,14 @@ public struct ComposeParser: Sendable {
             guard let found = services[baseName] else {
                 throw ModelError(.undeclared, at: path, line: extends.line, "'extends' names service '\(baseName)', which is not defined in this document")
             }
-            base = try resolveExtends(baseName, node: found, services: services, depth: depth + 1)
+            base = try resolveExtends(baseName, node: found, services: services, depth: depth + 1, files: &files)
         }
         guard case .mapping(let basePairs, _) = base else { return node }
         // The extending service's own keys win; depends_on and links are not inherited, as in compose.
         let own = pairs.filter { $0.key != "extends" }
+        let ownKeys = Set(own.map(\.key))
         let inherited = basePairs.filter { pair in
-            pair.key != "depends_on" && pair.key != "links" && pair.key != "extends" && !own.contains(where: { $0.key == pair.key })
+            pair.key != "depends_on" && pair.key != "links" && pair.key != "extends" && !ownKeys.contains(pair.key)
         }
         return .mapping(own + inherited, line: line)
     }
@@ -451,7 +462,10 @@ public struct ComposeParser: Sendable {
             }
             return previous[b.count]
         }
-        let scored = candidates.map { ($0, distance(Array(word), Array($0))) }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
+        // A candidate whose length differs by more than 2 cannot be within 2 edits; skipping it
+        // also keeps a key of a million characters from costing a million-row table per candidate.
+        let near = candidates.filter { abs($0.count - word.count) <= 2 }
+        let scored = near.map { ($0, distance(Array(word), Array($0))) }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
         guard let best = scored.first, best.1 <= 2 else { return nil }
         return best.0
     }

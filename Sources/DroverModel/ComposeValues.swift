@@ -4,9 +4,13 @@ import Foundation
 // ports, mounts, booleans. Each throws a `ModelError` naming the value and the path.
 
 enum ComposeValues {
-    /// Parses a compose duration (`1m30s`, `10s`, `1.5s`, `500ms`, `2us`, `3ns`, `1h`) into nanoseconds.
+    /// Parses a compose duration (`1m30s`, `10s`, `1.5s`, `500ms`, `2us`, `3ns`, `1h`) into
+    /// nanoseconds, at most ``ServiceLimits/maxDuration``. Whole numbers are counted exactly,
+    /// so the longest duration Int64 holds is accepted and one nanosecond more is not.
     static func duration(_ text: String, path: String, line: Int?) throws(ModelError) -> Int64 {
-        let units: [(String, Double)] = [("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9), ("m", 6e10), ("h", 3.6e12)]
+        let units: [(String, Int64)] = [
+            ("ns", 1), ("us", 1_000), ("µs", 1_000), ("ms", 1_000_000), ("s", 1_000_000_000), ("m", 60_000_000_000), ("h", 3_600_000_000_000),
+        ]
         var rest = Substring(text.trimmingCharacters(in: .whitespaces))
         guard !rest.isEmpty else {
             throw ModelError(.invalidValue, at: path, line: line, "duration is empty; write e.g. 10s, 1m30s or 500ms")
@@ -14,36 +18,60 @@ enum ComposeValues {
         if Double(rest) != nil {
             throw ModelError(.invalidValue, at: path, line: line, "bad duration '\(text)': it needs a unit, e.g. \(text)s")
         }
-        var total = 0.0
+        let tooLong = ModelError(.invalidValue, at: path, line: line, "'\(text)' is too long: a duration is at most \(ServiceLimits.maxDurationText)")
+        var total: Int64 = 0
         while !rest.isEmpty {
-            let number = rest.prefix(while: { $0.isNumber || $0 == "." })
-            guard !number.isEmpty, let value = Double(number) else {
+            let number = rest.prefix(while: { ($0.isASCII && $0.isNumber) || $0 == "." })
+            let parts = number.split(separator: ".", omittingEmptySubsequences: false)
+            guard !number.isEmpty, number != ".", parts.count <= 2 else {
                 throw ModelError(.invalidValue, at: path, line: line, "bad duration '\(text)': write e.g. 10s, 1m30s or 500ms (units h, m, s, ms, us, ns)")
             }
             rest = rest.dropFirst(number.count)
-            let unitText = rest.prefix(while: { !$0.isNumber && $0 != "." })
-            guard let unit = units.first(where: { $0.0 == unitText }) else {
+            let unitText = rest.prefix(while: { !($0.isASCII && $0.isNumber) && $0 != "." })
+            guard let unit = units.first(where: { $0.0 == unitText })?.1 else {
                 throw ModelError(.invalidValue, at: path, line: line, "bad duration '\(text)': unknown unit '\(unitText)' (units h, m, s, ms, us, ns)")
             }
-            total += value * unit.1
             rest = rest.dropFirst(unitText.count)
+            // The whole part exactly; the fraction (less than one unit, so below 3.6e12 ns) as a double.
+            let wholeDigits = parts.first ?? ""
+            guard let whole = wholeDigits.isEmpty ? 0 : Int64(wholeDigits) else { throw tooLong }
+            let (scaled, overflow) = whole.multipliedReportingOverflow(by: unit)
+            guard !overflow else { throw tooLong }
+            var fraction: Int64 = 0
+            if parts.count == 2, let digits = Double("0." + parts[1].prefix(18)) {
+                fraction = Int64((digits * Double(unit)).rounded(.toNearestOrEven))
+            }
+            let (term, termOverflow) = scaled.addingReportingOverflow(fraction)
+            let (sum, sumOverflow) = total.addingReportingOverflow(term)
+            guard !termOverflow, !sumOverflow else { throw tooLong }
+            total = sum
         }
-        return Int64(total)
+        return total
     }
 
-    /// Parses a byte size (`64m`, `1g`, `512mb`, `1024`, `1.5gb`) into bytes.
+    /// Parses a byte size (`64m`, `1g`, `512mb`, `1024`, `1.5gb`) into bytes, at most
+    /// ``ServiceLimits/maxBytes``.
     static func byteSize(_ text: String, path: String, line: Int?) throws(ModelError) -> Int64 {
         let lower = text.lowercased().trimmingCharacters(in: .whitespaces)
-        let number = lower.prefix(while: { $0.isNumber || $0 == "." })
+        let number = lower.prefix(while: { ($0.isASCII && $0.isNumber) || $0 == "." })
         let unit = lower.dropFirst(number.count)
-        let factors: [String: Double] = [
-            "": 1, "b": 1, "k": 1024, "kb": 1024, "m": 1_048_576, "mb": 1_048_576, "g": 1_073_741_824, "gb": 1_073_741_824,
-            "t": 1_099_511_627_776, "tb": 1_099_511_627_776,
+        let factors: [String: Int64] = [
+            "": 1, "b": 1, "k": 1 << 10, "kb": 1 << 10, "m": 1 << 20, "mb": 1 << 20, "g": 1 << 30, "gb": 1 << 30, "t": 1 << 40, "tb": 1 << 40,
         ]
         guard let value = Double(number), let factor = factors[String(unit)] else {
             throw ModelError(.invalidValue, at: path, line: line, "bad size '\(text)': write e.g. 64m, 1g or 512mb")
         }
-        return Int64(value * factor)
+        let tooLarge = ModelError(.invalidValue, at: path, line: line, "'\(text)' is too large: a size is at most \(ServiceLimits.maxBytesText)")
+        // Whole numbers are exact (a Double would round sizes above 2^53).
+        if !number.contains(".") {
+            guard let whole = Int64(number) else { throw tooLarge }
+            let (bytes, overflow) = whole.multipliedReportingOverflow(by: factor)
+            guard !overflow else { throw tooLarge }
+            return bytes
+        }
+        let bytes = value * Double(factor)
+        guard bytes.isFinite, bytes < 0x1p63 else { throw tooLarge }
+        return Int64(bytes)
     }
 
     /// Parses a port number, 1–65535.

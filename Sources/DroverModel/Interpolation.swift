@@ -9,8 +9,15 @@ struct Interpolator {
         self.environment = environment
     }
 
-    mutating func interpolate(_ text: String, path: String, line: Int?) throws(ModelError) -> String {
+    /// How deep `${A:-${B:-…}}` may nest: far more than anyone writes, and few enough that a
+    /// document cannot exhaust the stack (or spend quadratic time) on one scalar.
+    static let maxNesting = 16
+
+    mutating func interpolate(_ text: String, path: String, line: Int?, depth: Int = 0) throws(ModelError) -> String {
         guard text.contains("$") else { return text }
+        guard depth <= Self.maxNesting else {
+            throw ModelError(.invalidValue, at: path, line: line, "variable references nest more than \(Self.maxNesting) deep")
+        }
         var out = ""
         var index = text.startIndex
         while index < text.endIndex {
@@ -33,7 +40,7 @@ struct Interpolator {
                     throw ModelError(.invalidValue, at: path, line: line, "unterminated variable reference '\(text[index...])': a '${' has no closing '}'")
                 }
                 let body = String(text[text.index(after: next)..<close])
-                out += try expand(body, path: path, line: line)
+                out += try expand(body, path: path, line: line, depth: depth)
                 index = text.index(after: close)
             } else if text[next] == "_" || text[next].isLetter {
                 var end = next
@@ -70,7 +77,7 @@ struct Interpolator {
         return ""
     }
 
-    private mutating func expand(_ body: String, path: String, line: Int?) throws(ModelError) -> String {
+    private mutating func expand(_ body: String, path: String, line: Int?, depth: Int) throws(ModelError) -> String {
         let nameEnd = body.firstIndex(where: { !($0 == "_" || $0.isLetter || $0.isNumber) }) ?? body.endIndex
         let name = String(body[..<nameEnd])
         guard !name.isEmpty else {
@@ -80,7 +87,7 @@ struct Interpolator {
         if rest.isEmpty { return lookup(name) }
         let value = environment[name]
         for op in [":-", ":?", ":+", "-", "?", "+"] where rest.hasPrefix(op) {
-            let argument = try interpolate(String(rest.dropFirst(op.count)), path: path, line: line)
+            let argument = try interpolate(String(rest.dropFirst(op.count)), path: path, line: line, depth: depth + 1)
             let set = value != nil
             let nonEmpty = !(value ?? "").isEmpty
             switch op {

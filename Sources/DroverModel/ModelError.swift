@@ -16,6 +16,9 @@ public struct ModelError: Error, Sendable, Equatable, CustomStringConvertible {
         case dependencyCycle
         /// Something needed is missing.
         case missing
+        /// The document, or what its aliases, merge keys, `extends` or port ranges expand to, is
+        /// larger than Drover accepts.
+        case tooLarge
     }
 
     /// What kind of problem this is.

@@ -52,11 +52,15 @@ struct ServiceDecoder {
             case "expose":
                 var exposed: [String] = []
                 for (index, item) in try ComposeValues.stringList(value, path: path).enumerated() {
+                    let itemPath = "\(path)[\(index)]"
                     let parts = item.split(separator: "/", maxSplits: 1)
-                    let proto = parts.count > 1 ? String(parts[1]) : "tcp"
-                    for port in try ComposeValues.portRange(String(parts.first ?? ""), path: "\(path)[\(index)]", line: value.line, what: "exposed port") {
-                        exposed.append("\(port)/\(proto)")
+                    let proto = parts.count > 1 ? String(parts[1]).lowercased() : "tcp"
+                    guard ServiceLimits.protocols.contains(proto) else {
+                        throw ModelError(.invalidValue, at: itemPath, line: value.line, "exposed port '\(item)' has protocol '\(proto)'; use tcp, udp or sctp")
                     }
+                    let ports = try ComposeValues.portRange(String(parts.first ?? ""), path: itemPath, line: value.line, what: "exposed port")
+                    try ServiceLimits.checkPortCount(exposed.count + ports.count, at: path, line: value.line)
+                    exposed += ports.map { "\($0)/\(proto)" }
                 }
                 spec.expose = exposed
             case "volumes": spec.volumes = try volumes(value, path: path)
@@ -82,7 +86,10 @@ struct ServiceDecoder {
             case "user": spec.user = try ComposeValues.string(value, path: path)
             case "hostname": spec.hostname = try ComposeValues.string(value, path: path)
             case "domainname": spec.domainname = try ComposeValues.string(value, path: path)
-            case "tmpfs": spec.tmpfs = try ComposeValues.stringList(value, path: path)
+            case "tmpfs":
+                let entries = try ComposeValues.stringList(value, path: path)
+                for (index, entry) in entries.enumerated() { try ServiceLimits.checkTmpfs(entry, at: "\(path)[\(index)]", line: value.line) }
+                spec.tmpfs = entries
             case "sysctls": spec.sysctls = try ComposeValues.keyValues(value, path: path, what: "sysctl")
             case "ulimits": spec.ulimits = try ulimits(value, path: path)
             case "stop_signal": spec.stopSignal = try ComposeValues.string(value, path: path)
@@ -102,11 +109,10 @@ struct ServiceDecoder {
             case "profiles": profiles = try ComposeValues.stringList(value, path: path)
             case "extends": continue  // resolved before decoding
             case "deploy": deployRestart = try deploy(value, path: path, into: &spec)
-            case "mem_limit": spec.memoryLimit = try ComposeValues.byteSize(try ComposeValues.string(value, path: path), path: path, line: value.line)
-            case "mem_reservation":
-                spec.memoryReservation = try ComposeValues.byteSize(try ComposeValues.string(value, path: path), path: path, line: value.line)
+            case "mem_limit": spec.memoryLimit = try memory(value, path: path)
+            case "mem_reservation": spec.memoryReservation = try memory(value, path: path)
             case "cpus": spec.cpus = try cpus(value, path: path)
-            case "pids_limit": spec.pidsLimit = Int64(try ComposeValues.int(value, path: path))
+            case "pids_limit": spec.pidsLimit = try pids(value, path: path)
             case "security_opt": spec.securityOpt = try ComposeValues.stringList(value, path: path)
             case "pid": spec.pid = try ComposeValues.string(value, path: path)
             case "ipc": spec.ipc = try ComposeValues.string(value, path: path)
@@ -124,6 +130,7 @@ struct ServiceDecoder {
             spec.environment = environmentFromFiles.merging(spec.environment ?? [:]) { _, own in own }
         }
         if spec.restart == nil, let deployRestart { spec.restart = deployRestart }
+        try ServiceLimits.checkReservation(spec.memoryReservation, limit: spec.memoryLimit, at: "\(prefix).mem_reservation", line: line)
         if let containerName {
             // Drover names containers itself (per device and config); the fixed name stays reachable as a DNS alias.
             warnings.append("service '\(name)': container_name '\(containerName)' is kept as a network alias; Drover names containers itself")
@@ -142,6 +149,9 @@ struct ServiceDecoder {
             spec.ports = nil
         }
         Self.dropEmpty(&spec)
+        // Every value was checked where it was read; this is the same check a target gets on
+        // the device, so nothing the parser accepts can be refused there.
+        try spec.validate(at: prefix)
         return (spec, profiles)
     }
 
@@ -264,6 +274,7 @@ struct ServiceDecoder {
                 } else {
                     out += try ComposeValues.shortPort(text, path: itemPath, line: line)
                 }
+                try ServiceLimits.checkPortCount(out.count, at: path, line: line)
             case .mapping(let pairs, let line):
                 var target: Int?
                 var published: [Int]?
@@ -347,7 +358,7 @@ struct ServiceDecoder {
                         if let nc = field["nocopy"] { noCopy = try ComposeValues.bool(nc, path: "\(fieldPath).nocopy") }
                     case "tmpfs":
                         if let s = field["size"] {
-                            size = try ComposeValues.byteSize(try ComposeValues.string(s, path: "\(fieldPath).size"), path: fieldPath, line: s.line)
+                            size = try ComposeValues.byteSize(try ComposeValues.string(s, path: "\(fieldPath).size"), path: "\(fieldPath).size", line: s.line)
                         }
                     case "bind":
                         if let c = field["create_host_path"] { create = try ComposeValues.bool(c, path: "\(fieldPath).create_host_path") }
@@ -453,9 +464,8 @@ struct ServiceDecoder {
         // `restart: no` unquoted is YAML 1.1's false; compose means the string "no".
         let text = try ComposeValues.string(value, path: path)
         let normalised = text == "false" ? "no" : text
-        if ["no", "always", "unless-stopped", "on-failure"].contains(normalised) { return normalised }
-        if normalised.hasPrefix("on-failure:"), let count = Int(normalised.dropFirst("on-failure:".count)), count >= 0 { return normalised }
-        throw ModelError(.invalidValue, at: path, line: value.line, "restart '\(text)' must be no, always, unless-stopped, on-failure or on-failure:N")
+        try ServiceLimits.checkRestart(normalised, at: path, line: value.line)
+        return normalised
     }
 
     private func dependsOn(_ value: YAMLValue, path: String) throws(ModelError) -> [String: DependencyCondition] {
@@ -504,14 +514,17 @@ struct ServiceDecoder {
                 } else {
                     check.test = ["CMD-SHELL", try ComposeValues.string(item, path: itemPath)]
                 }
-            case "interval": check.interval = try ComposeValues.duration(try ComposeValues.string(item, path: itemPath), path: itemPath, line: item.line)
-            case "timeout": check.timeout = try ComposeValues.duration(try ComposeValues.string(item, path: itemPath), path: itemPath, line: item.line)
-            case "start_period": check.startPeriod = try ComposeValues.duration(try ComposeValues.string(item, path: itemPath), path: itemPath, line: item.line)
-            case "retries": check.retries = try ComposeValues.int(item, path: itemPath)
+            case "interval": check.interval = try healthcheckDuration(item, path: itemPath)
+            case "timeout": check.timeout = try healthcheckDuration(item, path: itemPath)
+            case "start_period": check.startPeriod = try healthcheckDuration(item, path: itemPath)
+            case "retries":
+                let retries = try ComposeValues.int(item, path: itemPath)
+                try ServiceLimits.checkCount(retries, what: "retries", at: itemPath, line: item.line)
+                check.retries = retries
             case "disable": disabled = try ComposeValues.bool(item, path: itemPath)
             case "start_interval":
                 // Needs engine API 1.44; older engines (dockerd 20.10) ignore it, so it only shapes start-up probing.
-                _ = try ComposeValues.duration(try ComposeValues.string(item, path: itemPath), path: itemPath, line: item.line)
+                _ = try healthcheckDuration(item, path: itemPath)
                 warnings.append("service '\(name)': healthcheck start_interval is not applied (engine API 1.44 needed)")
             default:
                 throw ModelError(.unknownKey, at: itemPath, line: item.line, "unknown healthcheck key '\(key)'")
@@ -527,10 +540,7 @@ struct ServiceDecoder {
     private func devices(_ value: YAMLValue, path: String) throws(ModelError) -> [String] {
         var out: [String] = []
         for (index, entry) in try ComposeValues.stringList(value, path: path).enumerated() {
-            let parts = entry.split(separator: ":")
-            guard (1...3).contains(parts.count), entry.hasPrefix("/") else {
-                throw ModelError(.invalidValue, at: "\(path)[\(index)]", line: value.line, "device '\(entry)' must be HOST_PATH[:CONTAINER_PATH[:PERMISSIONS]]")
-            }
+            try ServiceLimits.checkDevice(entry, at: "\(path)[\(index)]", line: value.line)
             out.append(entry)
         }
         return out
@@ -543,16 +553,19 @@ struct ServiceDecoder {
         var out: [String: ServiceSpec.Ulimit] = [:]
         for (limit, item) in pairs {
             let itemPath = "\(path).\(limit)"
+            let value: ServiceSpec.Ulimit
             if case .scalar = item {
                 let n = Int64(try ComposeValues.int(item, path: itemPath))
-                out[limit] = .init(soft: n, hard: n)
+                value = .init(soft: n, hard: n)
             } else {
                 guard let soft = item["soft"], let hard = item["hard"] else {
                     throw ModelError(.missing, at: itemPath, line: item.line, "ulimit '\(limit)' needs a number or 'soft' and 'hard'")
                 }
-                out[limit] = .init(
+                value = .init(
                     soft: Int64(try ComposeValues.int(soft, path: "\(itemPath).soft")), hard: Int64(try ComposeValues.int(hard, path: "\(itemPath).hard")))
             }
+            try ServiceLimits.checkUlimit(name: limit, soft: value.soft, hard: value.hard, at: itemPath, line: item.line)
+            out[limit] = value
         }
         return out
     }
@@ -598,10 +611,31 @@ struct ServiceDecoder {
 
     private func cpus(_ value: YAMLValue, path: String) throws(ModelError) -> Double {
         let text = try ComposeValues.string(value, path: path)
-        guard let number = Double(text), number > 0 else {
-            throw ModelError(.invalidValue, at: path, line: value.line, "cpus '\(text)' must be a positive number such as 0.5")
+        guard let number = Double(text) else {
+            throw ModelError(.invalidValue, at: path, line: value.line, "cpus '\(text)' must be a number of CPUs such as 0.5 or 2")
         }
+        try ServiceLimits.checkCPUs(number, text: text, at: path, line: value.line)
         return number
+    }
+
+    private func memory(_ value: YAMLValue, path: String) throws(ModelError) -> Int64 {
+        let text = try ComposeValues.string(value, path: path)
+        let bytes = try ComposeValues.byteSize(text, path: path, line: value.line)
+        try ServiceLimits.checkMemory(bytes, text: text, at: path, line: value.line)
+        return bytes
+    }
+
+    private func pids(_ value: YAMLValue, path: String) throws(ModelError) -> Int64 {
+        let number = Int64(try ComposeValues.int(value, path: path))
+        try ServiceLimits.checkPids(number, at: path, line: value.line)
+        return number
+    }
+
+    private func healthcheckDuration(_ value: YAMLValue, path: String) throws(ModelError) -> Int64 {
+        let text = try ComposeValues.string(value, path: path)
+        let nanoseconds = try ComposeValues.duration(text, path: path, line: value.line)
+        try ServiceLimits.checkHealthcheckDuration(nanoseconds, text: text, at: path, line: value.line)
+        return nanoseconds
     }
 
     /// Reads the parts of `deploy` that mean something on one device; returns a restart
@@ -634,15 +668,13 @@ struct ServiceDecoder {
                     for (resource, amount) in limits.mappingPairs ?? [] {
                         let resourcePath = "\(itemPath).\(group).\(resource)"
                         switch (group, resource) {
-                        case ("limits", "memory"):
-                            spec.memoryLimit = try ComposeValues.byteSize(
-                                try ComposeValues.string(amount, path: resourcePath), path: resourcePath, line: amount.line)
+                        case ("limits", "memory"): spec.memoryLimit = try memory(amount, path: resourcePath)
                         case ("limits", "cpus"): spec.cpus = try cpus(amount, path: resourcePath)
-                        case ("limits", "pids"): spec.pidsLimit = Int64(try ComposeValues.int(amount, path: resourcePath))
-                        case ("reservations", "memory"):
-                            spec.memoryReservation = try ComposeValues.byteSize(
-                                try ComposeValues.string(amount, path: resourcePath), path: resourcePath, line: amount.line)
-                        case ("reservations", "cpus"): continue  // a reservation only matters to a scheduler
+                        case ("limits", "pids"): spec.pidsLimit = try pids(amount, path: resourcePath)
+                        case ("reservations", "memory"): spec.memoryReservation = try memory(amount, path: resourcePath)
+                        case ("reservations", "cpus"):
+                            // A reservation only matters to a scheduler, but a bad one is still an error.
+                            _ = try cpus(amount, path: resourcePath)
                         default:
                             throw ModelError(
                                 .unsupported, at: resourcePath, line: amount.line,
@@ -656,7 +688,9 @@ struct ServiceDecoder {
                 case "none": restart = "no"
                 case "on-failure":
                     if let attempts = item["max_attempts"] {
-                        restart = "on-failure:\(try ComposeValues.int(attempts, path: "\(itemPath).max_attempts"))"
+                        let count = try ComposeValues.int(attempts, path: "\(itemPath).max_attempts")
+                        try ServiceLimits.checkCount(count, what: "max_attempts", at: "\(itemPath).max_attempts", line: attempts.line)
+                        restart = "on-failure:\(count)"
                     } else {
                         restart = "on-failure"
                     }

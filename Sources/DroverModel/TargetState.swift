@@ -81,13 +81,20 @@ public struct AppTarget: Codable, Sendable, Equatable {
         self.init(release: release, services: app.services, networks: app.networks, volumes: app.volumes)
     }
 
-    /// Checks what the agent needs and a hand-written target might lack.
+    /// Checks what the agent needs and a hand-written target might lack, and every number
+    /// against what the engine accepts: a target arrives as JSON and may carry anything.
     public func validate(name: String) throws(ModelError) {
         guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }) else {
             throw ModelError(.invalidValue, at: "apps", "app name '\(name)' must use only letters, digits, '.', '_' and '-'")
         }
+        var counters: [(String, Int)] = [("purges", purges ?? 0), ("forcedUpdates", forcedUpdates ?? 0), ("retries", retries ?? 0)]
+        counters += (restarts ?? [:]).map { ("restarts.\($0.key)", $0.value) }
+        for (key, value) in counters where value < 0 {
+            throw ModelError(.invalidValue, at: "apps.\(name).\(key)", "the counter is \(value); counters start at 0 and only grow")
+        }
         for (service, spec) in services {
             try ComposeParser.validateServiceName(service, line: nil)
+            try spec.validate(at: "apps.\(name).services.\(service)")
             _ = try UpdatePolicy(labels: spec.labels, service: service, path: "apps.\(name).services.\(service).labels")
             guard spec.image != nil else {
                 throw ModelError(
@@ -132,7 +139,8 @@ public struct AppTarget: Codable, Sendable, Equatable {
         for mount in spec?.volumes ?? [] where mount.type == .volume {
             if let source = mount.source { usedVolumes[source] = volumes?[source] ?? VolumeSpec() }
         }
-        let restartCount = (restarts?[service] ?? 0) + (restarts?["*"] ?? 0)
+        // Wrapping: two huge counters from a hand-made target must not trap the agent.
+        let restartCount = (restarts?[service] ?? 0) &+ (restarts?["*"] ?? 0)
         let hashed = Hashed(service: spec, networks: usedNetworks, volumes: usedVolumes, restarts: restartCount == 0 ? nil : restartCount)
         let digest = SHA256.hash(data: Canonical.encode(hashed))
         return digest.map { String(format: "%02x", $0) }.joined()
