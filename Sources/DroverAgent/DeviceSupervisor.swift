@@ -85,7 +85,7 @@ public actor DeviceSupervisor {
                 if let etag = intake.etag { headers.append(("If-None-Match", etag)) }
                 // The first request does not wait: what the saved target brought up is reported at once.
                 // The server holds a request at most a minute (and refuses to be asked for longer).
-                let wait = firstRequest || attentive ? 0 : min(poll, Self.longestWait)
+                let wait = firstRequest || attentive ? 0 : min(poll, API.Limits.longPollSeconds)
                 firstRequest = false
                 let answer = try await api.send(.GET, "/v1/device/state?wait=\(Int(wait))", headers: headers, timeout: .seconds(Int64(wait) + 15))
                 online = true
@@ -119,7 +119,6 @@ public actor DeviceSupervisor {
                 report.status = "failed"
                 report.statusDetail = [refusal, report.statusDetail].compactMap { $0 }.joined(separator: "; ")
             }
-            report.statusDetail = report.statusDetail.map(Self.bounded)
             // 3. Report what runs, only the fields that changed.
             if online { await send(report, api: api, spool: spool) }
             if !online || failures > 0 {
@@ -129,22 +128,6 @@ public actor DeviceSupervisor {
                 try? await Task.sleep(for: .seconds(2))
             }
         }
-    }
-
-    /// The longest the agent asks the server to hold a target request, in seconds.
-    static let longestWait = 60.0
-    /// The most UTF-8 bytes of a status detail: the server refuses a report with more.
-    static let longestDetail = 4 << 10
-
-    /// `detail` cut to ``longestDetail`` bytes at a character boundary, marked as cut.
-    static func bounded(_ detail: String) -> String {
-        guard detail.utf8.count > longestDetail else { return detail }
-        var cut = ""
-        for character in detail {
-            guard cut.utf8.count + character.utf8.count <= longestDetail - 3 else { break }
-            cut.append(character)
-        }
-        return cut + "…"
     }
 
     /// The target saved by the last run, checked again: a damaged file, or one written by an

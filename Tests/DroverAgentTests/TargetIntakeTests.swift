@@ -55,13 +55,6 @@ struct TargetIntakeTests {
         #expect(intake.target == TargetState(apps: [:]) && intake.etag == nil)
     }
 
-    @Test("a status detail is cut to what the server accepts, at a character boundary")
-    func boundedDetail() {
-        #expect(DeviceSupervisor.bounded("short") == "short")
-        let long = DeviceSupervisor.bounded(String(repeating: "é", count: 5_000))
-        #expect(long.utf8.count <= 4_096 && long.hasSuffix("…") && long.dropLast().allSatisfy { $0 == "é" })
-    }
-
     @Test(
         "the container config builder throws on values that would have trapped it",
         arguments: [
