@@ -6,35 +6,49 @@ import SQLiteKit
 
 /// Builds and runs the server: one process, SQLite in its data directory.
 public enum DroverServerApp {
+    /// Read connections: each serves one statement at a time, so a read always starts from the
+    /// newest commit; a few let reads go on in parallel with each other and with the writer.
+    static let readConnections = 4
+
     /// Opens (creating if needed) the data directory's SQLite store: WAL journal, full sync so
-    /// an acknowledged write survives a crash, schema migrated. Two connections: one serialised
-    /// writer and one reader that sees only committed data (see ``SQLStore``).
+    /// an acknowledged write survives a crash, schema migrated. One serialised writer and a few
+    /// read-only readers that see only committed data (see ``SQLStore``).
     public static func openStore(dataDirectory: String, logger: Logger) async throws -> SQLStore {
         try DataDirectory.secure(dataDirectory, logger: logger)
         let path = dataDirectory + "/drover.sqlite"
-        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        let reader: SQLiteConnection
+        var opened: [SQLiteConnection] = []
+        func closeAll() async {
+            for connection in opened { try? await connection.close() }
+        }
+        let store: SQLStore
         do {
+            let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            opened.append(writer)
             for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 5000"] {
                 try await writer.sql().raw(SQLQueryString(pragma)).run()
             }
-            reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            var readers: [SQLiteConnection] = []
+            for _ in 0..<readConnections {
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                opened.append(reader)
+                // SQLite itself refuses any write on a reader, so a write sent down the wrong
+                // path fails loudly instead of racing the writer.
+                for pragma in ["PRAGMA query_only = ON", "PRAGMA busy_timeout = 5000"] {
+                    try await reader.sql().raw(SQLQueryString(pragma)).run()
+                }
+                readers.append(reader)
+            }
+            let connections = opened
+            store = SQLStore(
+                readers: readers.map { $0.sql() }, writer: writer.sql(),
+                onClose: {
+                    for connection in connections.reversed() { try await connection.close() }
+                })
         } catch {
-            try? await writer.close()
+            await closeAll()
             throw error
         }
-        let store = SQLStore(
-            reader: reader.sql(), writer: writer.sql(),
-            onClose: {
-                try await reader.close()
-                try await writer.close()
-            })
         do {
-            // The reader is refused any write by SQLite itself, so a write sent down the wrong
-            // path fails loudly instead of racing the writer.
-            for pragma in ["PRAGMA query_only = ON", "PRAGMA busy_timeout = 5000"] {
-                try await reader.sql().raw(SQLQueryString(pragma)).run()
-            }
             try await store.migrate()
             // SQLite makes the -wal and -shm files on first use, with the process's umask.
             try DataDirectory.secure(dataDirectory, logger: logger)

@@ -10,21 +10,20 @@ import SQLKit
 /// Reads and writes take different paths. Every write, a single statement or a transaction,
 /// goes through one serialised writer: it holds the writer connection for its whole length,
 /// so no other request's statement can land inside someone else's `BEGIN`…`COMMIT` (or be
-/// rolled back with it). Reads go to a separate connection that sees only committed data.
+/// rolled back with it). Reads go to a few other connections, each lent to one statement at a
+/// time, so a read sees everything committed before it started and nothing uncommitted.
 public final class SQLStore: Sendable {
-    /// Reads only: with SQLite's WAL it sees the last committed state, never a transaction
-    /// that is still open on the writer.
-    private let reader: any SQLDatabase
-    /// The one connection that writes; used only while holding `writeLock`.
-    private let writer: any SQLDatabase
-    private let writeLock = AsyncLock()
+    /// Read-only connections: with SQLite's WAL each statement sees the last committed state.
+    private let readers: ConnectionPool
+    /// The one connection that writes.
+    private let writer: ConnectionPool
     private let onClose: @Sendable () async throws -> Void
 
-    /// Wraps a reading and a writing connection to one database; call ``migrate()`` before use
-    /// and ``close()`` when done. The reader must never be the writer's connection.
-    public init(reader: any SQLDatabase, writer: any SQLDatabase, onClose: @escaping @Sendable () async throws -> Void = {}) {
-        self.reader = reader
-        self.writer = writer
+    /// Wraps reading connections and one writing connection to the same database; call
+    /// ``migrate()`` before use and ``close()`` when done. No reader may be the writer.
+    public init(readers: [any SQLDatabase], writer: any SQLDatabase, onClose: @escaping @Sendable () async throws -> Void = {}) {
+        self.readers = ConnectionPool(readers.isEmpty ? [writer] : readers)
+        self.writer = ConnectionPool([writer])
         self.onClose = onClose
     }
 
@@ -129,7 +128,7 @@ public final class SQLStore: Sendable {
     func run(_ sql: SQLQueryString) async throws(ServerError) {
         try Self.checkNotHoldingWriter()
         do {
-            try await writeLock.withLock { try await self.writer.raw(sql).run() }
+            try await writer.withConnection { try await $0.raw(sql).run() }
         } catch {
             throw Self.storageError(error)
         }
@@ -138,7 +137,7 @@ public final class SQLStore: Sendable {
     /// Runs a query on the reading connection.
     func rows(_ sql: SQLQueryString) async throws(ServerError) -> [any SQLRow] {
         do {
-            return try await reader.raw(sql).all()
+            return try await readers.withConnection { try await $0.raw(sql).all() }
         } catch {
             throw Self.storageError(error)
         }
@@ -159,8 +158,7 @@ public final class SQLStore: Sendable {
     func transaction<T: Sendable>(_ body: @Sendable @escaping (any SQLDatabase) async throws -> T) async throws(ServerError) -> T {
         try Self.checkNotHoldingWriter()
         do {
-            return try await writeLock.withLock {
-                let writer = self.writer
+            return try await writer.withConnection { writer in
                 // IMMEDIATE takes the write lock up front, so a second server process on the
                 // same file waits at BEGIN instead of failing at its first write.
                 try await writer.raw("BEGIN IMMEDIATE").run()

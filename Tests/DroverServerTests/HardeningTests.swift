@@ -238,4 +238,38 @@ struct StoreHardeningTests {
         #expect(Set(acknowledged).subtracting(stored).isEmpty, "lost: \(Set(acknowledged).subtracting(stored).count)")
         try await reopened.close()
     }
+
+    @Test("a read started after a write was acknowledged sees it, however many reads overlap")
+    func readYourWrites() async throws {
+        let directory = NSTemporaryDirectory() + "drover-ryw-\(UUID().uuidString)"
+        let store = try await DroverServerApp.openStore(dataDirectory: directory, logger: Logger(label: "test"))
+        let plane = ControlPlane(store: store, logger: Logger(label: "test"))
+        _ = try await plane.bootstrap()
+        let org = try await plane.defaultOrg()
+        // Creating a fleet writes it and reads it back; readers listing fleets overlap with
+        // those reads. A read that kept an older snapshot answered "no fleet with id …".
+        let failures = await withTaskGroup(of: String?.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    for _ in 0..<100 { _ = try? await plane.listFleets(org: org) }
+                    return nil
+                }
+            }
+            for index in 0..<200 {
+                group.addTask {
+                    do {
+                        let fleet = try await plane.createFleet(org: org, name: "f\(index)")
+                        return fleet.name == "f\(index)" ? nil : "f\(index) came back as \(fleet.name)"
+                    } catch {
+                        return "f\(index): \(error)"
+                    }
+                }
+            }
+            var failures: [String] = []
+            for await failure in group { if let failure { failures.append(failure) } }
+            return failures
+        }
+        #expect(failures.isEmpty, "\(failures.count) creations did not read back their fleet, e.g. \(failures.first ?? "")")
+        try await store.close()
+    }
 }
