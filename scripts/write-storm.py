@@ -10,6 +10,8 @@ Writers (each a thread with its own keep-alive connection, all running at once):
   badenrol POST /v1/devices with a wrong key (must get 401 and store nothing)
   report   PATCH /v1/device/state with a rising sequence number in statusDetail
   logs     POST /v1/device/logs, batches of 20 numbered lines
+  rename   PATCH /v1/devices/D {name}, a rising name, while
+  move     PATCH /v1/devices/D {fleet} moves the same device between two fleets
 A write counts as acknowledged when its answer is 2xx. After each round the server is stopped
 (SIGTERM, or SIGKILL at a random moment with --kill), started again on the same data
 directory, and every acknowledged write is looked up through the API.
@@ -103,8 +105,9 @@ class Storm:
     def __init__(self, port, token, key, devices, round_id):
         self.port, self.token, self.key, self.devices, self.round = port, token, key, devices, round_id
         self.stop = threading.Event()
+        self.killed = False
         self.lock = threading.Lock()
-        self.acked = {k: [] for k in ("env", "tags", "fleets", "enrol", "badenrol", "report", "logs")}
+        self.acked = {k: [] for k in ("env", "tags", "fleets", "enrol", "badenrol", "report", "logs", "rename", "move")}
         self.errors = []  # unexpected answers (4xx/5xx) while the server was up
 
     def record(self, kind, item):
@@ -149,6 +152,15 @@ class Storm:
                     client.token = device["apiKey"]
                     status, body = client.call("PATCH", "/v1/device/state", {"status": "running", "statusDetail": f"seq {self.round} {i}"})
                     ok, item = status == 204, (device["uuid"], self.round, i)
+                elif kind == "rename":
+                    mover = self.devices[-1]["uuid"]
+                    status, body = client.call("PATCH", f"/v1/devices/{mover}", {"name": f"mv-r{self.round}n{i:06d}"})
+                    ok, item = status == 200, (mover, (self.round, i))
+                elif kind == "move":
+                    mover = self.devices[-1]["uuid"]
+                    fleet = "storm-b" if i % 2 else "storm"
+                    status, body = client.call("PATCH", f"/v1/devices/{mover}", {"fleet": fleet})
+                    ok, item = status == 200, (mover, fleet)
                 else:  # logs, to a device of its own, within the server's 10,000 lines per device
                     if i > 450:
                         return
@@ -180,10 +192,12 @@ def setup(port, token):
     status, _ = admin.call("GET", "/v1/fleets/storm")
     if status == 404:
         admin.call("POST", "/v1/fleets", {"name": "storm"})
+    if admin.call("GET", "/v1/fleets/storm-b")[0] == 404:
+        admin.call("POST", "/v1/fleets", {"name": "storm-b"})
     status, key = admin.call("POST", "/v1/fleets/storm/keys", {})
     assert status == 201, key
     devices = []
-    for n in range(4):
+    for n in range(5):  # the last one is renamed and moved
         status, device = Client(port, None).call("POST", "/v1/devices", {"provisioningKey": key["key"], "name": f"storm-{n}"})
         assert status == 201, device
         devices.append(device)
@@ -228,6 +242,21 @@ def verify(port, token, storm):
         if stored < (round_id, seq):
             missing.append(f"report of {uuid[:7]}: stored {detail!r}, acknowledged seq {round_id} {seq}")
 
+    # A rename and a move of the same device at once must both stay: the name is the last one
+    # acknowledged (or a later one that was in flight), the fleet the last one moved to.
+    if storm.acked["rename"]:
+        uuid = storm.acked["rename"][-1][0]
+        last = max(seq for _, seq in storm.acked["rename"])
+        name = by_uuid[uuid]["name"]
+        parts = name[len("mv-r"):].split("n") if name.startswith("mv-r") else []
+        stored = (int(parts[0]), int(parts[1])) if len(parts) == 2 else (0, 0)
+        if stored < last:
+            missing.append(f"rename: stored {name!r}, acknowledged mv-r{last[0]}n{last[1]:06d}")
+    if storm.acked["move"] and not storm.killed:
+        uuid, fleet = storm.acked["move"][-1]
+        if by_uuid[uuid]["fleet"] != fleet:
+            missing.append(f"move: device is in {by_uuid[uuid]['fleet']}, last acknowledged move was to {fleet}")
+
     shipped = {}
     for uuid, messages in storm.acked["logs"]:
         shipped.setdefault(uuid, []).extend(messages)
@@ -253,7 +282,7 @@ def main():
     server.start()
     token = open(os.path.join(data, "admin-token")).read().strip()
     key, devices = setup(server.port, token)
-    kinds = {"env": 3, "tags": 2, "fleets": 1, "enrol": 1, "badenrol": 4, "report": 4, "logs": 2}
+    kinds = {"env": 3, "tags": 2, "fleets": 1, "enrol": 1, "badenrol": 4, "report": 4, "logs": 2, "rename": 1, "move": 1}
     total_acked = total_missing = 0
     failed = False
     try:
@@ -267,6 +296,7 @@ def main():
             time.sleep(seconds)
             if args.kill:
                 server.stop(kill=True)
+                storm.killed = True
                 storm.stop.set()
             else:
                 storm.stop.set()

@@ -48,12 +48,20 @@ extension DockerClient {
     public func stopContainer(_ id: String, timeoutSeconds: Int? = nil) async throws(DockerError) {
         var query: [(String, String)] = []
         if let timeoutSeconds { query.append(("t", String(timeoutSeconds))) }
-        let grace = TimeAmount.seconds(Int64(timeoutSeconds ?? 10)) + requestTimeout
+        let grace = stopDeadline(timeoutSeconds)
         do {
             _ = try await send(.POST, "/containers/\(Self.percentEncodeQuery(id))/stop", query: query, timeout: grace)
         } catch  where error.isNotModified {
             return
         }
+    }
+
+    /// How long to wait for a stop or restart: the container's grace period plus the usual
+    /// request deadline, saturating instead of trapping for a grace period near Int64's end.
+    func stopDeadline(_ timeoutSeconds: Int?) -> TimeAmount {
+        let grace = TimeAmount.seconds(Int64(clamping: max(timeoutSeconds ?? 10, 0))).nanoseconds
+        let (sum, overflow) = grace.addingReportingOverflow(requestTimeout.nanoseconds)
+        return .nanoseconds(overflow ? .max : sum)
     }
 
     /// `POST /containers/{id}/kill` with a signal (default SIGKILL).
@@ -65,7 +73,7 @@ extension DockerClient {
     public func restartContainer(_ id: String, timeoutSeconds: Int? = nil) async throws(DockerError) {
         var query: [(String, String)] = []
         if let timeoutSeconds { query.append(("t", String(timeoutSeconds))) }
-        let grace = TimeAmount.seconds(Int64(timeoutSeconds ?? 10)) + requestTimeout
+        let grace = stopDeadline(timeoutSeconds)
         _ = try await send(.POST, "/containers/\(Self.percentEncodeQuery(id))/restart", query: query, timeout: grace)
     }
 

@@ -469,9 +469,10 @@ public actor DeviceSupervisor {
             _ = try await api.send(.PATCH, "/v1/device/state", body: delta.clipped())
             lastReport = report
         } catch  where error.status == 400 || error.status == 413 {
-            // The server will refuse this report however often it is sent; the next change is sent afresh.
+            // Sending this delta again would be refused again; the next round sends the whole
+            // report afresh instead, so no field it carried is lost for good.
             logger.warning("the server refused a state report", metadata: ["error": "\(error)"])
-            lastReport = report
+            lastReport = nil
         } catch {
             logger.info("state report failed; it will be sent again", metadata: ["error": "\(error)"])
         }

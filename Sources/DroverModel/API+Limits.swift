@@ -22,7 +22,9 @@ extension API {
         public static let tagValue = 1 << 10
         /// A credential or provisioning key as sent (UTF-8 bytes).
         public static let secret = 256
-        /// Services in one state report.
+        /// Tags set and removed in one change.
+        public static let tagsPerChange = 256
+        /// Services in one state report, and in one release.
         public static let reportedServices = 1_000
         /// The longest a device may ask the server to hold its target request (seconds).
         public static let longPollSeconds = 60.0
@@ -30,8 +32,10 @@ extension API {
 }
 
 extension API.Limits {
-    /// `text` cut to at most `limit` UTF-8 bytes at a character boundary, marked as cut.
+    /// `text` cut to at most `limit` UTF-8 bytes at a character boundary, marked as cut, with
+    /// NUL characters (which the server refuses) replaced by U+FFFD.
     public static func clip(_ text: String, to limit: Int) -> String {
+        let text = text.contains("\u{0}") ? text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}") : text
         guard text.utf8.count > limit else { return text }
         let marker = " …[cut]"
         var out = ""
@@ -52,6 +56,8 @@ extension API.StateReport {
     /// and again.
     public func clipped() -> API.StateReport {
         var report = self
+        report.release = release.map { API.Limits.clip($0, to: API.Limits.label) }
+        report.status = status.map { API.Limits.clip($0, to: API.Limits.label) }
         report.statusDetail = statusDetail.map { API.Limits.clip($0, to: API.Limits.detail) }
         report.rollout?.reason = rollout?.reason.map { API.Limits.clip($0, to: API.Limits.detail) }
         report.services = services?.mapValues { state in
@@ -65,10 +71,11 @@ extension API.StateReport {
 }
 
 extension API.LogEntry {
-    /// The line with its text cut to the server's limit for one line.
+    /// The line with its text cut to the server's limit for one line, and without NUL.
     public func clipped() -> API.LogEntry {
         var entry = self
         entry.message = API.Limits.clip(message, to: API.Limits.logMessage)
+        entry.service = API.Limits.clip(service, to: API.Limits.label)
         return entry
     }
 }

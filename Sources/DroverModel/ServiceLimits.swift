@@ -262,11 +262,14 @@ extension ServiceSpec {
     }
 
     /// The stop grace period in whole seconds, rounded up, as the engine takes it; nil when
-    /// not set. A negative period (only a hand-made target can have one) counts as 0.
+    /// not set. A negative period (only a hand-made target can have one) counts as 0, and a
+    /// period past Int32.max seconds (68 years) counts as that: the engine reads it into a Go
+    /// `int`, which is 32 bits on 32-bit devices.
     public var stopTimeoutSeconds: Int? {
         guard let stopGracePeriod else { return nil }
         let nanoseconds = max(0, stopGracePeriod)
         // Divides first, so Int64.max nanoseconds cannot overflow.
-        return Int(clamping: nanoseconds / 1_000_000_000 + (nanoseconds % 1_000_000_000 == 0 ? 0 : 1))
+        let seconds = nanoseconds / 1_000_000_000 + (nanoseconds % 1_000_000_000 == 0 ? 0 : 1)
+        return Int(Int32(clamping: seconds))
     }
 }

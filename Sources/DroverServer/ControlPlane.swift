@@ -171,11 +171,15 @@ public actor ControlPlane {
         let secret = SQLStore.secret(prefix: "drvk_")
         let id = SQLStore.newID()
         let expires = body.expiresInSeconds.map { SQLStore.now + Double($0) }
-        try await store.run(
-            """
-            INSERT INTO provisioning_keys (id, fleet_id, hash, expires_at, device_limit, created_at)
-            VALUES (\(bind: id), \(bind: fleet.id), \(bind: SQLStore.hash(secret)), \(bind: expires), \(bind: body.deviceLimit), \(bind: SQLStore.now))
-            """)
+        try await store.transaction { db in
+            try await Self.requireFleet(fleet, db: db)
+            try await db.raw(
+                """
+                INSERT INTO provisioning_keys (id, fleet_id, hash, expires_at, device_limit, created_at)
+                VALUES (\(bind: id), \(bind: fleet.id), \(bind: SQLStore.hash(secret)), \(bind: expires), \(bind: body.deviceLimit), \(bind: SQLStore.now))
+                """
+            ).run()
+        }
         return API.ProvisioningKey(
             id: id, fleet: fleet.name, key: secret, expiresAt: expires.map { Date(timeIntervalSince1970: $0) }, deviceLimit: body.deviceLimit,
             devicesEnrolled: 0, revoked: false)
@@ -209,6 +213,11 @@ public actor ControlPlane {
         let keyHash = SQLStore.hash(body.provisioningKey)
         if let name = body.name { try Self.validateName(name, what: "device name") }
         if let architecture = body.architecture { try Self.validateText(architecture, what: "body: architecture", limit: API.Limits.label) }
+        // A wrong key is answered from a reader: anyone can send one, and it must not queue
+        // for the writer ahead of everybody's writes. The transaction checks the key again.
+        guard try await !store.rows("SELECT id FROM provisioning_keys WHERE hash = \(bind: keyHash)").isEmpty else {
+            throw ServerError(.unauthorized, "the provisioning key is not valid")
+        }
         let store = self.store
         let (uuid, name, fleetID, apiKey) = try await store.transaction { db async throws -> (String, String, String, String) in
             guard let key = try await db.raw("SELECT * FROM provisioning_keys WHERE hash = \(bind: keyHash)").first() else {
@@ -307,35 +316,40 @@ public actor ControlPlane {
         if let name = update.name { try Self.validateName(name, what: "device name") }
         let fleet: FleetRecord?
         if let name = update.fleet { fleet = try await store.fleet(org: org, named: name) } else { fleet = nil }
-        let fleetID = fleet?.id ?? record.fleetID
-        // nil: leave the pin; .some(nil): unpin; .some(id): pin.
-        let pin: String??
-        if let wanted = update.pinRelease, !wanted.isEmpty {
-            let release = try await store.release(id: wanted)
-            guard release.fleetID == fleetID else { throw ServerError(.badRequest, "release \(release.id) belongs to another fleet") }
-            pin = .some(release.id)
-        } else {
-            pin = update.pinRelease == nil ? nil : .some(nil)
-        }
-        let name = update.name ?? record.name
+        var pinID: String?
+        if let wanted = update.pinRelease, !wanted.isEmpty { pinID = try await store.release(id: wanted).id }
+        let pin = pinID
         do {
+            // Only the fields sent are written, each checked against the rows as they are inside
+            // the transaction: a rename and a move sent at once both stay, and a device cannot be
+            // moved into a fleet deleted meanwhile.
             try await store.transaction { db in
-                if update.name != nil || fleet != nil {
-                    try await db.raw("UPDATE devices SET name = \(bind: name), fleet_id = \(bind: fleetID) WHERE uuid = \(bind: record.uuid)").run()
+                guard let row = try await db.raw("SELECT fleet_id FROM devices WHERE uuid = \(bind: record.uuid)").first() else {
+                    throw ServerError(.notFound, "no device named '\(reference)'")
                 }
-                if fleet != nil, fleetID != record.fleetID {
+                let currentFleet = try row.string("fleet_id")
+                if let name = update.name {
+                    try await db.raw("UPDATE devices SET name = \(bind: name) WHERE uuid = \(bind: record.uuid)").run()
+                }
+                if let fleet, fleet.id != currentFleet {
+                    try await Self.requireFleet(fleet, db: db)
                     // Device-scoped variables and a pin belong to the old fleet's app.
                     try await db.raw("DELETE FROM env_vars WHERE device_uuid = \(bind: record.uuid)").run()
-                    try await db.raw("UPDATE devices SET pinned_release = NULL WHERE uuid = \(bind: record.uuid)").run()
+                    try await db.raw("UPDATE devices SET fleet_id = \(bind: fleet.id), pinned_release = NULL WHERE uuid = \(bind: record.uuid)").run()
                 }
-                if let pin {
+                if update.pinRelease != nil {
+                    if let pin {
+                        let owner = try await db.raw("SELECT fleet_id FROM releases WHERE id = \(bind: pin)").first()?.string("fleet_id")
+                        guard owner == (fleet?.id ?? currentFleet) else {
+                            throw ServerError(.badRequest, "release \(pin) belongs to another fleet")
+                        }
+                    }
                     try await db.raw("UPDATE devices SET pinned_release = \(bind: pin) WHERE uuid = \(bind: record.uuid)").run()
                 }
             }
         } catch  where error.code == .conflict {
-            var fleetName = fleet?.name
-            if fleetName == nil { fleetName = try await store.fleet(id: record.fleetID).name }
-            throw ServerError(.conflict, "fleet '\(fleetName ?? "")' already has a device named '\(name)'")
+            let fleetName = try await store.fleet(id: fleet?.id ?? record.fleetID).name
+            throw ServerError(.conflict, "fleet '\(fleetName)' already has a device named '\(update.name ?? record.name)'")
         }
         try await changed()
         return try await device(org: org, record.uuid)
@@ -351,7 +365,10 @@ public actor ControlPlane {
             try await db.raw("DELETE FROM devices WHERE uuid = \(bind: record.uuid)").run()
         }
         targetCache[record.uuid] = nil
-        identityCache = identityCache.filter { $0.value.identity != .device(uuid: record.uuid, fleetID: record.fleetID) }
+        identityCache = identityCache.filter {
+            guard case .device(let uuid, _) = $0.value.identity else { return true }
+            return uuid != record.uuid
+        }
         try await changed()
     }
 
@@ -359,6 +376,11 @@ public actor ControlPlane {
     /// `stop` / `start` a service, or `purge` (remove the app and its volumes, then reinstall).
     public func act(org: String, _ reference: String, _ action: API.DeviceAction) async throws(ServerError) {
         let record = try await store.device(org: org, named: reference)
+        if let service = action.service {
+            // A service is named as in compose; this also keeps a caller from naming one of
+            // the internal counters ("#purge") through an ordinary restart.
+            try Self.validateName(service, what: "service")
+        }
         switch action.action {
         case "restart":
             try await raise(record.uuid, counter: action.service ?? "*")
@@ -404,10 +426,14 @@ public actor ControlPlane {
     /// Sets or removes tags.
     public func setTags(org: String, _ reference: String, set: [String: String], remove: [String]) async throws(ServerError) -> [String: String] {
         let record = try await store.device(org: org, named: reference)
+        guard set.count + remove.count <= API.Limits.tagsPerChange else {
+            throw ServerError(.badRequest, "body: set and remove name \(set.count + remove.count) tags; at most \(API.Limits.tagsPerChange) at once")
+        }
         for (key, value) in set {
             try Self.validateName(key, what: "tag key")
             try Self.validateText(value, what: "tag '\(key)' value", limit: API.Limits.tagValue)
         }
+        for key in remove { try Self.validateName(key, what: "tag key") }
         try await store.transaction { db in
             for (key, value) in set {
                 try await db.raw(
@@ -459,6 +485,10 @@ public actor ControlPlane {
         } catch {
             throw ServerError(.invalidCompose, error.description)
         }
+        guard document.app.services.count <= API.Limits.reportedServices else {
+            throw ServerError(
+                .invalidCompose, "the document has \(document.app.services.count) services; a release holds at most \(API.Limits.reportedServices)")
+        }
         let target = AppTarget(release: "", app: document.app)
         do {
             try target.validate(name: fleet.name)
@@ -468,11 +498,15 @@ public actor ControlPlane {
         let appJSON = String(decoding: Canonical.encode(document.app), as: UTF8.self)
         let digest = SHA256.hash(data: Data((fleet.id + appJSON + String(SQLStore.now)).utf8)).map { String(format: "%02x", $0) }.joined()
         let id = String(digest.prefix(12))
-        try await store.run(
-            """
-            INSERT INTO releases (id, fleet_id, compose, app, status, created_at)
-            VALUES (\(bind: id), \(bind: fleet.id), \(bind: compose), \(bind: appJSON), 'ready', \(bind: SQLStore.now))
-            """)
+        try await store.transaction { db in
+            try await Self.requireFleet(fleet, db: db)
+            try await db.raw(
+                """
+                INSERT INTO releases (id, fleet_id, compose, app, status, created_at)
+                VALUES (\(bind: id), \(bind: fleet.id), \(bind: compose), \(bind: appJSON), 'ready', \(bind: SQLStore.now))
+                """
+            ).run()
+        }
         try await changed()
         return try await store.release(id: id).api(fleet: fleet.name)
     }
@@ -505,12 +539,22 @@ public actor ControlPlane {
         if let service = body.service { try Self.validateText(service, what: "service", limit: API.Limits.label) }
         let (fleet, device) = try await scope(org: org, fleet: body.fleet, device: body.device)
         let service = body.service ?? ""
-        try await store.run(
-            """
-            INSERT INTO env_vars (fleet_id, device_uuid, service, name, value)
-            VALUES (\(bind: fleet.id), \(bind: device?.uuid ?? ""), \(bind: service), \(bind: body.name), \(bind: body.value))
-            ON CONFLICT (fleet_id, device_uuid, service, name) DO UPDATE SET value = \(bind: body.value)
-            """)
+        try await store.transaction { db in
+            // The scope is checked again where it is written: a fleet deleted, or a device
+            // deleted or moved, meanwhile would leave a variable nobody sees.
+            try await Self.requireFleet(fleet, db: db)
+            if let device {
+                let current = try await db.raw("SELECT fleet_id FROM devices WHERE uuid = \(bind: device.uuid)").first()?.string("fleet_id")
+                guard current == fleet.id else { throw ServerError(.notFound, "no device named '\(device.name)' in fleet '\(fleet.name)'") }
+            }
+            try await db.raw(
+                """
+                INSERT INTO env_vars (fleet_id, device_uuid, service, name, value)
+                VALUES (\(bind: fleet.id), \(bind: device?.uuid ?? ""), \(bind: service), \(bind: body.name), \(bind: body.value))
+                ON CONFLICT (fleet_id, device_uuid, service, name) DO UPDATE SET value = \(bind: body.value)
+                """
+            ).run()
+        }
         try await changed()
         return API.EnvVar(fleet: fleet.name, device: device?.uuid, service: body.service, name: body.name, value: body.value)
     }
@@ -821,7 +865,14 @@ public actor ControlPlane {
             // Only a release of the device's own fleet (one it can have been offered) counts:
             // a device must not be able to judge another fleet's release.
             let fleetID = try await store.device(uuid: uuid).fleetID
-            guard let release = try? await store.release(id: rollout.release), release.id == rollout.release, release.fleetID == fleetID else {
+            let release: ReleaseRecord?
+            do {
+                release = try await store.release(id: rollout.release)
+            } catch  where error.code == .notFound || error.code == .conflict {
+                release = nil
+            }
+            // A storage failure is not the device's fault: it gets a 5xx and sends the report again.
+            guard let release, release.id == rollout.release, release.fleetID == fleetID else {
                 throw ServerError(.badRequest, "body: rollout.release '\(rollout.release)' is not a release of this device's fleet")
             }
         }
@@ -851,14 +902,24 @@ public actor ControlPlane {
             let now = SQLStore.now
             var outcome: Result<Void, ServerError> = .success(())
             do {
+                let logger = self.logger
                 try await store.transaction { db in
                     var merged: [String: API.StateReport] = [:]
                     for (uuid, delta) in deltas {
                         if merged[uuid] == nil {
                             let row = try await db.raw("SELECT report FROM devices WHERE uuid = \(bind: uuid)").first()
-                            merged[uuid] =
-                                try row?.optionalString("report").flatMap { try JSONDecoder().decode(API.StateReport.self, from: Data($0.utf8)) }
-                                ?? API.StateReport()
+                            var stored = API.StateReport()
+                            if let json = try row?.optionalString("report") {
+                                do {
+                                    stored = try JSONDecoder().decode(API.StateReport.self, from: Data(json.utf8))
+                                } catch {
+                                    // One device's unreadable report must not fail the batch for every
+                                    // device in it; the device's next report replaces it.
+                                    logger.warning(
+                                        "a stored state report could not be read; starting afresh", metadata: ["device": "\(uuid)", "error": "\(error)"])
+                                }
+                            }
+                            merged[uuid] = stored
                         }
                         merged[uuid] = Self.merge(merged[uuid] ?? API.StateReport(), delta)
                     }
@@ -871,7 +932,8 @@ public actor ControlPlane {
                         try await db.raw(
                             """
                             INSERT INTO release_attempts (release_id, device_uuid, outcome, reason, updated_at)
-                            VALUES (\(bind: rollout.release), \(bind: uuid), \(bind: rollout.outcome), \(bind: rollout.reason), \(bind: now))
+                            SELECT \(bind: rollout.release), \(bind: uuid), \(bind: rollout.outcome), \(bind: rollout.reason), \(bind: now)
+                            WHERE EXISTS (SELECT 1 FROM devices WHERE uuid = \(bind: uuid))
                             ON CONFLICT (release_id, device_uuid) DO UPDATE SET outcome = \(bind: rollout.outcome), reason = \(bind: rollout.reason),
                               updated_at = \(bind: now)
                             """
@@ -1004,6 +1066,13 @@ public actor ControlPlane {
     }
 
     // MARK: - Validation
+
+    /// Fails unless `fleet` still exists, read through `db` inside the caller's transaction.
+    static func requireFleet(_ fleet: FleetRecord, db: any SQLDatabase) async throws {
+        guard try await db.raw("SELECT id FROM fleets WHERE id = \(bind: fleet.id)").first() != nil else {
+            throw ServerError(.notFound, "no fleet named '\(fleet.name)'")
+        }
+    }
 
     /// Refuses text longer than `limit` UTF-8 bytes, naming the field and the limit.
     static func validateText(_ text: String, what: String, limit: Int) throws(ServerError) {

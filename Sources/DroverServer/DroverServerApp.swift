@@ -39,7 +39,7 @@ public enum DroverServerApp {
                 readers.append(reader)
             }
             let connections = opened
-            store = SQLStore(
+            store = try SQLStore(
                 readers: readers.map { $0.sql() }, writer: writer.sql(),
                 onClose: {
                     for connection in connections.reversed() { try await connection.close() }

@@ -21,8 +21,10 @@ public final class SQLStore: Sendable {
 
     /// Wraps reading connections and one writing connection to the same database; call
     /// ``migrate()`` before use and ``close()`` when done. No reader may be the writer.
-    public init(readers: [any SQLDatabase], writer: any SQLDatabase, onClose: @escaping @Sendable () async throws -> Void = {}) {
-        self.readers = ConnectionPool(readers.isEmpty ? [writer] : readers)
+    public init(readers: [any SQLDatabase], writer: any SQLDatabase, onClose: @escaping @Sendable () async throws -> Void = {}) throws(ServerError) {
+        // The writer's connection must never serve reads: they would see its open transactions.
+        guard !readers.isEmpty else { throw ServerError(.storage, "the store needs at least one read connection besides the writer") }
+        self.readers = ConnectionPool(readers)
         self.writer = ConnectionPool([writer])
         self.onClose = onClose
     }
@@ -32,68 +34,85 @@ public final class SQLStore: Sendable {
         try await onClose()
     }
 
-    static let migrations: [String] = [
-        """
-        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS orgs (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at DOUBLE PRECISION NOT NULL)
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, org_id TEXT NOT NULL, role TEXT NOT NULL, label TEXT NOT NULL,
-          created_at DOUBLE PRECISION NOT NULL)
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS fleets (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL, tracked_release TEXT,
-          created_at DOUBLE PRECISION NOT NULL, UNIQUE (org_id, name))
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS provisioning_keys (id TEXT PRIMARY KEY, fleet_id TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
-          expires_at DOUBLE PRECISION, device_limit INTEGER, used INTEGER NOT NULL DEFAULT 0, revoked INTEGER NOT NULL DEFAULT 0,
-          created_at DOUBLE PRECISION NOT NULL)
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS devices (uuid TEXT PRIMARY KEY, fleet_id TEXT NOT NULL, name TEXT NOT NULL, key_hash TEXT NOT NULL UNIQUE,
-          architecture TEXT, pinned_release TEXT, last_seen DOUBLE PRECISION, report TEXT, created_at DOUBLE PRECISION NOT NULL)
-        """,
-        "CREATE INDEX IF NOT EXISTS devices_fleet ON devices (fleet_id)",
-        """
-        CREATE TABLE IF NOT EXISTS releases (id TEXT PRIMARY KEY, fleet_id TEXT NOT NULL, compose TEXT NOT NULL, app TEXT NOT NULL,
-          status TEXT NOT NULL, status_detail TEXT, created_at DOUBLE PRECISION NOT NULL)
-        """,
-        "CREATE INDEX IF NOT EXISTS releases_fleet ON releases (fleet_id, created_at)",
-        """
-        CREATE TABLE IF NOT EXISTS env_vars (fleet_id TEXT NOT NULL, device_uuid TEXT NOT NULL, service TEXT NOT NULL, name TEXT NOT NULL,
-          value TEXT NOT NULL, PRIMARY KEY (fleet_id, device_uuid, service, name))
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS tags (device_uuid TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (device_uuid, key))
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, device_uuid TEXT NOT NULL, ts TEXT NOT NULL,
-          service TEXT NOT NULL, stream TEXT NOT NULL, message TEXT NOT NULL)
-        """,
-        "CREATE INDEX IF NOT EXISTS logs_device ON logs (device_uuid, seq)",
-        """
-        CREATE TABLE IF NOT EXISTS restarts (device_uuid TEXT NOT NULL, service TEXT NOT NULL, count INTEGER NOT NULL,
-          PRIMARY KEY (device_uuid, service))
-        """,
-        """
-        CREATE TABLE IF NOT EXISTS stopped_services (device_uuid TEXT NOT NULL, service TEXT NOT NULL, PRIMARY KEY (device_uuid, service))
-        """,
-        "ALTER TABLE fleets ADD COLUMN failing_share DOUBLE PRECISION",
-        "ALTER TABLE fleets ADD COLUMN failing_min INTEGER",
-        """
-        CREATE TABLE IF NOT EXISTS release_attempts (release_id TEXT NOT NULL, device_uuid TEXT NOT NULL, outcome TEXT NOT NULL,
-          reason TEXT, updated_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (release_id, device_uuid))
-        """,
-        // Device names became unique per fleet: older duplicates get their UUID's start appended.
-        """
-        UPDATE devices SET name = name || '-' || substr(uuid, 1, 7) WHERE EXISTS (SELECT 1 FROM devices d2
-          WHERE d2.fleet_id = devices.fleet_id AND d2.name = devices.name
-          AND (d2.created_at < devices.created_at OR (d2.created_at = devices.created_at AND d2.uuid < devices.uuid)))
-        """,
-        "CREATE UNIQUE INDEX IF NOT EXISTS devices_fleet_name ON devices (fleet_id, name)",
+    /// One schema step: a statement, or work that SQL alone cannot do safely on both stores.
+    enum Migration: Sendable {
+        /// A statement.
+        case sql(String)
+        /// Work done through the migration's transaction.
+        case step(@Sendable (any SQLDatabase) async throws -> Void)
+    }
+
+    static let migrations: [Migration] = [
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
+            """),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS orgs (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at DOUBLE PRECISION NOT NULL)
+            """),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, org_id TEXT NOT NULL, role TEXT NOT NULL, label TEXT NOT NULL,
+              created_at DOUBLE PRECISION NOT NULL)
+            """),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS fleets (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL, tracked_release TEXT,
+              created_at DOUBLE PRECISION NOT NULL, UNIQUE (org_id, name))
+            """),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS provisioning_keys (id TEXT PRIMARY KEY, fleet_id TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
+              expires_at DOUBLE PRECISION, device_limit INTEGER, used INTEGER NOT NULL DEFAULT 0, revoked INTEGER NOT NULL DEFAULT 0,
+              created_at DOUBLE PRECISION NOT NULL)
+            """),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS devices (uuid TEXT PRIMARY KEY, fleet_id TEXT NOT NULL, name TEXT NOT NULL, key_hash TEXT NOT NULL UNIQUE,
+              architecture TEXT, pinned_release TEXT, last_seen DOUBLE PRECISION, report TEXT, created_at DOUBLE PRECISION NOT NULL)
+            """),
+        .sql("CREATE INDEX IF NOT EXISTS devices_fleet ON devices (fleet_id)"),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS releases (id TEXT PRIMARY KEY, fleet_id TEXT NOT NULL, compose TEXT NOT NULL, app TEXT NOT NULL,
+              status TEXT NOT NULL, status_detail TEXT, created_at DOUBLE PRECISION NOT NULL)
+            """),
+        .sql("CREATE INDEX IF NOT EXISTS releases_fleet ON releases (fleet_id, created_at)"),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS env_vars (fleet_id TEXT NOT NULL, device_uuid TEXT NOT NULL, service TEXT NOT NULL, name TEXT NOT NULL,
+              value TEXT NOT NULL, PRIMARY KEY (fleet_id, device_uuid, service, name))
+            """),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS tags (device_uuid TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (device_uuid, key))
+            """),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, device_uuid TEXT NOT NULL, ts TEXT NOT NULL,
+              service TEXT NOT NULL, stream TEXT NOT NULL, message TEXT NOT NULL)
+            """),
+        .sql("CREATE INDEX IF NOT EXISTS logs_device ON logs (device_uuid, seq)"),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS restarts (device_uuid TEXT NOT NULL, service TEXT NOT NULL, count INTEGER NOT NULL,
+              PRIMARY KEY (device_uuid, service))
+            """),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS stopped_services (device_uuid TEXT NOT NULL, service TEXT NOT NULL, PRIMARY KEY (device_uuid, service))
+            """),
+        .sql("ALTER TABLE fleets ADD COLUMN failing_share DOUBLE PRECISION"),
+        .sql("ALTER TABLE fleets ADD COLUMN failing_min INTEGER"),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS release_attempts (release_id TEXT NOT NULL, device_uuid TEXT NOT NULL, outcome TEXT NOT NULL,
+              reason TEXT, updated_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (release_id, device_uuid))
+            """),
+        // Device names became unique per fleet: older duplicates get the first free variant.
+        .step(renameDuplicateDeviceNames),
+        .sql("CREATE UNIQUE INDEX IF NOT EXISTS devices_fleet_name ON devices (fleet_id, name)"),
     ]
 
     /// Applies the schema migrations not yet applied, in order, recording the version, all in
@@ -103,13 +122,30 @@ public final class SQLStore: Sendable {
             try await db.raw("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)").run()
             let stored = try await db.raw("SELECT value FROM meta WHERE key = 'schema_version'").first()?.string("value")
             let current = Int(stored ?? "0") ?? 0
-            for (index, statement) in Self.migrations.enumerated() where index >= current {
-                try await db.raw(SQLQueryString(statement)).run()
+            for (index, migration) in Self.migrations.enumerated() where index >= current {
+                switch migration {
+                case .sql(let statement): try await db.raw(SQLQueryString(statement)).run()
+                case .step(let work): try await work(db)
+                }
             }
             let version = String(Self.migrations.count)
             try await db.raw(
                 "INSERT INTO meta (key, value) VALUES ('schema_version', \(bind: version)) ON CONFLICT (key) DO UPDATE SET value = \(bind: version)"
             ).run()
+        }
+    }
+
+    /// Gives every device whose name another device of its fleet had first the first free
+    /// variant of it (`pi-2`, …), as enrolment does now, so the unique index can be made.
+    static func renameDuplicateDeviceNames(_ db: any SQLDatabase) async throws {
+        let rows = try await db.raw("SELECT uuid, fleet_id, name FROM devices ORDER BY created_at, uuid").all()
+        var seen: Set<[String]> = []
+        for row in rows {
+            let (uuid, fleet, name) = (try row.string("uuid"), try row.string("fleet_id"), try row.string("name"))
+            guard !seen.insert([fleet, name]).inserted else { continue }
+            let free = try await ControlPlane.freeName(name, fleetID: fleet, uuid: uuid, db: db)
+            try await db.raw("UPDATE devices SET name = \(bind: free) WHERE uuid = \(bind: uuid)").run()
+            seen.insert([fleet, free])
         }
     }
 
@@ -120,8 +156,9 @@ public final class SQLStore: Sendable {
 
     private static func checkNotHoldingWriter() throws(ServerError) {
         // The lock is not re-entrant: a store write from inside a transaction body would wait
-        // for its own transaction forever. The body must use the database it was given.
-        guard !holdingWriter else { throw ServerError(.storage, "a write inside a transaction must use the transaction's database") }
+        // for its own transaction forever, and a store read would not see the body's writes.
+        // The body must use the database it was given.
+        guard !holdingWriter else { throw ServerError(.storage, "a statement inside a transaction must use the transaction's database") }
     }
 
     /// Runs one writing statement through the serialised writer.
@@ -136,6 +173,7 @@ public final class SQLStore: Sendable {
 
     /// Runs a query on the reading connection.
     func rows(_ sql: SQLQueryString) async throws(ServerError) -> [any SQLRow] {
+        try Self.checkNotHoldingWriter()
         do {
             return try await readers.withConnection { try await $0.raw(sql).all() }
         } catch {
@@ -159,9 +197,9 @@ public final class SQLStore: Sendable {
         try Self.checkNotHoldingWriter()
         do {
             return try await writer.withConnection { writer in
-                // IMMEDIATE takes the write lock up front, so a second server process on the
-                // same file waits at BEGIN instead of failing at its first write.
-                try await writer.raw("BEGIN IMMEDIATE").run()
+                // On SQLite, IMMEDIATE takes the file's write lock up front, so another process on
+                // the same file waits at BEGIN instead of failing at its first write.
+                try await writer.raw(writer.dialect.name == "sqlite" ? "BEGIN IMMEDIATE" : "BEGIN").run()
                 do {
                     let result = try await Self.$holdingWriter.withValue(true) { try await body(writer) }
                     try await writer.raw("COMMIT").run()

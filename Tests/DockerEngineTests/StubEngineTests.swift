@@ -87,6 +87,19 @@ struct StubEngineTests {
         try await stub.close()
     }
 
+    @Test("a stop or restart with the longest grace period a release may carry is sent, not trapped on", arguments: [Int.max, Int(Int32.max), -1])
+    func longestGrace(seconds: Int) async throws {
+        let stub = try await StubEngine { uri in
+            if uri == "/_ping" { return (.ok, [("Api-Version", "1.41")], "OK") }
+            return (.noContent, [], "")
+        }
+        let client = try await DockerClient.connect(to: stub.endpoint)
+        try await client.stopContainer("web", timeoutSeconds: seconds)
+        try await client.restartContainer("web", timeoutSeconds: seconds)
+        try await client.shutdown()
+        try await stub.close()
+    }
+
     @Test("an answer that is not JSON is reported, not crashed on; an oversized one is refused")
     func badAnswers() async throws {
         let stub = try await StubEngine { uri in

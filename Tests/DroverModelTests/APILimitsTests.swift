@@ -21,4 +21,10 @@ struct APILimitsTests {
         let short = API.LogEntry(timestamp: "t", service: "web", stream: "stdout", message: "hello", sequence: nil)
         #expect(short.clipped() == short)
     }
+
+    @Test("a NUL a container prints does not get its log batch refused")
+    func nul() {
+        let line = API.LogEntry(timestamp: "t", service: "web", stream: "stdout", message: "a\u{0}b", sequence: nil)
+        #expect(line.clipped().message == "a\u{FFFD}b")
+    }
 }

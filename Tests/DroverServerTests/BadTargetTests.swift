@@ -13,7 +13,8 @@ import Testing
 struct BadTargetTests {
     let logger = Logger(label: "e2e-bad-target")
 
-    @Test("a saved target with cpus 1e10 and a release the engine refuses are reported as failed; the next good release runs")
+    @Test(
+        "an agent starts over a saved target with cpus 1e10 without crashing; a release the engine refuses is reported failed; the next good release heals it")
     func badTargets() async throws {
         try await LiveRig.run(scenario)
     }
@@ -52,7 +53,6 @@ struct BadTargetTests {
         let healed = try await device("b1", api) { $0.release == fixed.id && $0.status == "running" }
         let running = try await engine.listContainers(all: false, filters: DeviceIdentity(id: healed.uuid).labelFilter(app: "bad"))
         #expect(running.count == 1 && running.first?.labels[DroverLabel.release] == fixed.id)
-        #expect(!agent.isCancelled)
 
         await agents.cancelAll()
         _ = try await Reconciler(engine: engine, device: DeviceIdentity(id: healed.uuid), logger: logger).converge(app: "bad", target: nil)
