@@ -119,6 +119,11 @@ public struct ComposeParser: Sendable {
             }
             throw ModelError(.invalidValue, at: "services", line: servicesNode.line, "'services' must be a mapping of service names to definitions")
         }
+        guard servicePairs.count <= API.Limits.reportedServices else {
+            throw ModelError(
+                .tooLarge, at: "services", line: servicesNode.line,
+                "the document has \(servicePairs.count) services; an app holds at most \(API.Limits.reportedServices)")
+        }
         let rawServices = Dictionary(servicePairs.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
 
         var services: [String: ServiceSpec] = [:]

@@ -87,6 +87,10 @@ public struct AppTarget: Codable, Sendable, Equatable {
         guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }) else {
             throw ModelError(.invalidValue, at: "apps", "app name '\(name)' must use only letters, digits, '.', '_' and '-'")
         }
+        guard services.count <= API.Limits.reportedServices else {
+            throw ModelError(
+                .tooLarge, at: "apps.\(name).services", "the app has \(services.count) services; an app holds at most \(API.Limits.reportedServices)")
+        }
         var counters: [(String, Int)] = [("purges", purges ?? 0), ("forcedUpdates", forcedUpdates ?? 0), ("retries", retries ?? 0)]
         counters += (restarts ?? [:]).map { ("restarts.\($0.key)", $0.value) }
         for (key, value) in counters where value < 0 {

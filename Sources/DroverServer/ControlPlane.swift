@@ -485,10 +485,6 @@ public actor ControlPlane {
         } catch {
             throw ServerError(.invalidCompose, error.description)
         }
-        guard document.app.services.count <= API.Limits.reportedServices else {
-            throw ServerError(
-                .invalidCompose, "the document has \(document.app.services.count) services; a release holds at most \(API.Limits.reportedServices)")
-        }
         let target = AppTarget(release: "", app: document.app)
         do {
             try target.validate(name: fleet.name)

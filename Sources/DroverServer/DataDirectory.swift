@@ -22,6 +22,8 @@ enum DataDirectory {
 
     private static func narrow(_ path: String, to mode: Int, logger: Logger) throws {
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        // A link's own mode means nothing, and changing it would change what it points to.
+        guard attributes[.type] as? FileAttributeType != .typeSymbolicLink else { return }
         let current = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? mode
         guard current & 0o077 != 0 else { return }
         try FileManager.default.setAttributes([.posixPermissions: current & mode], ofItemAtPath: path)

@@ -27,4 +27,14 @@ struct APILimitsTests {
         let line = API.LogEntry(timestamp: "t", service: "web", stream: "stdout", message: "a\u{0}b", sequence: nil)
         #expect(line.clipped().message == "a\u{FFFD}b")
     }
+
+    @Test("a document with more services than a device can report is refused, naming the limit")
+    func tooManyServices() {
+        let services = (0...API.Limits.reportedServices).map { "  s\($0): {image: busybox}" }.joined(separator: "\n")
+        #expect {
+            try ComposeParser().parse("services:\n" + services)
+        } throws: { error in
+            (error as? ModelError)?.message.contains("an app holds at most 1000") == true
+        }
+    }
 }
