@@ -179,6 +179,15 @@ struct HardeningTests {
 
 @Suite("Hardening: the store")
 struct StoreHardeningTests {
+    /// A control plane over a fresh data directory, bootstrapped: its directory, store, plane and organisation.
+    static func openPlane() async throws -> (String, SQLStore, ControlPlane, String) {
+        let directory = NSTemporaryDirectory() + "drover-store-\(UUID().uuidString)"
+        let store = try await DroverServerApp.openStore(dataDirectory: directory, logger: Logger(label: "test"))
+        let plane = ControlPlane(store: store, logger: Logger(label: "test"))
+        _ = try await plane.bootstrap()
+        return (directory, store, plane, try await plane.defaultOrg())
+    }
+
     @Test("the data directory is 0700 and its files 0600 whatever the umask, and a wider mode is narrowed at start")
     func permissions() async throws {
         let directory = NSTemporaryDirectory() + "drover-perm-\(UUID().uuidString)"
@@ -205,11 +214,7 @@ struct StoreHardeningTests {
 
     @Test("a transaction that fails rolls back only its own writes, while others write at the same moment")
     func transactionsDoNotInterleave() async throws {
-        let directory = NSTemporaryDirectory() + "drover-tx-\(UUID().uuidString)"
-        let store = try await DroverServerApp.openStore(dataDirectory: directory, logger: Logger(label: "test"))
-        let plane = ControlPlane(store: store, logger: Logger(label: "test"))
-        _ = try await plane.bootstrap()
-        let org = try await plane.defaultOrg()
+        let (directory, store, plane, org) = try await Self.openPlane()
         _ = try await plane.createFleet(org: org, name: "lab")
         // Enrolments with a wrong key run a transaction that fails and rolls back, the shape of
         // the probe that lost acknowledged env writes.
@@ -242,11 +247,7 @@ struct StoreHardeningTests {
 
     @Test("a read started after a write was acknowledged sees it, however many reads overlap")
     func readYourWrites() async throws {
-        let directory = NSTemporaryDirectory() + "drover-ryw-\(UUID().uuidString)"
-        let store = try await DroverServerApp.openStore(dataDirectory: directory, logger: Logger(label: "test"))
-        let plane = ControlPlane(store: store, logger: Logger(label: "test"))
-        _ = try await plane.bootstrap()
-        let org = try await plane.defaultOrg()
+        let (_, store, plane, org) = try await Self.openPlane()
         // Creating a fleet writes it and reads it back; readers listing fleets overlap with
         // those reads. A read that kept an older snapshot answered "no fleet with id …".
         let failures = await withTaskGroup(of: String?.self) { group in
