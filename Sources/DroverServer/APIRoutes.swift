@@ -1,6 +1,7 @@
 import DroverModel
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 
 /// The HTTP adapter: decodes requests, calls the ``ControlPlane``, encodes answers.
 struct APIRoutes {
@@ -162,7 +163,13 @@ struct APIRoutes {
                 }
                 return seconds
             }
-            let target = try await plane.deviceTarget(device: uuid, knownETag: known, wait: wait)
+            // A held request must not keep a stopping server up until its timeout: when the
+            // server begins a graceful stop, every held long-poll is answered at once.
+            let target = try await withGracefulShutdownHandler {
+                try await plane.deviceTarget(device: uuid, knownETag: known, wait: wait)
+            } onGracefulShutdown: {
+                Task { await plane.releaseLongPolls() }
+            }
             if known == target.etag {
                 return Response(status: .notModified, headers: [.eTag: target.etag])
             }

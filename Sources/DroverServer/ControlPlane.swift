@@ -807,9 +807,10 @@ public actor ControlPlane {
 
     /// Waits until the store generation moves past `generation` or `seconds` pass (long-poll).
     public func waitForChange(after generation: Int64, seconds: Double) async throws(ServerError) {
-        guard seconds.isFinite, seconds > 0 else { return }
+        guard seconds.isFinite, seconds > 0, !shuttingDown else { return }
         let seconds = min(seconds, API.Limits.longPollSeconds)
         if try await self.generation() != generation { return }
+        guard !shuttingDown else { return }
         let id = UUID()
         let timeout = Task { [weak self] in
             try? await Task.sleep(for: .seconds(seconds))
@@ -821,6 +822,19 @@ public actor ControlPlane {
 
     private func unpark(_ id: UUID) {
         waiters.removeValue(forKey: id)?.resume()
+    }
+
+    /// How many device requests are being held for a target change.
+    public var heldLongPolls: Int { waiters.count }
+
+    /// Set once the server is stopping: long-polls are answered at once instead of held.
+    private var shuttingDown = false
+
+    /// Answers every held long-poll now and holds no more, so a stopping server is not kept
+    /// up for a minute by devices waiting for their target; they come back with jitter.
+    public func releaseLongPolls() {
+        shuttingDown = true
+        wakeWaiters()
     }
 
     private func wakeWaiters() {

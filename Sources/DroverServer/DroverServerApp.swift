@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import Logging
-import NIOPosix
 import SQLiteKit
 
 /// Builds and runs the server: one process, SQLite in its data directory.

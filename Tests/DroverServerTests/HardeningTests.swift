@@ -4,7 +4,9 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import DroverClient
 import SQLKit
+import ServiceLifecycle
 import Testing
 
 /// Regression tests for what a probe of the server found: bad input from a client or a device
@@ -272,6 +274,53 @@ struct StoreHardeningTests {
             return failures
         }
         #expect(failures.isEmpty, "\(failures.count) creations did not read back their fleet, e.g. \(failures.first ?? "")")
+        try await store.close()
+    }
+
+    @Test("a stopping server answers the devices' held long-polls at once and holds no new ones")
+    func longPollsReleasedOnStop() async throws {
+        let (_, store, plane, org) = try await Self.openPlane()
+        _ = try await plane.createFleet(org: org, name: "lab")
+        let key = try await plane.createKey(org: org, fleet: "lab", API.CreateKey())
+        let device = try await plane.register(API.RegisterDevice(provisioningKey: key.key ?? "", name: "pi", architecture: nil))
+        let current = try await plane.target(device: device.uuid)
+        let clock = ContinuousClock()
+        let start = clock.now
+        // Held for up to a minute (less jitter) unless released.
+        let held = Task { try await plane.deviceTarget(device: device.uuid, knownETag: current.etag, wait: 60) }
+        while await plane.heldLongPolls == 0 { await Task.yield() }
+        await plane.releaseLongPolls()
+        #expect(try await held.value.etag == current.etag)
+        let again = try await plane.deviceTarget(device: device.uuid, knownETag: current.etag, wait: 60)
+        #expect(again.etag == current.etag)
+        // Both answers came well before the 42 s a held request would have taken at the least.
+        #expect(clock.now - start < .seconds(30))
+        try await store.close()
+    }
+
+    @Test("a graceful stop of the running server answers a device's held long-poll at once and ends, instead of waiting out the minute")
+    func gracefulStop() async throws {
+        let (_, store, plane, org) = try await Self.openPlane()
+        _ = try await plane.createFleet(org: org, name: "lab")
+        let key = try await plane.createKey(org: org, fleet: "lab", API.CreateKey())
+        let device = try await plane.register(API.RegisterDevice(provisioningKey: key.key ?? "", name: "pi", architecture: nil))
+        let etag = try await plane.target(device: device.uuid).etag
+        let port = Int.random(in: 30_000...39_000)
+        let app = DroverServerApp.buildApplication(plane: plane, host: "127.0.0.1", port: port, logger: Logger(label: "test"))
+        let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "test")))
+        let running = Task { try await group.run() }
+        let client = DroverAPIClient(server: "http://127.0.0.1:\(port)", credential: device.apiKey)
+        for _ in 0..<100 where (try? await client.send(.GET, "/v1/health")) == nil { try await Task.sleep(for: .milliseconds(50)) }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let held = Task { try await client.send(.GET, "/v1/device/state?wait=60", headers: [("If-None-Match", etag)], timeout: .seconds(90)) }
+        while await plane.heldLongPolls == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        await group.triggerGracefulShutdown()
+        #expect(try await held.value.status == 304)
+        try await running.value
+        // A held request lasts at least 42 s (60 s less jitter); the stop came long before.
+        #expect(clock.now - start < .seconds(30))
+        try await client.shutdown()
         try await store.close()
     }
 }
