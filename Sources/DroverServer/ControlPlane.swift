@@ -249,24 +249,6 @@ public actor ControlPlane {
         return API.RegisteredDevice(uuid: uuid, name: name, fleet: fleet.name, apiKey: apiKey)
     }
 
-    /// `wanted` if no device of the fleet has that name, else the first free `wanted-2`,
-    /// `wanted-3`, …: a device name is a handle people type, so it stays unique in its fleet.
-    /// Runs inside the enrolment's transaction, so two enrolments cannot both take one name.
-    static func freeName(_ wanted: String, fleetID: String, uuid: String, db: any SQLDatabase) async throws -> String {
-        let taken = Set(
-            try await db.raw(
-                "SELECT name FROM devices WHERE fleet_id = \(bind: fleetID) AND name LIKE \(bind: SQLStore.likePrefix(String(wanted.prefix(56)))) ESCAPE '\\'"
-            )
-            .all().map { try $0.string("name") })
-        guard taken.contains(wanted) else { return wanted }
-        for suffix in 2...taken.count + 1 {
-            let tail = "-\(suffix)"
-            let candidate = String(wanted.prefix(64 - tail.count)) + tail
-            if !taken.contains(candidate) { return candidate }
-        }
-        return String(wanted.prefix(56)) + "-" + uuid.prefix(7)
-    }
-
     /// Filters for listing devices.
     public struct DeviceFilter: Sendable {
         /// Fleet name.
@@ -1073,52 +1055,5 @@ public actor ControlPlane {
             return API.LogEntry(timestamp: ts, service: service, stream: stream, message: message, sequence: Int64(seq))
         }
         return after != nil ? entries : entries.reversed()
-    }
-
-    // MARK: - Validation
-
-    /// Fails unless `fleet` still exists, read through `db` inside the caller's transaction.
-    static func requireFleet(_ fleet: FleetRecord, db: any SQLDatabase) async throws {
-        guard try await db.raw("SELECT id FROM fleets WHERE id = \(bind: fleet.id)").first() != nil else {
-            throw ServerError(.notFound, "no fleet named '\(fleet.name)'")
-        }
-    }
-
-    /// Refuses text longer than `limit` UTF-8 bytes, naming the field and the limit.
-    static func validateText(_ text: String, what: String, limit: Int) throws(ServerError) {
-        let size = text.utf8.count
-        guard size <= limit else { throw ServerError(.badRequest, "\(what) is \(size) bytes; at most \(limit) are accepted") }
-    }
-
-    /// Refuses a state report with an oversized field, naming it.
-    static func validate(_ report: API.StateReport) throws(ServerError) {
-        let labels: [(String, String?)] = [
-            ("release", report.release), ("status", report.status), ("architecture", report.architecture), ("rollout.release", report.rollout?.release),
-            ("rollout.outcome", report.rollout?.outcome),
-        ]
-        for case let (field, value?) in labels { try validateText(value, what: "body: \(field)", limit: API.Limits.label) }
-        if let detail = report.statusDetail { try validateText(detail, what: "body: statusDetail", limit: API.Limits.detail) }
-        if let reason = report.rollout?.reason { try validateText(reason, what: "body: rollout.reason", limit: API.Limits.detail) }
-        if let dropped = report.droppedLogLines, dropped < 0 {
-            throw ServerError(.badRequest, "body: droppedLogLines must be 0 or more, got \(dropped)")
-        }
-        guard let services = report.services else { return }
-        guard services.count <= API.Limits.reportedServices else {
-            throw ServerError(.badRequest, "body: services holds \(services.count) entries; at most \(API.Limits.reportedServices) are accepted")
-        }
-        for (name, state) in services {
-            try validateText(name, what: "body: services key", limit: API.Limits.label)
-            let fields: [(String, String?)] = [
-                ("release", state.release), ("status", state.status), ("containerID", state.containerID), ("health", state.health),
-            ]
-            for case let (field, value?) in fields { try validateText(value, what: "body: services.\(name).\(field)", limit: API.Limits.label) }
-        }
-    }
-
-    static func validateName(_ name: String, what: String) throws(ServerError) {
-        guard !name.isEmpty, name.count <= 64, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") })
-        else {
-            throw ServerError(.badRequest, "\(what) '\(name)' must be 1-64 letters, digits, '.', '_' or '-'")
-        }
     }
 }
