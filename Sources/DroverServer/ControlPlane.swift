@@ -89,7 +89,11 @@ public actor ControlPlane {
     /// Creates a fleet.
     public func createFleet(org: String, name: String) async throws(ServerError) -> API.Fleet {
         try Self.validateName(name, what: "fleet name")
-        return try await apiFleet(try await store.createFleet(org: org, name: name))
+        let record = try await store.createFleet(org: org, name: name)
+        // Targets are computed from one snapshot of fleets per generation: without a new
+        // generation, a device enrolled into this fleet would find no fleet and get 404.
+        try await changed()
+        return try await apiFleet(record)
     }
 
     /// Renames a fleet and/or changes the release it tracks.

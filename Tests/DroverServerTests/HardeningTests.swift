@@ -277,6 +277,21 @@ struct StoreHardeningTests {
         try await store.close()
     }
 
+    @Test("a device enrolled into a fleet created after targets were last computed gets its (empty) target, not 404")
+    func newFleetAfterTargets() async throws {
+        let (_, store, plane, org) = try await Self.openPlane()
+        _ = try await plane.createFleet(org: org, name: "old")
+        let oldKey = try await plane.createKey(org: org, fleet: "old", API.CreateKey())
+        let first = try await plane.register(API.RegisterDevice(provisioningKey: oldKey.key ?? "", name: "a", architecture: nil))
+        _ = try await plane.target(device: first.uuid)  // the snapshot of fleets is taken here
+        _ = try await plane.createFleet(org: org, name: "new")
+        let key = try await plane.createKey(org: org, fleet: "new", API.CreateKey())
+        let device = try await plane.register(API.RegisterDevice(provisioningKey: key.key ?? "", name: "b", architecture: nil))
+        let target = try await plane.target(device: device.uuid)
+        #expect(String(decoding: target.body, as: UTF8.self).contains("apps"))
+        try await store.close()
+    }
+
     @Test("a stopping server answers the devices' held long-polls at once and holds no new ones")
     func longPollsReleasedOnStop() async throws {
         let (_, store, plane, org) = try await Self.openPlane()
