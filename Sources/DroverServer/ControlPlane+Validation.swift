@@ -1,34 +1,7 @@
 import DroverModel
-import SQLKit
 
-/// What the control plane checks of what callers send, before it touches the store, and the
-/// checks made inside a transaction against the rows as they are there.
+/// What the control plane checks of what callers send, before it touches the store.
 extension ControlPlane {
-    /// `wanted` if no device of the fleet has that name, else the first free `wanted-2`,
-    /// `wanted-3`, …: a device name is a handle people type, so it stays unique in its fleet.
-    /// Runs inside the enrolment's transaction, so two enrolments cannot both take one name.
-    static func freeName(_ wanted: String, fleetID: String, uuid: String, db: any SQLDatabase) async throws -> String {
-        let taken = Set(
-            try await db.raw(
-                "SELECT name FROM devices WHERE fleet_id = \(bind: fleetID) AND name LIKE \(bind: SQLStore.likePrefix(String(wanted.prefix(56)))) ESCAPE '\\'"
-            )
-            .all().map { try $0.string("name") })
-        guard taken.contains(wanted) else { return wanted }
-        for suffix in 2...taken.count + 1 {
-            let tail = "-\(suffix)"
-            let candidate = String(wanted.prefix(64 - tail.count)) + tail
-            if !taken.contains(candidate) { return candidate }
-        }
-        return String(wanted.prefix(56)) + "-" + uuid.prefix(7)
-    }
-
-    /// Fails unless `fleet` still exists, read through `db` inside the caller's transaction.
-    static func requireFleet(_ fleet: FleetRecord, db: any SQLDatabase) async throws {
-        guard try await db.raw("SELECT id FROM fleets WHERE id = \(bind: fleet.id)").first() != nil else {
-            throw ServerError(.notFound, "no fleet named '\(fleet.name)'")
-        }
-    }
-
     /// Refuses text longer than `limit` UTF-8 bytes, naming the field and the limit.
     static func validateText(_ text: String, what: String, limit: Int) throws(ServerError) {
         let size = text.utf8.count

@@ -176,7 +176,7 @@ public actor ControlPlane {
         let id = SQLStore.newID()
         let expires = body.expiresInSeconds.map { SQLStore.now + Double($0) }
         try await store.transaction { db in
-            try await Self.requireFleet(fleet, db: db)
+            try await SQLStore.requireFleet(fleet, db: db)
             try await db.raw(
                 """
                 INSERT INTO provisioning_keys (id, fleet_id, hash, expires_at, device_limit, created_at)
@@ -237,7 +237,7 @@ public actor ControlPlane {
             }
             let fleetID = try key.string("fleet_id")
             let uuid = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-            let name = try await Self.freeName(body.name ?? "device-\(uuid.prefix(7))", fleetID: fleetID, uuid: uuid, db: db)
+            let name = try await SQLStore.freeName(body.name ?? "device-\(uuid.prefix(7))", fleetID: fleetID, uuid: uuid, db: db)
             let apiKey = SQLStore.secret(prefix: "drvd_")
             try await db.raw("UPDATE provisioning_keys SET used = used + 1 WHERE id = \(bind: try key.string("id"))").run()
             try await db.raw(
@@ -318,7 +318,7 @@ public actor ControlPlane {
                     try await db.raw("UPDATE devices SET name = \(bind: name) WHERE uuid = \(bind: record.uuid)").run()
                 }
                 if let fleet, fleet.id != currentFleet {
-                    try await Self.requireFleet(fleet, db: db)
+                    try await SQLStore.requireFleet(fleet, db: db)
                     // Device-scoped variables and a pin belong to the old fleet's app.
                     try await db.raw("DELETE FROM env_vars WHERE device_uuid = \(bind: record.uuid)").run()
                     try await db.raw("UPDATE devices SET fleet_id = \(bind: fleet.id), pinned_release = NULL WHERE uuid = \(bind: record.uuid)").run()
@@ -481,7 +481,7 @@ public actor ControlPlane {
         let digest = SHA256.hash(data: Data((fleet.id + appJSON + String(SQLStore.now)).utf8)).map { String(format: "%02x", $0) }.joined()
         let id = String(digest.prefix(12))
         try await store.transaction { db in
-            try await Self.requireFleet(fleet, db: db)
+            try await SQLStore.requireFleet(fleet, db: db)
             try await db.raw(
                 """
                 INSERT INTO releases (id, fleet_id, compose, app, status, created_at)
@@ -524,7 +524,7 @@ public actor ControlPlane {
         try await store.transaction { db in
             // The scope is checked again where it is written: a fleet deleted, or a device
             // deleted or moved, meanwhile would leave a variable nobody sees.
-            try await Self.requireFleet(fleet, db: db)
+            try await SQLStore.requireFleet(fleet, db: db)
             if let device {
                 let current = try await db.raw("SELECT fleet_id FROM devices WHERE uuid = \(bind: device.uuid)").first()?.string("fleet_id")
                 guard current == fleet.id else { throw ServerError(.notFound, "no device named '\(device.name)' in fleet '\(fleet.name)'") }

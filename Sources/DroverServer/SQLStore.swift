@@ -143,7 +143,7 @@ public final class SQLStore: Sendable {
         for row in rows {
             let (uuid, fleet, name) = (try row.string("uuid"), try row.string("fleet_id"), try row.string("name"))
             guard !seen.insert([fleet, name]).inserted else { continue }
-            let free = try await ControlPlane.freeName(name, fleetID: fleet, uuid: uuid, db: db)
+            let free = try await freeName(name, fleetID: fleet, uuid: uuid, db: db)
             try await db.raw("UPDATE devices SET name = \(bind: free) WHERE uuid = \(bind: uuid)").run()
             seen.insert([fleet, free])
         }

@@ -277,16 +277,19 @@ struct StoreHardeningTests {
         try await store.close()
     }
 
+    /// Creates `fleet` and enrols a device named `name` in it with a fresh key.
+    static func enrol(plane: ControlPlane, org: String, fleet: String, name: String) async throws -> API.RegisteredDevice {
+        _ = try await plane.createFleet(org: org, name: fleet)
+        let key = try await plane.createKey(org: org, fleet: fleet, API.CreateKey())
+        return try await plane.register(API.RegisterDevice(provisioningKey: key.key ?? "", name: name, architecture: nil))
+    }
+
     @Test("a device enrolled into a fleet created after targets were last computed gets its (empty) target, not 404")
     func newFleetAfterTargets() async throws {
         let (_, store, plane, org) = try await Self.openPlane()
-        _ = try await plane.createFleet(org: org, name: "old")
-        let oldKey = try await plane.createKey(org: org, fleet: "old", API.CreateKey())
-        let first = try await plane.register(API.RegisterDevice(provisioningKey: oldKey.key ?? "", name: "a", architecture: nil))
+        let first = try await Self.enrol(plane: plane, org: org, fleet: "old", name: "a")
         _ = try await plane.target(device: first.uuid)  // the snapshot of fleets is taken here
-        _ = try await plane.createFleet(org: org, name: "new")
-        let key = try await plane.createKey(org: org, fleet: "new", API.CreateKey())
-        let device = try await plane.register(API.RegisterDevice(provisioningKey: key.key ?? "", name: "b", architecture: nil))
+        let device = try await Self.enrol(plane: plane, org: org, fleet: "new", name: "b")
         let target = try await plane.target(device: device.uuid)
         #expect(String(decoding: target.body, as: UTF8.self).contains("apps"))
         try await store.close()
@@ -295,9 +298,7 @@ struct StoreHardeningTests {
     @Test("a stopping server answers the devices' held long-polls at once and holds no new ones")
     func longPollsReleasedOnStop() async throws {
         let (_, store, plane, org) = try await Self.openPlane()
-        _ = try await plane.createFleet(org: org, name: "lab")
-        let key = try await plane.createKey(org: org, fleet: "lab", API.CreateKey())
-        let device = try await plane.register(API.RegisterDevice(provisioningKey: key.key ?? "", name: "pi", architecture: nil))
+        let device = try await Self.enrol(plane: plane, org: org, fleet: "lab", name: "pi")
         let current = try await plane.target(device: device.uuid)
         let clock = ContinuousClock()
         let start = clock.now
@@ -316,9 +317,7 @@ struct StoreHardeningTests {
     @Test("a graceful stop of the running server answers a device's held long-poll at once and ends, instead of waiting out the minute")
     func gracefulStop() async throws {
         let (_, store, plane, org) = try await Self.openPlane()
-        _ = try await plane.createFleet(org: org, name: "lab")
-        let key = try await plane.createKey(org: org, fleet: "lab", API.CreateKey())
-        let device = try await plane.register(API.RegisterDevice(provisioningKey: key.key ?? "", name: "pi", architecture: nil))
+        let device = try await Self.enrol(plane: plane, org: org, fleet: "lab", name: "pi")
         let etag = try await plane.target(device: device.uuid).etag
         let port = Int.random(in: 30_000...39_000)
         let app = DroverServerApp.buildApplication(plane: plane, host: "127.0.0.1", port: port, logger: Logger(label: "test"))
