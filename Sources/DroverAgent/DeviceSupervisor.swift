@@ -116,7 +116,7 @@ public actor DeviceSupervisor {
             // 2. Converge on the target (also offline: this heals drift and restarts).
             var report = await converge(target: intake.target, reconciler: reconciler, engine: engine, spool: spool, api: online ? api : nil)
             if let refusal = intake.refusal {
-                report.status = "failed"
+                report.status = .failed
                 report.statusDetail = [refusal, report.statusDetail].compactMap { $0 }.joined(separator: "; ")
             }
             // 3. Report what runs, only the fields that changed.
@@ -209,14 +209,14 @@ public actor DeviceSupervisor {
     private func converge(
         target: TargetState?, reconciler: Reconciler, engine: DockerClient, spool: LogSpool, api: DroverAPIClient? = nil
     ) async -> API.StateReport {
-        guard let target else { return API.StateReport(status: "idle") }
-        var report = API.StateReport(status: "running")
+        guard let target else { return API.StateReport(status: .idle) }
+        var report = API.StateReport(status: .running)
         var failures: [String] = []
         var pendingUpdates: [String] = []
         // While an update runs, the server hears its phase: downloading, then installing.
-        let (phases, phaseSink) = AsyncStream<String>.makeStream()
+        let (phases, phaseSink) = AsyncStream<API.DeviceStatus>.makeStream()
         let phaseReporter = Task {
-            var last: String?
+            var last: API.DeviceStatus?
             for await phase in phases where phase != last {
                 last = phase
                 guard let api else { continue }
@@ -247,14 +247,16 @@ public actor DeviceSupervisor {
         let statuses = (try? await reconciler.status(app: nil)) ?? []
         var services: [String: API.ServiceState] = [:]
         for status in statuses {
-            services[status.service] = API.ServiceState(release: status.release, status: status.state, containerID: status.containerID, health: status.health)
+            services[status.service] = API.ServiceState(
+                release: status.release, status: API.ContainerState(engine: status.state), containerID: status.containerID,
+                health: API.ContainerHealth(engine: status.health))
         }
         report.services = services
         if !failures.isEmpty {
-            report.status = "failed"
+            report.status = .failed
             report.statusDetail = failures.joined(separator: "; ")
         } else if !pendingUpdates.isEmpty {
-            report.status = "pending"
+            report.status = .pending
             report.statusDetail = pendingUpdates.joined(separator: "; ")
         }
         await followLogs(statuses: statuses, engine: engine, spool: spool)
@@ -275,7 +277,7 @@ public actor DeviceSupervisor {
     /// Converges one app, watching a new release's health for its window and rolling back to
     /// the last release that was healthy here when it fails.
     private func convergeApp(
-        _ app: String, _ appTarget: AppTarget, reconciler base: Reconciler, engine: DockerClient, phases: AsyncStream<String>.Continuation
+        _ app: String, _ appTarget: AppTarget, reconciler base: Reconciler, engine: DockerClient, phases: AsyncStream<API.DeviceStatus>.Continuation
     ) async -> AppOutcome {
         var history = loadHistory(app)
         var outcome = AppOutcome()
@@ -288,7 +290,7 @@ public actor DeviceSupervisor {
         if let failed = history.failed {
             effective = history.good ?? appTarget
             outcome.problem = Self.rollbackMessage(failed)
-            outcome.rollout = API.Rollout(release: failed.release, outcome: API.Rollout.rolledBack, reason: failed.reason)
+            outcome.rollout = API.Rollout(release: failed.release, outcome: .rolledBack, reason: failed.reason)
         } else if effective.release != history.good?.release, history.watching?.release != effective.release {
             // A release superseded inside its window, with no problem seen, is the one to return to.
             if let previous = history.watching, previous.convergedAt != nil, let target = previous.target { history.good = target }
@@ -296,7 +298,7 @@ public actor DeviceSupervisor {
             saveHistory(app, history)
         }
         if history.failed == nil, let watch = history.watching, watch.release == effective.release {
-            outcome.rollout = API.Rollout(release: watch.release, outcome: API.Rollout.started)
+            outcome.rollout = API.Rollout(release: watch.release, outcome: .started)
         }
         inFlightRollout = outcome.rollout
         defer { inFlightRollout = nil }
@@ -309,8 +311,8 @@ public actor DeviceSupervisor {
             let result = try await reconciler.converge(app: app, target: effective) { event in
                 guard case .stepStarted(let step) = event else { return }
                 switch step {
-                case .pullImage: phases.yield("downloading")
-                case .createContainer, .startContainer, .removeContainer, .deleteContainer, .handOver: phases.yield("installing")
+                case .pullImage: phases.yield(.downloading)
+                case .createContainer, .startContainer, .removeContainer, .deleteContainer, .handOver: phases.yield(.installing)
                 default: break
                 }
             }
@@ -367,7 +369,7 @@ public actor DeviceSupervisor {
             history.watching = nil
             saveHistory(app, history)
             logger.info("release passed its health window", metadata: ["app": "\(app)", "release": "\(effective.release)"])
-            outcome.rollout = API.Rollout(release: effective.release, outcome: API.Rollout.healthy)
+            outcome.rollout = API.Rollout(release: effective.release, outcome: .healthy)
         }
         return outcome
     }
@@ -395,7 +397,7 @@ public actor DeviceSupervisor {
         logger.warning("rolling back", metadata: ["app": "\(app)", "release": "\(appTarget.release)", "reason": "\(reason)"])
         var outcome = AppOutcome(
             release: history.good?.release, problem: Self.rollbackMessage(failed),
-            rollout: API.Rollout(release: appTarget.release, outcome: API.Rollout.rolledBack, reason: reason))
+            rollout: API.Rollout(release: appTarget.release, outcome: .rolledBack, reason: reason))
         if let good = history.good {
             do {
                 _ = try await reconciler.converge(app: app, target: good)
@@ -453,18 +455,12 @@ public actor DeviceSupervisor {
 
     /// Sends the fields of `report` that differ from the last report the server accepted.
     private func send(_ report: API.StateReport, api: DroverAPIClient, spool: LogSpool) async {
-        var delta = API.StateReport()
-        if report.release != lastReport?.release { delta.release = report.release }
-        if report.status != lastReport?.status || report.statusDetail != lastReport?.statusDetail {
-            delta.status = report.status
-            delta.statusDetail = report.statusDetail
-        }
-        if report.services != lastReport?.services { delta.services = report.services }
-        if let rollout = report.rollout, rollout != lastReport?.rollout { delta.rollout = rollout }
-        if lastReport == nil { delta.architecture = Self.architecture }
+        var report = report
+        report.architecture = Self.architecture
         let dropped = await spool.resetDropped()
-        if dropped > 0 { delta.droppedLogLines = dropped }
-        guard delta != API.StateReport() else { return }
+        if dropped > 0 { report.droppedLogLines = dropped }
+        let delta = report.delta(since: lastReport)
+        guard !delta.isEmpty else { return }
         do {
             _ = try await api.send(.PATCH, "/v1/device/state", body: delta.clipped())
             lastReport = report
@@ -499,7 +495,9 @@ public actor DeviceSupervisor {
                         if let cursor = self.cursor(id), timestamp <= cursor { continue }
                         await spool.append(
                             SpooledLine(
-                                container: id, entry: API.LogEntry(timestamp: timestamp, service: service, stream: line.stream.rawValue, message: line.text)))
+                                container: id,
+                                entry: API.LogEntry(
+                                    timestamp: timestamp, service: service, stream: line.stream == .stderr ? .stderr : .stdout, message: line.text)))
                         self.advance(id, to: timestamp)
                     }
                 } catch {

@@ -57,7 +57,8 @@ struct DeviceCommand: AsyncParsableCommand {
                     ["NAME", "UUID", "FLEET", "ONLINE", "RELEASE", "TARGET", "STATUS", "SEEN"],
                     devices.map {
                         [
-                            $0.name, String($0.uuid.prefix(7)), $0.fleet, $0.online ? "yes" : "no", $0.release ?? "-", $0.targetRelease ?? "-", $0.status,
+                            $0.name, String($0.uuid.prefix(7)), $0.fleet, $0.online ? "yes" : "no", $0.release ?? "-", $0.targetRelease ?? "-",
+                            $0.status.rawValue,
                             ago($0.lastSeen),
                         ]
                     }))
@@ -122,10 +123,10 @@ struct DeviceCommand: AsyncParsableCommand {
         }
     }
 
-    static func act(_ action: String, service: String?, selector: Selector, connection: Connection) async throws {
+    static func act(_ action: API.DeviceActionKind, service: String?, selector: Selector, connection: Connection) async throws {
         try await selector.each(connection) { api, device in
             _ = try await api.send(.POST, "/v1/devices/\(device.uuid)/actions", body: API.DeviceAction(action: action, service: service))
-            return "\(action): \(service.map { "\($0) on " } ?? "")\(device.name)"
+            return "\(action.rawValue): \(service.map { "\($0) on " } ?? "")\(device.name)"
         }
     }
 
@@ -134,7 +135,7 @@ struct DeviceCommand: AsyncParsableCommand {
         @OptionGroup var selector: Selector
         @Option(name: .long, help: "Only this service.") var service: String?
         @OptionGroup var connection: Connection
-        func run() async throws { try await DeviceCommand.act("restart", service: service, selector: selector, connection: connection) }
+        func run() async throws { try await DeviceCommand.act(.restart, service: service, selector: selector, connection: connection) }
     }
 
     struct Stop: AsyncParsableCommand {
@@ -142,7 +143,7 @@ struct DeviceCommand: AsyncParsableCommand {
         @OptionGroup var selector: Selector
         @Option(name: .long, help: "The service.") var service: String
         @OptionGroup var connection: Connection
-        func run() async throws { try await DeviceCommand.act("stop", service: service, selector: selector, connection: connection) }
+        func run() async throws { try await DeviceCommand.act(.stop, service: service, selector: selector, connection: connection) }
     }
 
     struct Start: AsyncParsableCommand {
@@ -150,14 +151,14 @@ struct DeviceCommand: AsyncParsableCommand {
         @OptionGroup var selector: Selector
         @Option(name: .long, help: "The service.") var service: String
         @OptionGroup var connection: Connection
-        func run() async throws { try await DeviceCommand.act("start", service: service, selector: selector, connection: connection) }
+        func run() async throws { try await DeviceCommand.act(.start, service: service, selector: selector, connection: connection) }
     }
 
     struct Purge: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove the app's volumes (and data) on a device or a selection, then reinstall.")
         @OptionGroup var selector: Selector
         @OptionGroup var connection: Connection
-        func run() async throws { try await DeviceCommand.act("purge", service: nil, selector: selector, connection: connection) }
+        func run() async throws { try await DeviceCommand.act(.purge, service: nil, selector: selector, connection: connection) }
     }
 
     struct Update: AsyncParsableCommand {
@@ -170,7 +171,7 @@ struct DeviceCommand: AsyncParsableCommand {
             guard force else {
                 throw ValidationError("devices apply a new release as soon as no update lock holds them; add --force to override the locks")
             }
-            try await DeviceCommand.act("update", service: nil, selector: selector, connection: connection)
+            try await DeviceCommand.act(.update, service: nil, selector: selector, connection: connection)
         }
     }
 
@@ -178,7 +179,7 @@ struct DeviceCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Try again a release a device rolled back (on a device or a selection).")
         @OptionGroup var selector: Selector
         @OptionGroup var connection: Connection
-        func run() async throws { try await DeviceCommand.act("retry", service: nil, selector: selector, connection: connection) }
+        func run() async throws { try await DeviceCommand.act(.retry, service: nil, selector: selector, connection: connection) }
     }
 
     struct Remove: AsyncParsableCommand {
@@ -317,7 +318,7 @@ struct Logs: AsyncParsableCommand {
             var entries = try await api.call([API.LogEntry].self, .GET, "/v1/devices/\(e(device))/logs?" + query.joined(separator: "&"))
             while true {
                 for entry in entries {
-                    print("\(entry.timestamp) \(entry.service) \(entry.stream == "stderr" ? "! " : "")\(entry.message)")
+                    print("\(entry.timestamp) \(entry.service) \(entry.stream == .stderr ? "! " : "")\(entry.message)")
                     last = entry.sequence ?? last
                 }
                 guard follow else { return }

@@ -179,7 +179,10 @@ struct ReleaseCommand: AsyncParsableCommand {
         func run() async throws {
             let releases = try await connection.with { try await $0.call([API.Release].self, .GET, "/v1/fleets/\(e(fleet))/releases") }
             if output == .json { return try printJSON(releases) }
-            print(table(["ID", "CREATED", "STATUS", "SERVICES"], releases.map { [$0.id, ago($0.createdAt), $0.status, $0.services.joined(separator: ",")] }))
+            print(
+                table(
+                    ["ID", "CREATED", "STATUS", "SERVICES"],
+                    releases.map { [$0.id, ago($0.createdAt), $0.status.rawValue, $0.services.joined(separator: ",")] }))
         }
     }
 

@@ -57,15 +57,8 @@ extension API.StateReport {
     public func clipped() -> API.StateReport {
         var report = self
         report.release = release.map { API.Limits.clip($0, to: API.Limits.label) }
-        report.status = status.map { API.Limits.clip($0, to: API.Limits.label) }
         report.statusDetail = statusDetail.map { API.Limits.clip($0, to: API.Limits.detail) }
         report.rollout?.reason = rollout?.reason.map { API.Limits.clip($0, to: API.Limits.detail) }
-        report.services = services?.mapValues { state in
-            var state = state
-            state.status = API.Limits.clip(state.status, to: API.Limits.label)
-            state.health = state.health.map { API.Limits.clip($0, to: API.Limits.label) }
-            return state
-        }
         return report
     }
 }

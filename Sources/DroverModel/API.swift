@@ -157,17 +157,23 @@ public enum API {
         public var targetRelease: String?
         /// Pinned release, if pinned.
         public var pinnedRelease: String?
-        /// `idle`, `updating`, `running`, `failed`, …, from its last report.
-        public var status: String
-        /// Why, when failed or pending.
+        /// What it does, from its last report.
+        public var status: DeviceStatus
+        /// Why, when failed, rolled back or pending.
         public var statusDetail: String?
         /// Per-service state from the last report.
         public var services: [String: ServiceState]?
+        /// Its latest update: the release, and whether it started, passed its health window or
+        /// was rolled back (and why). After a rollback, `release` is the one it runs and
+        /// `rollout.release` the one it refused.
+        public var rollout: Rollout?
         /// Creates a device.
         public init(
             uuid: String, name: String, fleet: String, architecture: String?, tags: [String: String], online: Bool, lastSeen: Date?,
-            release: String?, targetRelease: String?, pinnedRelease: String?, status: String, statusDetail: String?, services: [String: ServiceState]?
+            release: String?, targetRelease: String?, pinnedRelease: String?, status: DeviceStatus, statusDetail: String?,
+            services: [String: ServiceState]?, rollout: Rollout? = nil
         ) {
+            self.rollout = rollout
             self.uuid = uuid
             self.name = name
             self.fleet = fleet
@@ -212,15 +218,15 @@ public enum API {
         public var services: [String]
         /// Images by service.
         public var images: [String: String]
-        /// `ready` or `failing`.
-        public var status: String
+        /// Whether it is still offered.
+        public var status: ReleaseStatus
         /// Why it is failing, when it is.
         public var statusDetail: String?
         /// How it fares on the devices that tried it.
         public var attempts: ReleaseAttempts?
         /// Creates a release.
         public init(
-            id: String, fleet: String, createdAt: Date, services: [String], images: [String: String], status: String, statusDetail: String?,
+            id: String, fleet: String, createdAt: Date, services: [String], images: [String: String], status: ReleaseStatus, statusDetail: String?,
             attempts: ReleaseAttempts? = nil
         ) {
             self.attempts = attempts
@@ -290,14 +296,14 @@ public enum API {
     public struct ServiceState: Codable, Sendable, Equatable {
         /// Release the container was created for.
         public var release: String?
-        /// `downloading`, `installing`, `running`, `exited`, `failed`, …
-        public var status: String
+        /// The container's state.
+        public var status: ContainerState
         /// Container ID.
         public var containerID: String?
-        /// Health when checked.
-        public var health: String?
+        /// Health, when the service has a check.
+        public var health: ContainerHealth?
         /// Creates a state.
-        public init(release: String?, status: String, containerID: String?, health: String?) {
+        public init(release: String?, status: ContainerState, containerID: String?, health: ContainerHealth?) {
             self.release = release
             self.status = status
             self.containerID = containerID
@@ -309,8 +315,8 @@ public enum API {
     public struct StateReport: Codable, Sendable, Equatable {
         /// Release the device runs (of its one app), when converged.
         public var release: String?
-        /// Device status: `updating`, `running`, `failed`, …
-        public var status: String?
+        /// What the device does.
+        public var status: DeviceStatus?
         /// Why, for `failed` or a pending update.
         public var statusDetail: String?
         /// Services by name.
@@ -323,7 +329,7 @@ public enum API {
         public var rollout: Rollout?
         /// Creates a report.
         public init(
-            release: String? = nil, status: String? = nil, statusDetail: String? = nil, services: [String: ServiceState]? = nil,
+            release: String? = nil, status: DeviceStatus? = nil, statusDetail: String? = nil, services: [String: ServiceState]? = nil,
             architecture: String? = nil, droppedLogLines: Int? = nil, rollout: Rollout? = nil
         ) {
             self.rollout = rollout
@@ -336,24 +342,16 @@ public enum API {
         }
     }
 
-    /// One log line of a device.
     /// One device's progress with one release, as the agent reports it.
     public struct Rollout: Codable, Sendable, Equatable {
         /// The release.
         public var release: String
-        /// `started` (installing, or inside its health window), `healthy` (the window passed),
-        /// or `rolled-back`.
-        public var outcome: String
+        /// How it went.
+        public var outcome: RolloutOutcome
         /// Why it was rolled back.
         public var reason: String?
-        /// The outcome of a device that is installing or watching a release.
-        public static let started = "started"
-        /// The outcome of a release that passed its health window.
-        public static let healthy = "healthy"
-        /// The outcome of a release the device rolled back.
-        public static let rolledBack = "rolled-back"
         /// Creates a rollout report.
-        public init(release: String, outcome: String, reason: String? = nil) {
+        public init(release: String, outcome: RolloutOutcome, reason: String? = nil) {
             self.release = release
             self.outcome = outcome
             self.reason = reason
@@ -376,19 +374,20 @@ public enum API {
         }
     }
 
+    /// One log line of a device.
     public struct LogEntry: Codable, Sendable, Equatable {
         /// When the container wrote it (RFC 3339 from the engine).
         public var timestamp: String
         /// Service.
         public var service: String
-        /// `stdout` or `stderr`.
-        public var stream: String
+        /// Where the container wrote it.
+        public var stream: LogStream
         /// The text.
         public var message: String
         /// Server-assigned sequence number, for paging and following.
         public var sequence: Int64?
         /// Creates a line.
-        public init(timestamp: String, service: String, stream: String, message: String, sequence: Int64? = nil) {
+        public init(timestamp: String, service: String, stream: LogStream, message: String, sequence: Int64? = nil) {
             self.timestamp = timestamp
             self.service = service
             self.stream = stream
@@ -408,12 +407,12 @@ public enum API {
     /// A device action: restart the app or one service, stop or start a service, purge volumes,
     /// force an update past update locks (`update`), or try a rolled-back release again (`retry`).
     public struct DeviceAction: Codable, Sendable, Equatable {
-        /// `restart`, `stop`, `start`, `purge`, `update`, `retry`.
-        public var action: String
+        /// What to do.
+        public var action: DeviceActionKind
         /// Service, or nil for the whole app.
         public var service: String?
         /// Creates an action.
-        public init(action: String, service: String?) {
+        public init(action: DeviceActionKind, service: String?) {
             self.action = action
             self.service = service
         }

@@ -84,7 +84,12 @@ struct APIRoutes {
                 guard let value = Bool(String(online)) else { throw ServerError(.badRequest, "online must be true or false") }
                 filter.online = value
             }
-            filter.status = request.uri.queryParameters["status"].map(String.init)
+            if let word = request.uri.queryParameters["status"] {
+                guard let status = API.DeviceStatus(rawValue: String(word)) else {
+                    throw ServerError(.badRequest, "status '\(word)' must be \(API.DeviceStatus.words)")
+                }
+                filter.status = status
+            }
             return JSONBody.response(try await plane.listDevices(org: org, filter))
         }
         v1.get("devices/:device") { _, context in

@@ -11,8 +11,7 @@ extension ControlPlane {
     /// Refuses a state report with an oversized field, naming it.
     static func validate(_ report: API.StateReport) throws(ServerError) {
         let labels: [(String, String?)] = [
-            ("release", report.release), ("status", report.status), ("architecture", report.architecture), ("rollout.release", report.rollout?.release),
-            ("rollout.outcome", report.rollout?.outcome),
+            ("release", report.release), ("architecture", report.architecture), ("rollout.release", report.rollout?.release),
         ]
         for case let (field, value?) in labels { try validateText(value, what: "body: \(field)", limit: API.Limits.label) }
         if let detail = report.statusDetail { try validateText(detail, what: "body: statusDetail", limit: API.Limits.detail) }
@@ -27,7 +26,7 @@ extension ControlPlane {
         for (name, state) in services {
             try validateText(name, what: "body: services key", limit: API.Limits.label)
             let fields: [(String, String?)] = [
-                ("release", state.release), ("status", state.status), ("containerID", state.containerID), ("health", state.health),
+                ("release", state.release), ("containerID", state.containerID),
             ]
             for case let (field, value?) in fields { try validateText(value, what: "body: services.\(name).\(field)", limit: API.Limits.label) }
         }

@@ -262,9 +262,9 @@ public actor ControlPlane {
         /// Online state.
         public var online: Bool?
         /// Reported status.
-        public var status: String?
+        public var status: API.DeviceStatus?
         /// Creates a filter.
-        public init(fleet: String? = nil, tags: [String: String] = [:], online: Bool? = nil, status: String? = nil) {
+        public init(fleet: String? = nil, tags: [String: String] = [:], online: Bool? = nil, status: API.DeviceStatus? = nil) {
             self.fleet = fleet
             self.tags = tags
             self.online = online
@@ -368,13 +368,13 @@ public actor ControlPlane {
             try Self.validateName(service, what: "service")
         }
         switch action.action {
-        case "restart":
+        case .restart:
             try await raise(record.uuid, counter: action.service ?? "*")
-        case "stop", "start":
+        case .stop, .start:
             guard let service = action.service, !service.isEmpty else {
-                throw ServerError(.badRequest, "\(action.action) needs a service")
+                throw ServerError(.badRequest, "\(action.action.rawValue) needs a service")
             }
-            if action.action == "stop" {
+            if action.action == .stop {
                 try await store.run(
                     """
                     INSERT INTO stopped_services (device_uuid, service) VALUES (\(bind: record.uuid), \(bind: service))
@@ -385,14 +385,12 @@ public actor ControlPlane {
                 // Starting recreates the container, so it starts fresh through the update path.
                 try await raise(record.uuid, counter: service)
             }
-        case "purge":
+        case .purge:
             try await raise(record.uuid, counter: Self.purgeCounter)
-        case "update":
+        case .update:
             try await raise(record.uuid, counter: Self.forceCounter)
-        case "retry":
+        case .retry:
             try await raise(record.uuid, counter: Self.retryCounter)
-        default:
-            throw ServerError(.badRequest, "action '\(action.action)' must be restart, stop, start, purge, update or retry")
         }
         try await changed()
     }
@@ -451,12 +449,13 @@ public actor ControlPlane {
         let lastSeen = [record.lastSeen, pendingLastSeen[record.uuid], lastSeenStored[record.uuid]].compactMap { $0 }.max()
         let online = lastSeen.map { SQLStore.now - $0 < Self.onlineGraceSeconds } ?? false
         let report = record.report
-        var status = report?.status ?? "provisioned"
-        if let target, report?.release != target, status == "running" { status = "update pending" }
+        var status = report?.status ?? .provisioned
+        if let target, report?.release != target, status == .running { status = .updatePending }
         return API.Device(
             uuid: record.uuid, name: record.name, fleet: fleet.name, architecture: record.architecture ?? report?.architecture, tags: tags,
             online: online, lastSeen: lastSeen.map { Date(timeIntervalSince1970: $0) }, release: report?.release, targetRelease: target,
-            pinnedRelease: record.pinnedRelease, status: status, statusDetail: report?.statusDetail, services: report?.services)
+            pinnedRelease: record.pinnedRelease, status: status, statusDetail: report?.statusDetail, services: report?.services,
+            rollout: report?.rollout)
     }
 
     // MARK: - Releases
@@ -855,9 +854,6 @@ public actor ControlPlane {
         }
         try Self.validate(report)
         if let rollout = report.rollout {
-            guard [API.Rollout.started, API.Rollout.healthy, API.Rollout.rolledBack].contains(rollout.outcome) else {
-                throw ServerError(.badRequest, "body: rollout.outcome must be started, healthy or rolled-back, got '\(rollout.outcome)'")
-            }
             // Only a release of the device's own fleet (one it can have been offered) counts:
             // a device must not be able to judge another fleet's release.
             let fleetID = try await store.device(uuid: uuid).fleetID
@@ -917,7 +913,7 @@ public actor ControlPlane {
                             }
                             merged[uuid] = stored
                         }
-                        merged[uuid] = Self.merge(merged[uuid] ?? API.StateReport(), delta)
+                        merged[uuid] = (merged[uuid] ?? API.StateReport()).merging(delta)
                     }
                     for (uuid, report) in merged {
                         let json = String(decoding: Canonical.encode(report), as: UTF8.self)
@@ -928,9 +924,9 @@ public actor ControlPlane {
                         try await db.raw(
                             """
                             INSERT INTO release_attempts (release_id, device_uuid, outcome, reason, updated_at)
-                            SELECT \(bind: rollout.release), \(bind: uuid), \(bind: rollout.outcome), \(bind: rollout.reason), \(bind: now)
+                            SELECT \(bind: rollout.release), \(bind: uuid), \(bind: rollout.outcome.rawValue), \(bind: rollout.reason), \(bind: now)
                             WHERE EXISTS (SELECT 1 FROM devices WHERE uuid = \(bind: uuid))
-                            ON CONFLICT (release_id, device_uuid) DO UPDATE SET outcome = \(bind: rollout.outcome), reason = \(bind: rollout.reason),
+                            ON CONFLICT (release_id, device_uuid) DO UPDATE SET outcome = \(bind: rollout.outcome.rawValue), reason = \(bind: rollout.reason),
                               updated_at = \(bind: now)
                             """
                         ).run()
@@ -940,7 +936,7 @@ public actor ControlPlane {
                 outcome = .failure(error)
             }
             // A rollback may make its release failing; the devices hear back once that is decided.
-            let rolledBack = Set(deltas.compactMap { $0.1.rollout }.filter { $0.outcome == API.Rollout.rolledBack }.map(\.release))
+            let rolledBack = Set(deltas.compactMap { $0.1.rollout }.filter { $0.outcome == .rolledBack }.map(\.release))
             for release in rolledBack.sorted() {
                 do {
                     try await judgeRelease(release)
@@ -958,7 +954,7 @@ public actor ControlPlane {
     /// Devices that have not started it are then offered the newest release that is not failing.
     private func judgeRelease(_ id: String) async throws(ServerError) {
         guard let release = try? await store.release(id: id) else { return }
-        if release.status == "failing" {
+        if release.status == .failing {
             // A device that had started it and now rolled it back is offered the good release.
             try await changed()
             return
@@ -990,22 +986,10 @@ public actor ControlPlane {
         for row in try await store.rows("SELECT outcome, COUNT(*) AS n FROM release_attempts WHERE release_id = \(bind: id) GROUP BY outcome") {
             guard let outcome = try? row.string("outcome"), let count = try? row.int("n") else { continue }
             counts.started += count
-            if outcome == API.Rollout.healthy { counts.healthy += count }
-            if outcome == API.Rollout.rolledBack { counts.rolledBack += count }
+            if outcome == API.RolloutOutcome.healthy.rawValue { counts.healthy += count }
+            if outcome == API.RolloutOutcome.rolledBack.rawValue { counts.rolledBack += count }
         }
         return counts
-    }
-
-    static func merge(_ current: API.StateReport, _ delta: API.StateReport) -> API.StateReport {
-        var merged = current
-        merged.droppedLogLines = nil
-        if let value = delta.release { merged.release = value }
-        if let value = delta.status { merged.status = value }
-        if delta.status != nil { merged.statusDetail = delta.statusDetail }
-        if let value = delta.services { merged.services = value }
-        if let value = delta.architecture { merged.architecture = value }
-        if let value = delta.rollout { merged.rollout = value }
-        return merged
     }
 
     // MARK: - Logs
@@ -1019,7 +1003,6 @@ public actor ControlPlane {
         for (index, line) in lines.enumerated() {
             try Self.validateText(line.timestamp, what: "body: lines[\(index)].timestamp", limit: API.Limits.label)
             try Self.validateText(line.service, what: "body: lines[\(index)].service", limit: API.Limits.label)
-            try Self.validateText(line.stream, what: "body: lines[\(index)].stream", limit: API.Limits.label)
             try Self.validateText(line.message, what: "body: lines[\(index)].message", limit: API.Limits.logMessage)
         }
         let store = self.store
@@ -1028,7 +1011,7 @@ public actor ControlPlane {
                 try await db.raw(
                     """
                     INSERT INTO logs (device_uuid, ts, service, stream, message)
-                    VALUES (\(bind: uuid), \(bind: line.timestamp), \(bind: line.service), \(bind: line.stream), \(bind: line.message))
+                    VALUES (\(bind: uuid), \(bind: line.timestamp), \(bind: line.service), \(bind: line.stream.rawValue), \(bind: line.message))
                     """
                 ).run()
             }
@@ -1053,7 +1036,7 @@ public actor ControlPlane {
         let ordered: SQLQueryString = after != nil ? " ORDER BY seq ASC LIMIT \(bind: limit)" : " ORDER BY seq DESC LIMIT \(bind: limit)"
         let rows = try await store.rows(query + ordered)
         let entries = rows.compactMap { row -> API.LogEntry? in
-            guard let ts = try? row.string("ts"), let service = try? row.string("service"), let stream = try? row.string("stream"),
+            guard let ts = try? row.string("ts"), let service = try? row.string("service"), let stream = try? API.LogStream(rawValue: row.string("stream")),
                 let message = try? row.string("message"), let seq = try? row.int("seq")
             else { return nil }
             return API.LogEntry(timestamp: ts, service: service, stream: stream, message: message, sequence: Int64(seq))

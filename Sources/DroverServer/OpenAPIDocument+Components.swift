@@ -1,12 +1,14 @@
+import DroverModel
 extension OpenAPIDocument {
     /// The bodies of `/v1`, one schema per Codable type of `DroverModel.API`. Types that travel
     /// both ways have a response schema (`Name`) and a request schema (`NameInput`).
     static var schemas: [String: Value] {
         typealias S = Schema
         let releaseID = S.string("Release id (12 hex digits); a unique prefix of 6 or more characters is accepted where a release is named")
-        let deviceStatus = S.string(
+        let deviceStatus = S.word(
             "Device status: 'provisioned' before its first report, 'update pending' while it runs a release other than its target, "
-                + "otherwise what the agent reported last (idle, downloading, installing, running, pending, failed)")
+                + "otherwise what the agent reported last; 'rolled-back' runs the last good release after refusing the one in 'rollout'",
+            API.DeviceStatus.self)
         var schemas: [String: Value] = [
             "ErrorBody": S.object(
                 "The body of every failed request", .response,
@@ -85,7 +87,7 @@ extension OpenAPIDocument {
                     S.required("createdAt", S.dateTime("Creation time")),
                     S.required("services", S.array("Service names, sorted", of: S.string("Service"))),
                     S.required("images", S.map("Image by service", of: S.string("Image reference"))),
-                    S.required("status", S.oneOf("Failing releases are no longer offered to devices that have not started them", ["ready", "failing"])),
+                    S.required("status", S.word("Failing releases are no longer offered to devices that have not started them", API.ReleaseStatus.self)),
                     S.optional("statusDetail", S.string("Why it is failing")),
                     S.optional("attempts", S.ref("ReleaseAttempts")),
                 ]),
@@ -132,6 +134,7 @@ extension OpenAPIDocument {
                     S.required("status", deviceStatus),
                     S.optional("statusDetail", S.string("Why, when failed or pending")),
                     S.optional("services", S.map("Per-service state from its last report", of: S.ref("ServiceState"))),
+                    S.optional("rollout", S.ref("RolloutState")),
                 ]),
             "UpdateDevice": S.object(
                 "PATCH /v1/devices/{device}: rename, move, pin or track; fields left out are unchanged", .request,
@@ -145,10 +148,10 @@ extension OpenAPIDocument {
                 [
                     S.required(
                         "action",
-                        S.oneOf(
+                        S.word(
                             "restart the app or one service; stop or start a service; purge the app and its volumes; "
                                 + "update past update locks; retry a rolled-back release",
-                            ["restart", "stop", "start", "purge", "update", "retry"])),
+                            API.DeviceActionKind.self)),
                     S.optional("service", S.string("Service; the whole app when absent. stop and start need one")),
                 ]
             ).merging([
@@ -194,35 +197,37 @@ extension OpenAPIDocument {
                 "PATCH /v1/device/state: what the device runs; fields left out are unchanged", .request,
                 [
                     S.optional("release", S.string("Release the device runs, when converged")),
-                    S.optional("status", S.string("Device status: idle, downloading, installing, running, pending or failed")),
+                    S.optional("status", S.word("What the device does", API.DeviceStatus.self)),
                     S.optional("statusDetail", S.string("Why, when failed or pending; cleared by a report with a status and no detail")),
                     S.optional("services", S.map("Every service's state (replaces the last report's)", of: S.ref("ServiceStateInput"))),
                     S.optional("architecture", S.string("CPU architecture")),
                     S.optional("droppedLogLines", S.integer("Log lines dropped while offline because the buffer was full", minimum: 0)),
                     S.optional("rollout", S.ref("Rollout")),
                 ]),
-            "Rollout": S.object(
-                "How the device's latest update went", .request,
-                [
-                    S.required("release", releaseID),
-                    S.required(
-                        "outcome",
-                        S.oneOf("started: installing or inside its health window; healthy: the window passed", ["started", "healthy", "rolled-back"])),
-                    S.optional("reason", S.string("Why it was rolled back")),
-                ]),
             "LogBatch": S.object(
                 "POST /v1/device/logs", .request,
                 [S.required("lines", S.array("Lines, oldest first; at most 500 a batch", of: S.ref("LogEntryInput")).merging(["maxItems": 500]))]),
             "TargetState": targetStateSchema,
         ]
+        for (name, direction) in [("Rollout", S.Direction.request), ("RolloutState", .response)] {
+            schemas[name] = S.object(
+                "How the device's latest update went", direction,
+                [
+                    S.required("release", releaseID),
+                    S.required(
+                        "outcome",
+                        S.word("started: installing or inside its health window; healthy: the window passed", API.RolloutOutcome.self)),
+                    S.optional("reason", S.string("Why it was rolled back")),
+                ])
+        }
         for (name, direction) in [("ServiceState", S.Direction.response), ("ServiceStateInput", .request)] {
             schemas[name] = S.object(
                 "One service's state on a device", direction,
                 [
                     S.optional("release", S.string("Release the container was created for")),
-                    S.required("status", S.string("The container's state: created, running, paused, restarting, removing, exited or dead")),
+                    S.required("status", S.word("The container's state", API.ContainerState.self)),
                     S.optional("containerID", S.string("Container id")),
-                    S.optional("health", S.string("Health, when the service has a check: starting, healthy or unhealthy")),
+                    S.optional("health", S.word("Health, when the service has a check", API.ContainerHealth.self)),
                 ])
         }
         for (name, direction) in [("LogEntry", S.Direction.response), ("LogEntryInput", .request)] {
@@ -231,7 +236,7 @@ extension OpenAPIDocument {
                 [
                     S.required("timestamp", S.string("When the container wrote it (RFC 3339, from the engine)")),
                     S.required("service", S.string("Service")),
-                    S.required("stream", S.string("stdout or stderr")),
+                    S.required("stream", S.word("Where the container wrote it", API.LogStream.self)),
                     S.required("message", S.string("The text")),
                     // The server numbers lines as it stores them; a number a device sends is ignored.
                     direction == .response

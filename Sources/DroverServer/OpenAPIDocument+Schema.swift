@@ -1,3 +1,4 @@
+import DroverModel
 extension OpenAPIDocument {
     /// Builders for JSON Schema (2020-12, as OpenAPI 3.1 uses it).
     enum Schema {
@@ -58,6 +59,11 @@ extension OpenAPIDocument {
         /// One of a closed set of strings.
         static func oneOf(_ description: String, _ values: [String]) -> Value {
             ["type": "string", "description": .string(description), "enum": .strings(values)]
+        }
+
+        /// One of a protocol's closed sets of words, listed from the type itself.
+        static func word<Word: ProtocolWord>(_ description: String, _ type: Word.Type) -> Value {
+            oneOf(description, Word.allCases.map(\.rawValue))
         }
 
         /// An ISO 8601 time with zone, as `JSONEncoder.DateEncodingStrategy.iso8601` writes it.

@@ -58,7 +58,7 @@ struct ReleaseRecord: Sendable {
     var id: String
     var fleetID: String
     var app: AppSpec
-    var status: String
+    var status: API.ReleaseStatus
     var statusDetail: String?
     var createdAt: Double
 
@@ -66,7 +66,11 @@ struct ReleaseRecord: Sendable {
         id = try row.string("id")
         fleetID = try row.string("fleet_id")
         app = try JSONDecoder().decode(AppSpec.self, from: Data(try row.string("app").utf8))
-        status = try row.string("status")
+        let word = try row.string("status")
+        guard let status = API.ReleaseStatus(rawValue: word) else {
+            throw ServerError(.storage, "release \(id) has status '\(word)' in the store, which is not one of \(API.ReleaseStatus.words)")
+        }
+        self.status = status
         statusDetail = try row.optionalString("status_detail")
         createdAt = try row.double("created_at")
     }

@@ -107,8 +107,8 @@ public struct SimulatorCommand: AsyncParsableCommand {
         // State reports.
         let reports = try await Self.hammer(keys: keys, seconds: seconds, concurrency: concurrency) { apiKey in
             let report = API.StateReport(
-                status: "running",
-                services: ["app": API.ServiceState(release: second.id, status: "running", containerID: "c\(Int.random(in: 0...999))", health: nil)])
+                status: .running,
+                services: ["app": API.ServiceState(release: second.id, status: .running, containerID: "c\(Int.random(in: 0...999))", health: nil)])
             _ = try await DroverAPIClient(server: server, credential: apiKey, http: measuringHTTP).send(.PATCH, "/v1/device/state", body: report)
             return true
         }
@@ -119,7 +119,7 @@ public struct SimulatorCommand: AsyncParsableCommand {
         // State reports at a steady pace: every device reports once per `reportEvery` seconds.
         let rate = Double(keys.count) / reportEvery
         let paced = await Self.paced(keys: keys, rate: rate, seconds: seconds) { apiKey in
-            let report = API.StateReport(status: "running", statusDetail: "tick \(Int.random(in: 0...999))")
+            let report = API.StateReport(status: .running, statusDetail: "tick \(Int.random(in: 0...999))")
             _ = try await DroverAPIClient(server: server, credential: apiKey, http: measuringHTTP).send(.PATCH, "/v1/device/state", body: report)
         }
         print(
@@ -152,7 +152,7 @@ public struct SimulatorCommand: AsyncParsableCommand {
                         await board.fetched(index: index, release: fetched, etag: answer.etag)
                         Task {
                             try? await Task.sleep(for: .milliseconds(Int.random(in: 1000...3000)))
-                            _ = try? await api.send(.PATCH, "/v1/device/state", body: API.StateReport(release: fetched, status: "running"))
+                            _ = try? await api.send(.PATCH, "/v1/device/state", body: API.StateReport(release: fetched, status: .running))
                         }
                     }
                 }

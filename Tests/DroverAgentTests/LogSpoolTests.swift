@@ -9,7 +9,7 @@ struct LogSpoolTests {
     func line(_ n: Int, container: String = "c1") -> SpooledLine {
         SpooledLine(
             container: container,
-            entry: API.LogEntry(timestamp: String(format: "2026-01-01T00:00:%02d.000000000Z", n), service: "s", stream: "stdout", message: "line \(n)"))
+            entry: API.LogEntry(timestamp: String(format: "2026-01-01T00:00:%02d.000000000Z", n), service: "s", stream: .stdout, message: "line \(n)"))
     }
 
     @Test("lines spilled to disk survive a new spool on the same file, oldest first")

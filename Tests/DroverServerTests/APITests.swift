@@ -183,7 +183,7 @@ struct APITests {
             #expect(try await api.call(.get, "/v1/devices/b", token: a.apiKey).status == .forbidden)
             #expect(try await api.call(.patch, "/v1/device/state", json: #"{"status": "running"}"#, token: a.apiKey).status == .noContent)
             let shownB = try await api.decode(API.Device.self, .get, "/v1/devices/b")
-            #expect(shownB.status != "running", "a's report did not touch b")
+            #expect(shownB.status != .running, "a's report did not touch b")
             _ = try await api.call(.delete, "/v1/devices/b")
             #expect(try await api.call(.get, "/v1/device/state", token: b.apiKey).status == .unauthorized)
         }
@@ -242,7 +242,7 @@ struct APITests {
             _ = try await api.call(.post, "/v1/devices/a1/actions", json: #"{"action": "purge"}"#)
             #expect(try await app()?.purges == 1)
             let bad = try await api.call(.post, "/v1/devices/a1/actions", json: #"{"action": "explode"}"#)
-            #expect(bad.status == .badRequest && bad.body.contains("must be restart, stop, start, purge, update or retry"))
+            #expect(bad.status == .badRequest && bad.body.contains("not one of restart, stop, start, purge, update or retry"))
             #expect(try await api.call(.post, "/v1/devices/a1/actions", json: #"{"action": "stop"}"#).status == .badRequest)
         }
     }
@@ -272,7 +272,7 @@ struct APITests {
             let device = try await api.fleetWithDevice("l", device: "logger")
             let batch = API.LogBatch(
                 lines: (1...5).map {
-                    API.LogEntry(timestamp: "2026-01-01T00:00:0\($0)Z", service: $0 % 2 == 0 ? "a" : "b", stream: "stdout", message: "line \($0)")
+                    API.LogEntry(timestamp: "2026-01-01T00:00:0\($0)Z", service: $0 % 2 == 0 ? "a" : "b", stream: .stdout, message: "line \($0)")
                 })
             let body = String(decoding: try JSONEncoder().encode(batch), as: UTF8.self)
             #expect(try await api.call(.post, "/v1/device/logs", json: body, token: device.apiKey).status == .noContent)

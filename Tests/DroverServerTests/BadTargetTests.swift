@@ -43,14 +43,14 @@ struct BadTargetTests {
         let refused = try await api.call(
             API.Release.self, .POST, "/v1/fleets/bad/releases",
             body: API.CreateRelease(compose: "services:\n  app:\n    image: \(Live.registry)/drover/busybox:1\n    command: \(loop)\n    cpus: 8000\n"))
-        let failed = try await device("b1", api) { $0.targetRelease == refused.id && $0.status == "failed" }
+        let failed = try await device("b1", api) { $0.targetRelease == refused.id && $0.status == .failed }
         #expect(failed.statusDetail?.contains("CPU") == true, "the reason is the engine's: \(failed.statusDetail ?? "")")
 
         // The fixed release heals the device without anyone touching it.
         let fixed = try await api.call(
             API.Release.self, .POST, "/v1/fleets/bad/releases",
             body: API.CreateRelease(compose: "services:\n  app:\n    image: \(Live.registry)/drover/busybox:1\n    command: \(loop)\n    cpus: 0.5\n"))
-        let healed = try await device("b1", api) { $0.release == fixed.id && $0.status == "running" }
+        let healed = try await device("b1", api) { $0.release == fixed.id && $0.status == .running }
         let running = try await engine.listContainers(all: false, filters: DeviceIdentity(id: healed.uuid).labelFilter(app: "bad"))
         #expect(running.count == 1 && running.first?.labels[DroverLabel.release] == fixed.id)
 

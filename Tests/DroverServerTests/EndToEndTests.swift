@@ -119,7 +119,7 @@ struct EndToEndTests {
 
         // v1 then v2 reach every device.
         let v1 = try await api.call(API.Release.self, .POST, "/v1/fleets/e2ea/releases", body: API.CreateRelease(compose: compose(tag: 1, marker: "v1")))
-        try await eventually("all run v1", api) { $0.allSatisfy { $0.release == v1.id && $0.status == "running" } }
+        try await eventually("all run v1", api) { $0.allSatisfy { $0.release == v1.id && $0.status == .running } }
         let v2 = try await api.call(API.Release.self, .POST, "/v1/fleets/e2ea/releases", body: API.CreateRelease(compose: compose(tag: 2, marker: "v2")))
         try await eventually("all run v2", api) { $0.allSatisfy { $0.release == v2.id } }
 
@@ -152,12 +152,12 @@ struct EndToEndTests {
         // Tag d2 and d3, restart only those.
         struct Tags: Encodable, Sendable { var set: [String: String] }
         for name in ["d2", "d3"] { _ = try await api.send(.PUT, "/v1/devices/\(name)/tags", body: Tags(set: ["site": "lab"])) }
-        try await eventually("settled", api) { $0.allSatisfy { $0.status == "running" } }
+        try await eventually("settled", api) { $0.allSatisfy { $0.status == .running } }
         try await Task.sleep(for: .seconds(3))
         func ids(_ device: String) async throws -> Set<String> { Set(try await containers(engine, device: device).map(\.id)) }
         let before = [d1: try await ids(d1), d2: try await ids(d2), d3: try await ids(d3)]
         for device in try await api.call([API.Device].self, .GET, "/v1/devices?tag=site=lab") {
-            _ = try await api.send(.POST, "/v1/devices/\(device.uuid)/actions", body: API.DeviceAction(action: "restart", service: nil))
+            _ = try await api.send(.POST, "/v1/devices/\(device.uuid)/actions", body: API.DeviceAction(action: .restart, service: nil))
         }
         for _ in 0..<240 {
             if try await ids(d2).isDisjoint(with: before[d2] ?? []), try await ids(d3).isDisjoint(with: before[d3] ?? []) { break }

@@ -21,7 +21,7 @@ struct FailingReleaseAPITests {
                 let json = String(decoding: try JSONEncoder().encode(API.CreateRelease(compose: "services:\n  s:\n    image: x:\(tag)\n")), as: UTF8.self)
                 return try await api.decode(API.Release.self, .post, "/v1/fleets/fl/releases", json: json)
             }
-            func report(_ device: API.RegisteredDevice, _ release: String, _ outcome: String, reason: String? = nil) async throws -> Int {
+            func report(_ device: API.RegisteredDevice, _ release: String, _ outcome: API.RolloutOutcome, reason: String? = nil) async throws -> Int {
                 let body = String(
                     decoding: try JSONEncoder().encode(API.StateReport(rollout: API.Rollout(release: release, outcome: outcome, reason: reason))),
                     as: UTF8.self)
@@ -34,19 +34,22 @@ struct FailingReleaseAPITests {
             let good = try await release(1)
             let bad = try await release(2)
             // Bad reports are refused with what was wrong.
-            #expect(try await report(devices[0], bad.id, "exploded") == 400)
-            #expect(try await report(devices[0], "nope", "started") == 400)
+            let unknownOutcome = #"{"rollout": {"release": "\#(bad.id)", "outcome": "exploded"}}"#
+            let refused = try await api.call(.patch, "/v1/device/state", json: unknownOutcome, token: devices[0].apiKey)
+            #expect(refused.status == .badRequest)
+            #expect(refused.body.contains("started, healthy or rolled-back"))
+            #expect(try await report(devices[0], "nope", .started) == 400)
 
             // Five start it; one rolls back (20% is not more than 20%): still offered.
-            for device in devices.prefix(5) { #expect(try await report(device, bad.id, API.Rollout.started) == 204) }
-            _ = try await report(devices[0], bad.id, API.Rollout.rolledBack, reason: "service s is unhealthy: boom")
-            #expect(try await api.decode(API.Release.self, .get, "/v1/releases/\(bad.id)").status == "ready")
+            for device in devices.prefix(5) { #expect(try await report(device, bad.id, .started) == 204) }
+            _ = try await report(devices[0], bad.id, .rolledBack, reason: "service s is unhealthy: boom")
+            #expect(try await api.decode(API.Release.self, .get, "/v1/releases/\(bad.id)").status == .ready)
             #expect(try await offered(devices[5]) == bad.id)
 
             // A second one (40%): failing, with the reasons.
-            _ = try await report(devices[1], bad.id, API.Rollout.rolledBack, reason: "service s is crash-looping")
+            _ = try await report(devices[1], bad.id, .rolledBack, reason: "service s is crash-looping")
             let shown = try await api.decode(API.Release.self, .get, "/v1/releases/\(bad.id)")
-            #expect(shown.status == "failing")
+            #expect(shown.status == .failing)
             #expect(shown.attempts == API.ReleaseAttempts(started: 5, healthy: 0, rolledBack: 2))
             let detail = shown.statusDetail ?? ""
             #expect(detail.contains("2 of 5 devices that tried it rolled it back (40% > 20%)"), "\(detail)")
@@ -57,7 +60,7 @@ struct FailingReleaseAPITests {
             #expect(try await offered(try await enrol("g")) == good.id, "so does a device enrolled now")
             #expect(try await offered(devices[2]) == bad.id, "a device that started it keeps it")
             #expect(try await offered(devices[0]) == good.id, "a device that rolled it back is offered the good one")
-            _ = try await report(devices[2], bad.id, API.Rollout.rolledBack, reason: "late")
+            _ = try await report(devices[2], bad.id, .rolledBack, reason: "late")
             #expect(try await offered(devices[2]) == good.id)
             #expect(try await api.decode(API.Fleet.self, .get, "/v1/fleets/fl").targetRelease == good.id)
 
@@ -67,9 +70,9 @@ struct FailingReleaseAPITests {
             let tuned = try await api.decode(API.Fleet.self, .patch, "/v1/fleets/fl", json: #"{"failingShare": 0.5, "failingMinDevices": 3}"#)
             #expect(tuned.failingShare == 0.5 && tuned.failingMinDevices == 3)
             let next = try await release(3)
-            for device in devices.prefix(4) { _ = try await report(device, next.id, API.Rollout.started) }
-            for device in devices.prefix(2) { _ = try await report(device, next.id, API.Rollout.rolledBack, reason: "x") }
-            #expect(try await api.decode(API.Release.self, .get, "/v1/releases/\(next.id)").status == "ready", "2 of 4 is not past 3 devices and 50%")
+            for device in devices.prefix(4) { _ = try await report(device, next.id, .started) }
+            for device in devices.prefix(2) { _ = try await report(device, next.id, .rolledBack, reason: "x") }
+            #expect(try await api.decode(API.Release.self, .get, "/v1/releases/\(next.id)").status == .ready, "2 of 4 is not past 3 devices and 50%")
         }
     }
 

@@ -173,7 +173,7 @@ struct HardeningTests {
             #expect(answer.status == .badRequest)
             #expect(answer.body.contains("is not a release of this device's fleet"))
             let shown = try await client.decode(API.Release.self, .get, "/v1/releases/\(release.id)")
-            #expect(shown.status == "ready")
+            #expect(shown.status == .ready)
             #expect(shown.attempts?.started == 0)
         }
     }

@@ -34,7 +34,7 @@ struct OfflineTests {
         let release = try await api.call(API.Release.self, .POST, "/v1/fleets/off/releases", body: API.CreateRelease(compose: compose))
         // The agent enrols on its own schedule: the device may not exist yet.
         var found: API.Device?
-        for _ in 0..<240 where found?.release != release.id || found?.status != "running" {
+        for _ in 0..<240 where found?.release != release.id || found?.status != .running {
             found = try? await api.call(API.Device.self, .GET, "/v1/devices/o1")
             try await Task.sleep(for: .milliseconds(250))
         }
@@ -69,7 +69,7 @@ struct OfflineTests {
             if device.online, ticks.contains(where: { $0 > lost }) { break }
             try await Task.sleep(for: .milliseconds(250))
         }
-        #expect(device.online && device.status == "running" && device.release == release.id)
+        #expect(device.online && device.status == .running && device.release == release.id)
         #expect(ticks.contains { $0 > lost }, "lines logged by the container started while offline reached the server")
 
         await agents.cancelAll()

@@ -74,7 +74,7 @@ struct RollbackTests {
         // A good release passes its (short) health window everywhere.
         let good = try await api.call(
             API.Release.self, .POST, "/v1/fleets/rb/releases", body: API.CreateRelease(compose: compose(marker: "good", window: "2s")))
-        try await eventually("all run the good release", api) { $0.count == 3 && $0.allSatisfy { $0.release == good.id && $0.status == "running" } }
+        try await eventually("all run the good release", api) { $0.count == 3 && $0.allSatisfy { $0.release == good.id && $0.status == .running } }
         for _ in 0..<120 {
             if try await api.call(API.Release.self, .GET, "/v1/releases/\(good.id)").attempts?.healthy == 3 { break }
             try await Task.sleep(for: .milliseconds(250))
@@ -96,13 +96,13 @@ struct RollbackTests {
         let rollbackSeconds = Date().timeIntervalSince(released)
         print("unhealthy release rolled back on 3 devices \(String(format: "%.1f", rollbackSeconds)) s after it was created (window 30 s)")
         #expect(shown.attempts?.rolledBack == 3)
-        #expect(shown.status == "failing")
+        #expect(shown.status == .failing)
         let detail = shown.statusDetail ?? ""
         #expect(detail.contains("devices that tried it rolled it back"), "\(detail)")
         #expect(detail.contains("service web is unhealthy: health check exited with code 1: database unreachable"), "\(detail)")
         let fleet = try await api.call(API.Fleet.self, .GET, "/v1/fleets/rb")
         #expect(fleet.targetRelease == good.id, "the fleet offers the good release again")
-        try await eventually("every device runs the good release", api) { $0.allSatisfy { $0.release == good.id && $0.status == "running" } }
+        try await eventually("every device runs the good release", api) { $0.allSatisfy { $0.release == good.id && $0.status == .running } }
         for device in try await devices(api) {
             let running = try await engine.listContainers(all: false, filters: DeviceIdentity(id: device.uuid).labelFilter(app: "rb"))
             #expect(running.count == 1 && running.first?.labels[DroverLabel.release] == good.id, "\(device.name) runs the good release")
@@ -111,7 +111,7 @@ struct RollbackTests {
         // A device enrolled now is never offered the failing release.
         await agents.add(agent("r4", server: server, key: key.key, root: root))
         try await eventually("the new device runs the good release", api) { list in
-            list.first { $0.name == "r4" }.map { $0.release == good.id && $0.status == "running" } ?? false
+            list.first { $0.name == "r4" }.map { $0.release == good.id && $0.status == .running } ?? false
         }
         let r4 = try #require(try await devices(api).first { $0.name == "r4" })
         #expect(r4.targetRelease == good.id)
@@ -144,11 +144,11 @@ struct RollbackTests {
         }
         try await Task.sleep(for: .seconds(4))
         #expect(await creations.value == 0, "a rolled-back release is not tried again on its own")
-        _ = try await api.send(.POST, "/v1/devices/r1/actions", body: API.DeviceAction(action: "retry", service: nil))
+        _ = try await api.send(.POST, "/v1/devices/r1/actions", body: API.DeviceAction(action: .retry, service: nil))
         for _ in 0..<240 where await creations.value == 0 { try await Task.sleep(for: .milliseconds(250)) }
         #expect(await creations.value == 1, "after the retry it was tried once more")
         try await eventually("r1 rolled it back again", api) { list in
-            list.first { $0.name == "r1" }.map { $0.release == good.id && $0.status == "failed" } ?? false
+            list.first { $0.name == "r1" }.map { $0.release == good.id && $0.status == .failed } ?? false
         }
         collector.cancel()
 
