@@ -2,20 +2,44 @@ import DroverModel
 import Foundation
 import Testing
 
-/// Every file of the shared compose corpus is a test case.
+/// Every file of the compose corpus is a test case: the copy vendored at `Tests/corpus`, or the
+/// folder `DROVER_CORPUS` names.
 enum Corpus {
     static let root: URL = {
         if let path = ProcessInfo.processInfo.environment["DROVER_CORPUS"] { return URL(fileURLWithPath: path) }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/compose-corpus").standardized
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../corpus").standardized
     }()
 
+    /// The `.yml` files of `folder`, sorted; throws, naming the folder, when it cannot be read.
+    static func listing(_ folder: String) throws -> [String] {
+        let path = root.appendingPathComponent(folder).path
+        do {
+            return try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".yml") }.sorted()
+        } catch {
+            throw CorpusMissing(path: path, cause: "\(error)")
+        }
+    }
+
+    /// The files of `folder` as test arguments. A missing folder gives none here; `corpusPresent`
+    /// fails for it, so the parameterised tests cannot pass by running zero cases.
     static func files(_ folder: String) -> [String] {
-        (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(folder).path).filter { $0.hasSuffix(".yml") }.sorted()) ?? []
+        do {
+            return try listing(folder)
+        } catch {
+            return []
+        }
     }
 
     static func text(_ folder: String, _ file: String) throws -> String {
         try String(contentsOf: root.appendingPathComponent(folder).appendingPathComponent(file), encoding: .utf8)
     }
+}
+
+/// The corpus folder is missing or unreadable.
+struct CorpusMissing: Error, CustomStringConvertible {
+    let path: String
+    let cause: String
+    var description: String { "no compose corpus at \(path) (set DROVER_CORPUS or restore Tests/corpus): \(cause)" }
 }
 
 @Suite("Compose corpus")
@@ -37,11 +61,13 @@ struct CorpusTests {
         "19-invalid-service-name.yml": ["'home assistant'", "space"],
     ]
 
-    @Test("the corpus is there", .enabled(if: !Corpus.files("invalid").isEmpty))
-    func corpusPresent() {
-        #expect(Corpus.files("invalid").count >= 13)
-        #expect(Corpus.files("real").count >= 30)
-        #expect(Set(Corpus.files("invalid")) == Set(Self.expected.keys), "every invalid file has an expected complaint")
+    @Test("the corpus is there, so the tests below cannot pass by running no case")
+    func corpusPresent() throws {
+        let invalid = try Corpus.listing("invalid")
+        let real = try Corpus.listing("real")
+        #expect(invalid.count >= 13, "\(Corpus.root.path)/invalid holds \(invalid.count) files")
+        #expect(real.count >= 30, "\(Corpus.root.path)/real holds \(real.count) files")
+        #expect(Set(invalid) == Set(Self.expected.keys), "every invalid file has an expected complaint")
     }
 
     @Test("an invalid file fails with its named problem", arguments: Corpus.files("invalid"))
