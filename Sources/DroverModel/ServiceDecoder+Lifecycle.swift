@@ -17,18 +17,24 @@ extension ServiceDecoder {
             for dependency in try ComposeValues.stringList(value, path: path) { out[dependency] = .serviceStarted }
         case .mapping(let pairs, _):
             for (dependency, item) in pairs {
-                var condition = DependencyCondition.serviceStarted
-                if let conditionNode = item["condition"] {
-                    let text = try ComposeValues.string(conditionNode, path: "\(path).\(dependency).condition")
-                    guard let parsed = DependencyCondition(rawValue: text) else {
-                        throw ModelError(
-                            .invalidValue, at: "\(path).\(dependency).condition", line: conditionNode.line,
-                            "condition '\(text)' must be service_started, service_healthy or service_completed_successfully")
-                    }
-                    condition = parsed
+                // The long form names its condition: compose's schema requires it.
+                guard case .mapping = item, let conditionNode = item["condition"] else {
+                    throw ModelError(
+                        .missing, at: "\(path).\(dependency)", line: item.line ?? value.line,
+                        "depends_on '\(dependency)' needs 'condition: service_started' (or service_healthy, service_completed_successfully) in the long form")
                 }
-                for (key, field) in item.mappingPairs ?? [] where !["condition", "restart", "required"].contains(key) {
-                    throw ModelError(.unknownKey, at: "\(path).\(dependency).\(key)", line: field.line, "unknown depends_on key '\(key)'")
+                let text = try ComposeValues.string(conditionNode, path: "\(path).\(dependency).condition")
+                guard let condition = DependencyCondition(rawValue: text) else {
+                    throw ModelError(
+                        .invalidValue, at: "\(path).\(dependency).condition", line: conditionNode.line,
+                        "condition '\(text)' must be service_started, service_healthy or service_completed_successfully")
+                }
+                for (key, field) in item.mappingPairs ?? [] where key != "condition" && !key.hasPrefix("x-") {
+                    guard key == "restart" || key == "required" else {
+                        throw ModelError(.unknownKey, at: "\(path).\(dependency).\(key)", line: field.line, "unknown depends_on key '\(key)'")
+                    }
+                    // Both are booleans in compose; `required` is read again when the dependency is left out.
+                    _ = try ComposeValues.bool(field, path: "\(path).\(dependency).\(key)")
                 }
                 out[dependency] = condition
             }
@@ -72,7 +78,13 @@ extension ServiceDecoder {
                 throw ModelError(.unknownKey, at: itemPath, line: item.line, "unknown healthcheck key '\(key)'")
             }
         }
-        if disabled { return .init(test: ["NONE"]) }
+        if disabled {
+            if !check.test.isEmpty {
+                // Compose accepts both and disables the check; say that the test is not run.
+                warnings.append("service '\(name)': healthcheck has 'disable: true', so its 'test' is never run")
+            }
+            return .init(test: ["NONE"])
+        }
         if check.test.isEmpty {
             throw ModelError(.missing, at: path, line: value.line, "service '\(name)' has a healthcheck without 'test'")
         }
@@ -92,6 +104,10 @@ extension ServiceDecoder {
         case "always": return "always"
         case "never": return "never"
         case "missing", "if_not_present", "build": return nil
+        case "refresh", "daily", "weekly":
+            throw ModelError(.unsupported, at: path, line: value.line, "pull_policy '\(text)' is not supported by Drover yet; use always, missing or never")
+        case let other where other.hasPrefix("every_"):
+            throw ModelError(.unsupported, at: path, line: value.line, "pull_policy '\(other)' is not supported by Drover yet; use always, missing or never")
         default:
             throw ModelError(.invalidValue, at: path, line: value.line, "pull_policy '\(text)' must be always, missing, if_not_present, never or build")
         }

@@ -8,6 +8,8 @@ struct ServiceDecoder {
     let readFile: (@Sendable (String) throws -> String)?
     /// Things accepted but worth telling the user; the parser hands them on.
     var warnings: [String] = []
+    /// The service's `container_name`, for the check that no two services share one.
+    var containerName: String?
 
     init(name: String, environment: [String: String], baseDirectory: String?, readFile: (@Sendable (String) throws -> String)?) {
         self.name = name
@@ -28,8 +30,7 @@ struct ServiceDecoder {
         var spec = ServiceSpec(image: nil)
         var profiles: [String] = []
         var environmentFromFiles: [String: String] = [:]
-        var containerName: String?
-        var deployRestart: String?
+        var deploy = DeploySettings()
         for (key, value) in pairs {
             let path = "\(prefix).\(key)"
             if key.hasPrefix("x-") { continue }
@@ -47,6 +48,7 @@ struct ServiceDecoder {
             case "command": spec.command = try ComposeValues.command(value, path: path)
             case "entrypoint": spec.entrypoint = try ComposeValues.command(value, path: path)
             case "environment":
+                try checkEnvironmentNames(value, path: path)
                 spec.environment = try ComposeValues.keyValues(value, path: path, what: "environment", fallback: environment)
             case "env_file": environmentFromFiles = try envFiles(value, path: path)
             case "ports": spec.ports = try ports(value, path: path)
@@ -90,13 +92,15 @@ struct ServiceDecoder {
             case "shm_size": spec.shmSize = try ComposeValues.byteSize(try ComposeValues.string(value, path: path), path: path, line: value.line)
             case "init": spec.initProcess = try ComposeValues.bool(value, path: path)
             case "container_name":
-                containerName = try ComposeValues.string(value, path: path)
+                let text = try ComposeValues.string(value, path: path)
+                try checkContainerName(text, path: path, line: value.line)
+                containerName = text
             case "pull_policy": spec.pullPolicy = try pullPolicy(value, path: path)
             case "platform": spec.platform = try ComposeValues.string(value, path: path)
             case "logging": spec.logging = try logging(value, path: path)
             case "profiles": profiles = try ComposeValues.stringList(value, path: path)
             case "extends": continue  // resolved before decoding
-            case "deploy": deployRestart = try deploy(value, path: path, into: &spec)
+            case "deploy": deploy = try self.deploy(value, path: path)
             case "mem_limit": spec.memoryLimit = try memory(value, path: path)
             case "mem_reservation": spec.memoryReservation = try memory(value, path: path)
             case "cpus": spec.cpus = try cpus(value, path: path)
@@ -117,7 +121,9 @@ struct ServiceDecoder {
         if !environmentFromFiles.isEmpty {
             spec.environment = environmentFromFiles.merging(spec.environment ?? [:]) { _, own in own }
         }
-        if spec.restart == nil, let deployRestart { spec.restart = deployRestart }
+        if spec.restart == nil, let restart = deploy.restart { spec.restart = restart }
+        try applyDeployLimits(deploy, to: &spec, node: node)
+        try checkCombinations(&spec, node: node)
         try ServiceLimits.checkReservation(spec.memoryReservation, limit: spec.memoryLimit, at: "\(prefix).mem_reservation", line: line)
         if let containerName {
             // Drover names containers itself (per device and config); the fixed name stays reachable as a DNS alias.
