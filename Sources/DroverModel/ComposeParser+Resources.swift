@@ -3,34 +3,72 @@ import Foundation
 /// Top-level `networks` and `volumes`: the resources services share.
 extension ComposeParser {
     func parseNetworks(_ node: YAMLValue?) throws(ModelError) -> [String: NetworkSpec] {
-        guard let node, !node.isNull else { return [:] }
-        guard case .mapping(let pairs, _) = node else {
-            throw ModelError(.invalidValue, at: "networks", line: node.line, "top-level 'networks' must be a mapping of network names")
+        try parseResources(node, kind: "network") { (key: String, item: YAMLValue, itemPath: String, spec: inout NetworkSpec) throws(ModelError) in
+            switch key {
+            case "internal": spec.internal = try ComposeValues.bool(item, path: itemPath)
+            case "attachable": spec.attachable = try ComposeValues.bool(item, path: itemPath)
+            case "enable_ipv6": spec.enableIPv6 = try ComposeValues.bool(item, path: itemPath)
+            case "ipam", "enable_ipv4", "driver_opts_v2":
+                throw ModelError(.unsupported, at: itemPath, line: item.line, "network key '\(key)' is not supported by Drover yet")
+            default:
+                throw ModelError(.unknownKey, at: itemPath, line: item.line, "unknown network key '\(key)'")
+            }
         }
-        var out: [String: NetworkSpec] = [:]
+    }
+
+    func parseVolumes(_ node: YAMLValue?) throws(ModelError) -> [String: VolumeSpec] {
+        let volumes = try parseResources(node, kind: "volume") { (key: String, item: YAMLValue, itemPath: String, _: inout VolumeSpec) throws(ModelError) in
+            throw ModelError(.unknownKey, at: itemPath, line: item.line, "unknown volume key '\(key)'")
+        }
+        // An external volume is made elsewhere, so settings for making it cannot apply; compose
+        // (validation/external.go) refuses them rather than ignore them.
+        guard case .mapping(let pairs, _) = node else { return volumes }
+        for (name, value) in pairs where volumes[name]?.external == true {
+            for (key, item) in value.mappingPairs ?? [] where !["name", "external"].contains(key) && !key.hasPrefix("x-") {
+                throw ModelError(
+                    .invalidValue, at: "volumes.\(name).\(key)", line: item.line,
+                    "volume '\(name)' is external, so '\(key)' cannot apply; compose refuses 'external' with any key but 'name'")
+            }
+        }
+        return volumes
+    }
+
+    /// Reads a mapping of resource names to definitions: names as compose allows them, the keys
+    /// networks and volumes share, and `name` agreeing with the deprecated `external.name`.
+    private func parseResources<Spec>(
+        _ node: YAMLValue?, kind: String, own: (String, YAMLValue, String, inout Spec) throws(ModelError) -> Void
+    ) throws(ModelError) -> [String: Spec] where Spec: ResourceSpec {
+        guard let node, !node.isNull else { return [:] }
+        let section = kind == "network" ? "networks" : "volumes"
+        guard case .mapping(let pairs, _) = node else {
+            throw ModelError(.invalidValue, at: section, line: node.line, "top-level '\(section)' must be a mapping of \(kind) names")
+        }
+        var out: [String: Spec] = [:]
         for (name, value) in pairs {
-            let path = "networks.\(name)"
-            var spec = NetworkSpec()
+            let path = "\(section).\(name)"
+            try Self.validateResourceName(name, kind: kind, at: section, line: value.line)
+            var spec = Spec()
+            var plainName: String?
+            var externalName: String?
             if !value.isNull {
                 guard case .mapping(let keys, _) = value else {
-                    throw ModelError(.invalidValue, at: path, line: value.line, "network definition must be a mapping or empty")
+                    throw ModelError(.invalidValue, at: path, line: value.line, "\(kind) definition must be a mapping or empty")
                 }
-                for (key, item) in keys {
+                for (key, item) in keys where !key.hasPrefix("x-") {
                     let itemPath = "\(path).\(key)"
-                    if let common = try Self.commonResourceKey(key, item, path: itemPath) {
-                        common.apply(to: &spec.driver, &spec.driverOpts, &spec.labels, &spec.name, &spec.external)
+                    guard let common = try Self.commonResourceKey(key, item, path: itemPath) else {
+                        try own(key, item, itemPath, &spec)
                         continue
                     }
-                    switch key {
-                    case "internal": spec.internal = try ComposeValues.bool(item, path: itemPath)
-                    case "attachable": spec.attachable = try ComposeValues.bool(item, path: itemPath)
-                    case "enable_ipv6": spec.enableIPv6 = try ComposeValues.bool(item, path: itemPath)
-                    case "ipam", "enable_ipv4", "driver_opts_v2":
-                        throw ModelError(.unsupported, at: itemPath, line: item.line, "network key '\(key)' is not supported by Drover yet")
-                    default:
-                        if key.hasPrefix("x-") { continue }
-                        throw ModelError(.unknownKey, at: itemPath, line: item.line, "unknown network key '\(key)'")
+                    if case .name(let given) = common { plainName = given }
+                    if case .external(_, let given?) = common { externalName = given }
+                    // Compose (transform/external.go) refuses the deprecated external.name when it disagrees with name.
+                    if let plainName, let externalName, plainName != externalName {
+                        throw ModelError(
+                            .invalidValue, at: itemPath, line: item.line,
+                            "\(kind) '\(name)' has name '\(plainName)' and external.name '\(externalName)'; they conflict, so set only 'name'")
                     }
+                    common.apply(to: &spec)
                 }
             }
             out[name] = spec
@@ -38,53 +76,30 @@ extension ComposeParser {
         return out
     }
 
-    func parseVolumes(_ node: YAMLValue?) throws(ModelError) -> [String: VolumeSpec] {
-        guard let node, !node.isNull else { return [:] }
-        guard case .mapping(let pairs, _) = node else {
-            throw ModelError(.invalidValue, at: "volumes", line: node.line, "top-level 'volumes' must be a mapping of volume names")
+    /// Network and volume names follow the same pattern as service names in compose's schema.
+    static func validateResourceName(_ name: String, kind: String, at path: String, line: Int?) throws(ModelError) {
+        let allowed = name.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || scalar == "." || scalar == "_" || scalar == "-")
         }
-        var out: [String: VolumeSpec] = [:]
-        for (name, value) in pairs {
-            let path = "volumes.\(name)"
-            var spec = VolumeSpec()
-            if !value.isNull {
-                guard case .mapping(let keys, _) = value else {
-                    throw ModelError(.invalidValue, at: path, line: value.line, "volume definition must be a mapping or empty")
-                }
-                for (key, item) in keys {
-                    let itemPath = "\(path).\(key)"
-                    if let common = try Self.commonResourceKey(key, item, path: itemPath) {
-                        common.apply(to: &spec.driver, &spec.driverOpts, &spec.labels, &spec.name, &spec.external)
-                        continue
-                    }
-                    switch key {
-                    default:
-                        if key.hasPrefix("x-") { continue }
-                        throw ModelError(.unknownKey, at: itemPath, line: item.line, "unknown volume key '\(key)'")
-                    }
-                }
-            }
-            out[name] = spec
+        guard !name.isEmpty, allowed else {
+            throw ModelError(
+                .invalidValue, at: path, line: line, "\(kind) name '\(name)' may hold only letters, digits, '.', '_' and '-' (^[a-zA-Z0-9._-]+$)")
         }
-        return out
     }
 
     /// A key that top-level networks and volumes share, parsed.
     enum CommonResourceKey {
         case driver(String), driverOpts([String: String]), labels([String: String]), name(String), external(Bool, name: String?)
 
-        func apply(
-            to driver: inout String?, _ driverOpts: inout [String: String]?, _ labels: inout [String: String]?, _ name: inout String?,
-            _ external: inout Bool?
-        ) {
+        func apply<Spec: ResourceSpec>(to spec: inout Spec) {
             switch self {
-            case .driver(let value): driver = value
-            case .driverOpts(let value): driverOpts = value
-            case .labels(let value): labels = value
-            case .name(let value): name = value
+            case .driver(let value): spec.driver = value
+            case .driverOpts(let value): spec.driverOpts = value
+            case .labels(let value): spec.labels = value
+            case .name(let value): spec.name = value
             case .external(let value, let externalName):
-                external = value
-                if let externalName { name = externalName }
+                spec.external = value
+                if let externalName, spec.name == nil { spec.name = externalName }
             }
         }
     }
@@ -103,5 +118,17 @@ extension ComposeParser {
         default: return nil
         }
     }
-
 }
+
+/// What top-level networks and volumes have in common, so one reader serves both.
+protocol ResourceSpec {
+    init()
+    var driver: String? { get set }
+    var driverOpts: [String: String]? { get set }
+    var labels: [String: String]? { get set }
+    var name: String? { get set }
+    var external: Bool? { get set }
+}
+
+extension NetworkSpec: ResourceSpec {}
+extension VolumeSpec: ResourceSpec {}

@@ -131,6 +131,7 @@ public struct ComposeParser: Sendable {
         // Services extending a large one multiply it, as aliases do: the same budget applies.
         var budget = ExpansionBudget()
         var files: [String: YAMLValue] = [:]
+        var containerNames: [String: String] = [:]
         for (serviceName, node) in servicePairs {
             try Self.validateServiceName(serviceName, line: node.line)
             let definition = try resolveExtends(serviceName, node: node, services: rawServices, depth: 0, files: &files)
@@ -145,6 +146,7 @@ public struct ComposeParser: Sendable {
                 continue
             }
             services[serviceName] = spec
+            containerNames[serviceName] = decoder.containerName
         }
         if services.isEmpty && skipped.isEmpty {
             throw ModelError(.missing, at: "services", line: servicesNode.line, "'services' is empty, so there is nothing to run")
@@ -153,7 +155,7 @@ public struct ComposeParser: Sendable {
             warnings.append("variable \(name) is not set; it was replaced by an empty string")
         }
         var app = AppSpec(services: services, networks: networks, volumes: volumes)
-        try validate(&app, skipped: skipped, rawServices: rawServices)
+        try validate(&app, skipped: skipped, rawServices: rawServices, containerNames: containerNames, warnings: &warnings)
         return ComposeDocument(app: app, name: name, warnings: warnings)
     }
 

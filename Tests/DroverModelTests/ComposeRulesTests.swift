@@ -114,9 +114,34 @@ struct ComposeRulesTests {
         #expect(problem.path == "services.a.pull_policy")
     }
 
+    @Test("a service left out by its profile may not be the target of a link")
+    func linkToSkippedService() throws {
+        let problem = try error("services:\n  a:\n    image: x\n    links: [b]\n  b:\n    image: x\n    profiles: [debug]\n")
+        #expect(problem.path == "services.a.links[0]")
+        #expect(problem.message.contains("left out because its profile(s) debug are not active"))
+    }
+
     @Test("container names follow the engine's rule", arguments: ["db", "my-db.1", "/db_2"])
     func validContainerNames(name: String) throws {
         let doc = try parse("services:\n  a:\n    image: x\n    container_name: \"\(name)\"\n")
         #expect(doc.app.services["a"] != nil)
+    }
+
+    @Test("an external network may carry a name that agrees with external.name")
+    func agreeingExternalName() throws {
+        let doc = try parse("services:\n  a:\n    image: x\n    networks: [n]\nnetworks:\n  n:\n    name: lan\n    external:\n      name: lan\n")
+        #expect(doc.app.networks?["n"]?.name == "lan")
+        #expect(doc.app.networks?["n"]?.external == true)
+    }
+
+    @Test("a dependency left out by its profile is dropped when not required, and refused when required")
+    func optionalDependency() throws {
+        let base =
+            "services:\n  a:\n    image: x\n    depends_on:\n      b: {condition: service_started, required: REQUIRED}\n  b:\n    image: x\n    profiles: [debug]\n"
+        let doc = try parse(base.replacingOccurrences(of: "REQUIRED", with: "false"))
+        #expect(doc.app.services["a"]?.dependsOn == nil)
+        #expect(doc.warnings.contains { $0.contains("starts without 'b'") })
+        let problem = try error(base.replacingOccurrences(of: "REQUIRED", with: "true"))
+        #expect(problem.message.contains("left out because its profile(s) debug are not active"))
     }
 }
