@@ -26,7 +26,26 @@ extension ServiceDecoder {
                 throw ModelError(.unknownKey, at: itemPath, line: item.line, "service '\(name)' has unknown build key '\(key)'")
             }
         }
+        // Compose refuses both: it could not tell which Dockerfile the image is built from.
+        if value["dockerfile"] != nil, let inline = value["dockerfile_inline"] {
+            throw ModelError(
+                .invalidValue, at: "\(path).dockerfile_inline", line: inline.line,
+                "service '\(name)' sets both 'dockerfile' and 'dockerfile_inline', which exclude each other; keep one")
+        }
         return spec
+    }
+
+    /// Compose refuses a `platform` that `build.platforms` leaves out: the image built would not
+    /// be the one the service asks to run.
+    func checkBuildPlatforms(_ node: YAMLValue, platform: String?) throws(ModelError) {
+        guard let platform, let platforms = node["build"]?["platforms"] else { return }
+        let path = "\(prefix).build.platforms"
+        let listed = try ComposeValues.stringList(platforms, path: path)
+        guard listed.isEmpty || listed.contains(platform) else {
+            throw ModelError(
+                .invalidValue, at: path, line: platforms.line,
+                "service '\(name)' runs platform '\(platform)', which build.platforms (\(listed.joined(separator: ", "))) does not include")
+        }
     }
 
     func envFiles(_ value: YAMLValue, path: String) throws(ModelError) -> [String: String] {

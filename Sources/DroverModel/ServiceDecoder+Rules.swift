@@ -20,8 +20,8 @@ extension ServiceDecoder {
             value: \.pids, zero: 0)
     }
 
-    /// Checks keys that exclude or repeat each other: `network_mode` with `networks`, and two
-    /// mounts on one container path.
+    /// Checks keys that exclude or repeat each other: `network_mode` with `networks`, two
+    /// mounts on one container path, a `platform` that `build.platforms` leaves out.
     mutating func checkCombinations(_ spec: inout ServiceSpec, node: YAMLValue) throws(ModelError) {
         // An empty `networks` is no network at all, so compose lets it pass.
         if let mode = spec.networkMode, spec.networks?.isEmpty == false, let networks = node["networks"] {
@@ -30,6 +30,7 @@ extension ServiceDecoder {
                 "service '\(name)' sets both 'network_mode: \(mode)' and 'networks', which exclude each other (compose refuses this too); keep one")
         }
         try checkMountTargets(&spec, node: node)
+        try checkBuildPlatforms(node, platform: spec.platform)
     }
 
     /// A container path takes one mount. Compose keeps the last of two `volumes` entries on one
