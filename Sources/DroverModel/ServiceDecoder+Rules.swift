@@ -126,4 +126,23 @@ extension ServiceDecoder {
             )
         }
     }
+
+    /// Lists whose entries compose's schema requires to be unique (`uniqueItems`) and that
+    /// compose does not merge away first, so a repeat is refused rather than quietly passed on.
+    static let uniqueListKeys: Set<String> = ["security_opt", "group_add", "extra_hosts", "depends_on", "networks", "dns"]
+
+    /// Refuses an entry repeated in a list form of one of ``uniqueListKeys``.
+    func checkUnique(_ value: YAMLValue, path: String) throws(ModelError) {
+        guard case .sequence(let items, _) = value else { return }
+        var seen: [String: Int] = [:]
+        for (index, item) in items.enumerated() {
+            guard case .scalar(let text, _, _) = item else { continue }
+            if let first = seen[text] {
+                throw ModelError(
+                    .invalidValue, at: "\(path)[\(index)]", line: item.line,
+                    "'\(text)' is listed twice (first at \(path)[\(first)]); compose refuses repeated entries here")
+            }
+            seen[text] = index
+        }
+    }
 }

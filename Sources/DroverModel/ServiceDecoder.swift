@@ -42,6 +42,7 @@ struct ServiceDecoder {
                 if let guess = ComposeParser.closest(to: key, in: ComposeParser.supportedServiceKeys) { message += "; did you mean '\(guess)'?" }
                 throw ModelError(.unknownKey, at: path, line: value.line, message)
             }
+            if Self.uniqueListKeys.contains(key) { try checkUnique(value, path: path) }
             switch key {
             case "image": spec.image = try ComposeValues.string(value, path: path)
             case "build": spec.build = try build(value, path: path)
