@@ -131,6 +131,7 @@ public struct ComposeParser: Sendable {
         // Services extending a large one multiply it, as aliases do: the same budget applies.
         var budget = ExpansionBudget()
         var files: [String: YAMLValue] = [:]
+        var containerNames: [String: String] = [:]
         for (serviceName, node) in servicePairs {
             try Self.validateServiceName(serviceName, line: node.line)
             let definition = try resolveExtends(serviceName, node: node, services: rawServices, depth: 0, files: &files)
@@ -145,6 +146,7 @@ public struct ComposeParser: Sendable {
                 continue
             }
             services[serviceName] = spec
+            containerNames[serviceName] = decoder.containerName
         }
         if services.isEmpty && skipped.isEmpty {
             throw ModelError(.missing, at: "services", line: servicesNode.line, "'services' is empty, so there is nothing to run")
@@ -153,7 +155,7 @@ public struct ComposeParser: Sendable {
             warnings.append("variable \(name) is not set; it was replaced by an empty string")
         }
         var app = AppSpec(services: services, networks: networks, volumes: volumes)
-        try validate(&app, skipped: skipped, rawServices: rawServices)
+        try validate(&app, skipped: skipped, rawServices: rawServices, containerNames: containerNames, warnings: &warnings)
         return ComposeDocument(app: app, name: name, warnings: warnings)
     }
 
@@ -250,193 +252,4 @@ public struct ComposeParser: Sendable {
         return .mapping(own + inherited, line: line)
     }
 
-    // MARK: - Top-level networks and volumes
-
-    private func parseNetworks(_ node: YAMLValue?) throws(ModelError) -> [String: NetworkSpec] {
-        guard let node, !node.isNull else { return [:] }
-        guard case .mapping(let pairs, _) = node else {
-            throw ModelError(.invalidValue, at: "networks", line: node.line, "top-level 'networks' must be a mapping of network names")
-        }
-        var out: [String: NetworkSpec] = [:]
-        for (name, value) in pairs {
-            let path = "networks.\(name)"
-            var spec = NetworkSpec()
-            if !value.isNull {
-                guard case .mapping(let keys, _) = value else {
-                    throw ModelError(.invalidValue, at: path, line: value.line, "network definition must be a mapping or empty")
-                }
-                for (key, item) in keys {
-                    let itemPath = "\(path).\(key)"
-                    if let common = try Self.commonResourceKey(key, item, path: itemPath) {
-                        common.apply(to: &spec.driver, &spec.driverOpts, &spec.labels, &spec.name, &spec.external)
-                        continue
-                    }
-                    switch key {
-                    case "internal": spec.internal = try ComposeValues.bool(item, path: itemPath)
-                    case "attachable": spec.attachable = try ComposeValues.bool(item, path: itemPath)
-                    case "enable_ipv6": spec.enableIPv6 = try ComposeValues.bool(item, path: itemPath)
-                    case "ipam", "enable_ipv4", "driver_opts_v2":
-                        throw ModelError(.unsupported, at: itemPath, line: item.line, "network key '\(key)' is not supported by Drover yet")
-                    default:
-                        if key.hasPrefix("x-") { continue }
-                        throw ModelError(.unknownKey, at: itemPath, line: item.line, "unknown network key '\(key)'")
-                    }
-                }
-            }
-            out[name] = spec
-        }
-        return out
-    }
-
-    private func parseVolumes(_ node: YAMLValue?) throws(ModelError) -> [String: VolumeSpec] {
-        guard let node, !node.isNull else { return [:] }
-        guard case .mapping(let pairs, _) = node else {
-            throw ModelError(.invalidValue, at: "volumes", line: node.line, "top-level 'volumes' must be a mapping of volume names")
-        }
-        var out: [String: VolumeSpec] = [:]
-        for (name, value) in pairs {
-            let path = "volumes.\(name)"
-            var spec = VolumeSpec()
-            if !value.isNull {
-                guard case .mapping(let keys, _) = value else {
-                    throw ModelError(.invalidValue, at: path, line: value.line, "volume definition must be a mapping or empty")
-                }
-                for (key, item) in keys {
-                    let itemPath = "\(path).\(key)"
-                    if let common = try Self.commonResourceKey(key, item, path: itemPath) {
-                        common.apply(to: &spec.driver, &spec.driverOpts, &spec.labels, &spec.name, &spec.external)
-                        continue
-                    }
-                    switch key {
-                    default:
-                        if key.hasPrefix("x-") { continue }
-                        throw ModelError(.unknownKey, at: itemPath, line: item.line, "unknown volume key '\(key)'")
-                    }
-                }
-            }
-            out[name] = spec
-        }
-        return out
-    }
-
-    /// A key that top-level networks and volumes share, parsed.
-    enum CommonResourceKey {
-        case driver(String), driverOpts([String: String]), labels([String: String]), name(String), external(Bool, name: String?)
-
-        func apply(
-            to driver: inout String?, _ driverOpts: inout [String: String]?, _ labels: inout [String: String]?, _ name: inout String?,
-            _ external: inout Bool?
-        ) {
-            switch self {
-            case .driver(let value): driver = value
-            case .driverOpts(let value): driverOpts = value
-            case .labels(let value): labels = value
-            case .name(let value): name = value
-            case .external(let value, let externalName):
-                external = value
-                if let externalName { name = externalName }
-            }
-        }
-    }
-
-    static func commonResourceKey(_ key: String, _ item: YAMLValue, path: String) throws(ModelError) -> CommonResourceKey? {
-        switch key {
-        case "driver": return .driver(try ComposeValues.string(item, path: path))
-        case "driver_opts": return .driverOpts(try ComposeValues.keyValues(item, path: path, what: "driver_opts"))
-        case "labels": return .labels(try ComposeValues.keyValues(item, path: path, what: "label"))
-        case "name": return .name(try ComposeValues.string(item, path: path))
-        case "external":
-            if case .mapping = item {
-                return .external(true, name: try item["name"].map { value throws(ModelError) in try ComposeValues.string(value, path: "\(path).name") })
-            }
-            return .external(try ComposeValues.bool(item, path: path), name: nil)
-        default: return nil
-        }
-    }
-
-    // MARK: - Cross-service validation
-
-    private func validate(_ app: inout AppSpec, skipped: [String: [String]], rawServices: [String: YAMLValue]) throws(ModelError) {
-        let declaredNetworks = app.networks ?? [:]
-        let declaredVolumes = app.volumes ?? [:]
-        var usesDefault = false
-        for name in app.services.keys.sorted() {
-            guard var spec = app.services[name] else { continue }
-            let line = rawServices[name]?.line
-            for (dependency, _) in spec.dependsOn ?? [:] {
-                if let profiles = skipped[dependency] {
-                    throw ModelError(
-                        .undeclared, at: "services.\(name).depends_on", line: line,
-                        "service '\(name)' depends on '\(dependency)', which is left out because its profile(s) \(profiles.joined(separator: ", ")) are not active"
-                    )
-                }
-                guard app.services[dependency] != nil else {
-                    throw ModelError(
-                        .undeclared, at: "services.\(name).depends_on", line: line, "service '\(name)' depends on '\(dependency)', which is not defined")
-                }
-            }
-            if let mode = spec.networkMode, mode.hasPrefix("service:") {
-                let other = String(mode.dropFirst("service:".count))
-                guard app.services[other] != nil else {
-                    throw ModelError(
-                        .undeclared, at: "services.\(name).network_mode", line: line, "network_mode names service '\(other)', which is not defined")
-                }
-            }
-            for (network, _) in spec.networks ?? [:] where network != "default" && declaredNetworks[network] == nil {
-                let known = declaredNetworks.keys.sorted().map { "'\($0)'" }.joined(separator: ", ")
-                throw ModelError(
-                    .undeclared, at: "services.\(name).networks", line: line,
-                    "service '\(name)' joins network '\(network)', which is not declared under top-level networks"
-                        + (known.isEmpty ? " (none is declared)" : " (declared: \(known))"))
-            }
-            if spec.networkMode == nil {
-                if spec.networks == nil {
-                    spec.networks = ["default": NetworkAttachment()]
-                }
-                if spec.networks?["default"] != nil { usesDefault = true }
-            }
-            for (index, mount) in (spec.volumes ?? []).enumerated() where mount.type == .volume {
-                guard let source = mount.source else { continue }
-                guard declaredVolumes[source] != nil else {
-                    let known = declaredVolumes.keys.sorted().map { "'\($0)'" }.joined(separator: ", ")
-                    throw ModelError(
-                        .undeclared, at: "services.\(name).volumes[\(index)]", line: line,
-                        "service '\(name)' mounts named volume '\(source)', which is not declared under top-level volumes"
-                            + (known.isEmpty ? " (none is declared)" : " (declared: \(known))"))
-                }
-            }
-            app.services[name] = spec
-        }
-        if usesDefault && declaredNetworks["default"] == nil {
-            app.networks = declaredNetworks.merging(["default": NetworkSpec()]) { a, _ in a }
-        }
-        if app.networks?.isEmpty == true { app.networks = nil }
-        if app.volumes?.isEmpty == true { app.volumes = nil }
-        if let cycle = Self.findCycle(app.services) {
-            throw ModelError(
-                .dependencyCycle, at: "services.\(cycle[0]).depends_on", line: rawServices[cycle[0]]?.line,
-                "dependency cycle: \(cycle.joined(separator: " -> "))")
-        }
-    }
-
-    /// The closest of `candidates` to `word` by edit distance, when close enough to be a typo.
-    static func closest(to word: String, in candidates: Set<String>) -> String? {
-        func distance(_ a: [Character], _ b: [Character]) -> Int {
-            var previous = Array(0...b.count)
-            for i in 1...max(a.count, 1) where !a.isEmpty {
-                var current = [i] + Array(repeating: 0, count: b.count)
-                for j in 1...max(b.count, 1) where !b.isEmpty {
-                    current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-                }
-                previous = current
-            }
-            return previous[b.count]
-        }
-        // A candidate whose length differs by more than 2 cannot be within 2 edits; skipping it
-        // also keeps a key of a million characters from costing a million-row table per candidate.
-        let near = candidates.filter { abs($0.count - word.count) <= 2 }
-        let scored = near.map { ($0, distance(Array(word), Array($0))) }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }
-        guard let best = scored.first, best.1 <= 2 else { return nil }
-        return best.0
-    }
 }

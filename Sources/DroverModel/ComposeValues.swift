@@ -139,6 +139,7 @@ enum ComposeValues {
         default:
             throw ModelError(.invalidValue, at: path, line: line, "port '\(text)' is malformed; write [HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTOCOL]")
         }
+        if let hostIP, !hostIP.isEmpty { try checkHostIP(hostIP, path: path, line: line) }
         let targets = try portRange(targetText, path: path, line: line, what: "container port")
         guard let publishedText, !publishedText.isEmpty else {
             return targets.map { PortMapping(target: $0, published: nil, hostIP: hostIP, protocol: proto) }
@@ -150,6 +151,16 @@ enum ComposeValues {
                 "port '\(text)' maps \(published.count) host port(s) to \(targets.count) container port(s); the ranges must be the same length")
         }
         return zip(published, targets).map { PortMapping(target: $1, published: $0, hostIP: hostIP, protocol: proto) }
+    }
+
+    /// A host address to publish on must be an IPv4 or IPv6 address, as compose checks it
+    /// (a host name or a typo would otherwise fail only when the engine binds it).
+    static func checkHostIP(_ text: String, path: String, line: Int?) throws(ModelError) {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        guard inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1 else {
+            throw ModelError(.invalidValue, at: path, line: line, "host_ip '\(text)' is not an IP address; write e.g. 127.0.0.1 or ::1")
+        }
     }
 
     /// Reads a boolean (`true`/`false`).

@@ -1,0 +1,134 @@
+import Foundation
+
+/// Top-level `networks` and `volumes`: the resources services share.
+extension ComposeParser {
+    func parseNetworks(_ node: YAMLValue?) throws(ModelError) -> [String: NetworkSpec] {
+        try parseResources(node, kind: "network") { (key: String, item: YAMLValue, itemPath: String, spec: inout NetworkSpec) throws(ModelError) in
+            switch key {
+            case "internal": spec.internal = try ComposeValues.bool(item, path: itemPath)
+            case "attachable": spec.attachable = try ComposeValues.bool(item, path: itemPath)
+            case "enable_ipv6": spec.enableIPv6 = try ComposeValues.bool(item, path: itemPath)
+            case "ipam", "enable_ipv4", "driver_opts_v2":
+                throw ModelError(.unsupported, at: itemPath, line: item.line, "network key '\(key)' is not supported by Drover yet")
+            default:
+                throw ModelError(.unknownKey, at: itemPath, line: item.line, "unknown network key '\(key)'")
+            }
+        }
+    }
+
+    func parseVolumes(_ node: YAMLValue?) throws(ModelError) -> [String: VolumeSpec] {
+        let volumes = try parseResources(node, kind: "volume") { (key: String, item: YAMLValue, itemPath: String, _: inout VolumeSpec) throws(ModelError) in
+            throw ModelError(.unknownKey, at: itemPath, line: item.line, "unknown volume key '\(key)'")
+        }
+        // An external volume is made elsewhere, so settings for making it cannot apply; compose
+        // (validation/external.go) refuses them rather than ignore them.
+        guard case .mapping(let pairs, _) = node else { return volumes }
+        for (name, value) in pairs where volumes[name]?.external == true {
+            for (key, item) in value.mappingPairs ?? [] where !["name", "external"].contains(key) && !key.hasPrefix("x-") {
+                throw ModelError(
+                    .invalidValue, at: "volumes.\(name).\(key)", line: item.line,
+                    "volume '\(name)' is external, so '\(key)' cannot apply; compose refuses 'external' with any key but 'name'")
+            }
+        }
+        return volumes
+    }
+
+    /// Reads a mapping of resource names to definitions: names as compose allows them, the keys
+    /// networks and volumes share, and `name` agreeing with the deprecated `external.name`.
+    private func parseResources<Spec>(
+        _ node: YAMLValue?, kind: String, own: (String, YAMLValue, String, inout Spec) throws(ModelError) -> Void
+    ) throws(ModelError) -> [String: Spec] where Spec: ResourceSpec {
+        guard let node, !node.isNull else { return [:] }
+        let section = kind == "network" ? "networks" : "volumes"
+        guard case .mapping(let pairs, _) = node else {
+            throw ModelError(.invalidValue, at: section, line: node.line, "top-level '\(section)' must be a mapping of \(kind) names")
+        }
+        var out: [String: Spec] = [:]
+        for (name, value) in pairs {
+            let path = "\(section).\(name)"
+            try Self.validateResourceName(name, kind: kind, at: section, line: value.line)
+            var spec = Spec()
+            var plainName: String?
+            var externalName: String?
+            if !value.isNull {
+                guard case .mapping(let keys, _) = value else {
+                    throw ModelError(.invalidValue, at: path, line: value.line, "\(kind) definition must be a mapping or empty")
+                }
+                for (key, item) in keys where !key.hasPrefix("x-") {
+                    let itemPath = "\(path).\(key)"
+                    guard let common = try Self.commonResourceKey(key, item, path: itemPath) else {
+                        try own(key, item, itemPath, &spec)
+                        continue
+                    }
+                    if case .name(let given) = common { plainName = given }
+                    if case .external(_, let given?) = common { externalName = given }
+                    // Compose (transform/external.go) refuses the deprecated external.name when it disagrees with name.
+                    if let plainName, let externalName, plainName != externalName {
+                        throw ModelError(
+                            .invalidValue, at: itemPath, line: item.line,
+                            "\(kind) '\(name)' has name '\(plainName)' and external.name '\(externalName)'; they conflict, so set only 'name'")
+                    }
+                    common.apply(to: &spec)
+                }
+            }
+            out[name] = spec
+        }
+        return out
+    }
+
+    /// Network and volume names follow the same pattern as service names in compose's schema.
+    static func validateResourceName(_ name: String, kind: String, at path: String, line: Int?) throws(ModelError) {
+        let allowed = name.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || scalar == "." || scalar == "_" || scalar == "-")
+        }
+        guard !name.isEmpty, allowed else {
+            throw ModelError(
+                .invalidValue, at: path, line: line, "\(kind) name '\(name)' may hold only letters, digits, '.', '_' and '-' (^[a-zA-Z0-9._-]+$)")
+        }
+    }
+
+    /// A key that top-level networks and volumes share, parsed.
+    enum CommonResourceKey {
+        case driver(String), driverOpts([String: String]), labels([String: String]), name(String), external(Bool, name: String?)
+
+        func apply<Spec: ResourceSpec>(to spec: inout Spec) {
+            switch self {
+            case .driver(let value): spec.driver = value
+            case .driverOpts(let value): spec.driverOpts = value
+            case .labels(let value): spec.labels = value
+            case .name(let value): spec.name = value
+            case .external(let value, let externalName):
+                spec.external = value
+                if let externalName, spec.name == nil { spec.name = externalName }
+            }
+        }
+    }
+
+    static func commonResourceKey(_ key: String, _ item: YAMLValue, path: String) throws(ModelError) -> CommonResourceKey? {
+        switch key {
+        case "driver": return .driver(try ComposeValues.string(item, path: path))
+        case "driver_opts": return .driverOpts(try ComposeValues.keyValues(item, path: path, what: "driver_opts"))
+        case "labels": return .labels(try ComposeValues.keyValues(item, path: path, what: "label"))
+        case "name": return .name(try ComposeValues.string(item, path: path))
+        case "external":
+            if case .mapping = item {
+                return .external(true, name: try item["name"].map { value throws(ModelError) in try ComposeValues.string(value, path: "\(path).name") })
+            }
+            return .external(try ComposeValues.bool(item, path: path), name: nil)
+        default: return nil
+        }
+    }
+}
+
+/// What top-level networks and volumes have in common, so one reader serves both.
+protocol ResourceSpec {
+    init()
+    var driver: String? { get set }
+    var driverOpts: [String: String]? { get set }
+    var labels: [String: String]? { get set }
+    var name: String? { get set }
+    var external: Bool? { get set }
+}
+
+extension NetworkSpec: ResourceSpec {}
+extension VolumeSpec: ResourceSpec {}
