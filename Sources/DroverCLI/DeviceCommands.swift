@@ -78,10 +78,7 @@ struct DeviceCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Fleet to move to.") var to: String
         @OptionGroup var connection: Connection
         func run() async throws {
-            try await selector.each(connection) { api, device in
-                _ = try await api.updateDevice(device.uuid, API.UpdateDevice(fleet: to))
-                return "moved \(device.name) to \(to)"
-            }
+            try await DeviceCommand.update(API.UpdateDevice(fleet: to), selector: selector, connection: connection) { "moved \($0.name) to \(to)" }
         }
     }
 
@@ -91,9 +88,8 @@ struct DeviceCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Release id.") var release: String
         @OptionGroup var connection: Connection
         func run() async throws {
-            try await selector.each(connection) { api, device in
-                _ = try await api.updateDevice(device.uuid, API.UpdateDevice(pinRelease: release))
-                return "pinned \(device.name) to \(release)"
+            try await DeviceCommand.update(API.UpdateDevice(pinRelease: release), selector: selector, connection: connection) {
+                "pinned \($0.name) to \(release)"
             }
         }
     }
@@ -103,10 +99,17 @@ struct DeviceCommand: AsyncParsableCommand {
         @OptionGroup var selector: Selector
         @OptionGroup var connection: Connection
         func run() async throws {
-            try await selector.each(connection) { api, device in
-                _ = try await api.updateDevice(device.uuid, API.UpdateDevice(pinRelease: ""))
-                return "\(device.name) tracks its fleet"
-            }
+            try await DeviceCommand.update(API.UpdateDevice(pinRelease: ""), selector: selector, connection: connection) { "\($0.name) tracks its fleet" }
+        }
+    }
+
+    /// Applies `change` to every selected device, printing what `done` says of each.
+    static func update(
+        _ change: API.UpdateDevice, selector: Selector, connection: Connection, done: @escaping (API.Device) -> String
+    ) async throws {
+        try await selector.each(connection) { api, device in
+            _ = try await api.updateDevice(device.uuid, change)
+            return done(device)
         }
     }
 
