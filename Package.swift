@@ -30,6 +30,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "DroverCompression", dependencies: ["CZlib"], swiftSettings: strict),
+        .target(name: "DroverErrors", swiftSettings: strict),
         .target(
             name: "DroverModel",
             dependencies: [
@@ -41,9 +42,9 @@ let package = Package(
         .target(
             name: "DockerEngine",
             dependencies: [
+                "DroverErrors",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -53,7 +54,7 @@ let package = Package(
         .target(
             name: "DroverAgent",
             dependencies: [
-                "DroverModel", "DockerEngine", "DroverClient",
+                "DroverModel", "DockerEngine", "DroverClient", "DroverErrors",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -61,7 +62,7 @@ let package = Package(
         .target(
             name: "DroverAgentCLI",
             dependencies: [
-                "DroverAgent", "DroverModel", "DockerEngine",
+                "DroverAgent", "DroverModel", "DockerEngine", "DroverCLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -70,7 +71,7 @@ let package = Package(
         .target(
             name: "DroverServer",
             dependencies: [
-                "DroverModel", "DroverCompression",
+                "DroverModel", "DroverCompression", "DroverErrors",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
@@ -83,18 +84,33 @@ let package = Package(
         .target(
             name: "DroverClient",
             dependencies: [
-                "DroverModel", "DroverCompression",
+                "DroverModel", "DroverCompression", "DroverErrors",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "DroverCLISupport",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .target(
             name: "DroverCLI",
             dependencies: [
-                "DroverClient", "DroverModel", "DroverServer",
+                "DroverClient", "DroverModel", "DroverCLISupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "DroverServerCLI",
+            dependencies: [
+                "DroverServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -111,7 +127,7 @@ let package = Package(
         .executableTarget(name: "drover-sim", dependencies: ["DroverSimulator"], swiftSettings: strict),
         .executableTarget(
             name: "drover",
-            dependencies: ["DroverCLI"],
+            dependencies: ["DroverCLI", "DroverServerCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict
         ),
         .executableTarget(
@@ -122,6 +138,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "DroverModelTests", dependencies: ["DroverModel"], swiftSettings: strict),
+        .testTarget(
+            name: "DroverCLITests",
+            dependencies: ["DroverCLI", "DroverClient", "DroverModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "DockerEngineTests",
             dependencies: [

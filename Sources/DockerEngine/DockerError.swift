@@ -1,10 +1,12 @@
+import DroverErrors
+
 /// The one error type of the `DockerEngine` module.
 ///
 /// It keeps the engine's own message and HTTP status so that a caller can show the user exactly
 /// what dockerd said (for example `pull access denied for x, repository does not exist`).
-public struct DockerError: Error, Sendable, CustomStringConvertible {
+public struct DockerError: CodedError {
     /// What kind of failure this is, for callers that branch on it.
-    public enum Code: String, Sendable {
+    public enum Code: String, ErrorCode {
         /// The engine could not be reached (socket missing, connection refused, timeout).
         case unreachable
         /// The engine answered with an error status.
@@ -43,6 +45,7 @@ public struct DockerError: Error, Sendable, CustomStringConvertible {
     /// True when the engine said nothing had to be done (HTTP 304, e.g. starting a running container).
     public var isNotModified: Bool { status == 304 }
 
+    /// The message, the engine's status and the cause: what a person needs to see.
     public var description: String {
         var text = message
         if let status { text += " (engine status \(status))" }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import DockerEngine
 import DroverAgent
-import DroverClient
+import DroverCLISupport
 import DroverModel
 import Foundation
 import Logging
@@ -17,11 +17,6 @@ public struct AgentCommand: AsyncParsableCommand {
 
     /// Creates the command.
     public init() {}
-}
-
-/// Output formats of listings.
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json
 }
 
 /// Options every subcommand shares.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DockerEngine
 import DroverAgent
+import DroverCLISupport
 import DroverModel
 import Foundation
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DroverCLISupport
 import DroverClient
 import DroverModel
 import Foundation
@@ -17,9 +18,9 @@ struct Selector: ParsableArguments {
     }
 
     func devices(_ api: DroverAPIClient) async throws -> [API.Device] {
-        if let device { return [try await api.call(API.Device.self, .GET, "/v1/devices/\(e(device))")] }
+        if let device { return [try await api.device(device)] }
         guard fleet != nil || !tag.isEmpty else { throw ValidationError("name a device, or select devices with --fleet and/or --tag") }
-        return try await api.call([API.Device].self, .GET, "/v1/devices" + DeviceCommand.List.query(fleet: fleet, tags: tag, online: nil))
+        return try await api.devices(API.DeviceFilter(fleet: fleet, tags: try assignments(tag, what: "tags")))
     }
 }
 
@@ -36,41 +37,27 @@ struct DeviceCommand: AsyncParsableCommand {
         @Option(name: .long) var fleet: String?
         @Option(name: .long, help: "KEY=VALUE (repeatable).") var tag: [String] = []
         @Option(name: .long, help: "true or false.") var online: Bool?
+        @Option(name: .long, help: "Only devices with this status: \(API.DeviceStatus.words).") var status: String?
         @OptionGroup var connection: Connection
-        @Option(name: .shortAndLong, help: "table or json") var output: OutputFormat = .table
-
-        static func query(fleet: String?, tags: [String], online: Bool?) -> String {
-            var items: [String] = []
-            if let fleet { items.append("fleet=\(e(fleet))") }
-            for tag in tags { items.append("tag=\(e(tag))") }
-            if let online { items.append("online=\(online)") }
-            return items.isEmpty ? "" : "?" + items.joined(separator: "&")
-        }
+        @OptionGroup var output: OutputOption
 
         func run() async throws {
-            let devices = try await connection.with {
-                try await $0.call([API.Device].self, .GET, "/v1/devices" + Self.query(fleet: fleet, tags: tag, online: online))
+            let status = try self.status.map { word in
+                guard let status = API.DeviceStatus(rawValue: word) else { throw ValidationError("--status must be \(API.DeviceStatus.words), not '\(word)'") }
+                return status
             }
-            if output == .json { return try printJSON(devices) }
-            print(
-                table(
-                    ["NAME", "UUID", "FLEET", "ONLINE", "RELEASE", "TARGET", "STATUS", "SEEN"],
-                    devices.map {
-                        [
-                            $0.name, String($0.uuid.prefix(7)), $0.fleet, $0.online ? "yes" : "no", $0.release ?? "-", $0.targetRelease ?? "-",
-                            $0.status.rawValue,
-                            ago($0.lastSeen),
-                        ]
-                    }))
+            let filter = API.DeviceFilter(fleet: fleet, tags: try assignments(tag, what: "tags"), online: online, status: status)
+            try output.print(try await connection.with { try await $0.devices(filter) }) { DeviceView.table($0) }
         }
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a device.")
+        static let configuration = CommandConfiguration(abstract: "Show a device: what it runs and why, its latest rollout and its services.")
         @Argument var device: String
         @OptionGroup var connection: Connection
+        @OptionGroup var output: OutputOption
         func run() async throws {
-            try printJSON(try await connection.with { try await $0.call(API.Device.self, .GET, "/v1/devices/\(e(device))") })
+            try output.print(try await connection.with { try await $0.device(device) }) { DeviceView.sheet($0) }
         }
     }
 
@@ -80,7 +67,7 @@ struct DeviceCommand: AsyncParsableCommand {
         @Argument var newName: String
         @OptionGroup var connection: Connection
         func run() async throws {
-            _ = try await connection.with { try await $0.call(API.Device.self, .PATCH, "/v1/devices/\(e(device))", body: API.UpdateDevice(name: newName)) }
+            _ = try await connection.with { try await $0.updateDevice(device, API.UpdateDevice(name: newName)) }
             print("renamed \(device) to \(newName)")
         }
     }
@@ -91,10 +78,7 @@ struct DeviceCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Fleet to move to.") var to: String
         @OptionGroup var connection: Connection
         func run() async throws {
-            try await selector.each(connection) { api, device in
-                _ = try await api.call(API.Device.self, .PATCH, "/v1/devices/\(device.uuid)", body: API.UpdateDevice(fleet: to))
-                return "moved \(device.name) to \(to)"
-            }
+            try await DeviceCommand.update(API.UpdateDevice(fleet: to), selector: selector, connection: connection) { "moved \($0.name) to \(to)" }
         }
     }
 
@@ -104,9 +88,8 @@ struct DeviceCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Release id.") var release: String
         @OptionGroup var connection: Connection
         func run() async throws {
-            try await selector.each(connection) { api, device in
-                _ = try await api.call(API.Device.self, .PATCH, "/v1/devices/\(device.uuid)", body: API.UpdateDevice(pinRelease: release))
-                return "pinned \(device.name) to \(release)"
+            try await DeviceCommand.update(API.UpdateDevice(pinRelease: release), selector: selector, connection: connection) {
+                "pinned \($0.name) to \(release)"
             }
         }
     }
@@ -116,16 +99,23 @@ struct DeviceCommand: AsyncParsableCommand {
         @OptionGroup var selector: Selector
         @OptionGroup var connection: Connection
         func run() async throws {
-            try await selector.each(connection) { api, device in
-                _ = try await api.call(API.Device.self, .PATCH, "/v1/devices/\(device.uuid)", body: API.UpdateDevice(pinRelease: ""))
-                return "\(device.name) tracks its fleet"
-            }
+            try await DeviceCommand.update(API.UpdateDevice(pinRelease: ""), selector: selector, connection: connection) { "\($0.name) tracks its fleet" }
+        }
+    }
+
+    /// Applies `change` to every selected device, printing what `done` says of each.
+    static func update(
+        _ change: API.UpdateDevice, selector: Selector, connection: Connection, done: @escaping (API.Device) -> String
+    ) async throws {
+        try await selector.each(connection) { api, device in
+            _ = try await api.updateDevice(device.uuid, change)
+            return done(device)
         }
     }
 
     static func act(_ action: API.DeviceActionKind, service: String?, selector: Selector, connection: Connection) async throws {
         try await selector.each(connection) { api, device in
-            _ = try await api.send(.POST, "/v1/devices/\(device.uuid)/actions", body: API.DeviceAction(action: action, service: service))
+            try await api.act(on: device.uuid, API.DeviceAction(action: action, service: service))
             return "\(action.rawValue): \(service.map { "\($0) on " } ?? "")\(device.name)"
         }
     }
@@ -188,145 +178,8 @@ struct DeviceCommand: AsyncParsableCommand {
         @OptionGroup var connection: Connection
         func run() async throws {
             try await selector.each(connection) { api, device in
-                _ = try await api.send(.DELETE, "/v1/devices/\(device.uuid)")
+                try await api.deleteDevice(device.uuid)
                 return "deleted \(device.name)"
-            }
-        }
-    }
-}
-
-struct EnvCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "env", abstract: "Environment variables at fleet, device and service scope.", subcommands: [Set.self, List.self, Remove.self])
-
-    struct Set: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set KEY=VALUE for a fleet, or a device (--device), optionally one service.")
-        @Argument var assignment: String
-        @Option(name: .long) var fleet: String?
-        @Option(name: .long) var device: String?
-        @Option(name: .long) var service: String?
-        @OptionGroup var connection: Connection
-        func run() async throws {
-            guard let eq = assignment.firstIndex(of: "=") else { throw ValidationError("write the variable as KEY=VALUE") }
-            let name = String(assignment[..<eq])
-            let value = String(assignment[assignment.index(after: eq)...])
-            let set = try await connection.with {
-                try await $0.call(API.EnvVar.self, .PUT, "/v1/env", body: API.SetEnv(fleet: fleet, device: device, service: service, name: name, value: value))
-            }
-            print("set \(set.name) on \(set.device.map { "device \($0.prefix(7))" } ?? "fleet \(set.fleet)")\(set.service.map { " service \($0)" } ?? "")")
-        }
-    }
-
-    struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List variables of a fleet or a device.")
-        @Option(name: .long) var fleet: String?
-        @Option(name: .long) var device: String?
-        @OptionGroup var connection: Connection
-        @Option(name: .shortAndLong, help: "table or json") var output: OutputFormat = .table
-        func run() async throws {
-            var query = fleet.map { "?fleet=\(e($0))" } ?? ""
-            if let device { query = "?device=\(e(device))" }
-            let vars = try await connection.with { try await $0.call([API.EnvVar].self, .GET, "/v1/env" + query) }
-            if output == .json { return try printJSON(vars) }
-            print(
-                table(
-                    ["NAME", "VALUE", "DEVICE", "SERVICE"], vars.map { [$0.name, $0.value, $0.device.map { String($0.prefix(7)) } ?? "*", $0.service ?? "*"] }))
-        }
-    }
-
-    struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove a variable at exactly the given scope.")
-        @Argument var name: String
-        @Option(name: .long) var fleet: String?
-        @Option(name: .long) var device: String?
-        @Option(name: .long) var service: String?
-        @OptionGroup var connection: Connection
-        func run() async throws {
-            var query = ["name=\(e(name))"]
-            if let fleet { query.append("fleet=\(e(fleet))") }
-            if let device { query.append("device=\(e(device))") }
-            if let service { query.append("service=\(e(service))") }
-            _ = try await connection.with { try await $0.send(.DELETE, "/v1/env?" + query.joined(separator: "&")) }
-            print("removed \(name)")
-        }
-    }
-}
-
-struct TagCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "tag", abstract: "Tags on devices.", subcommands: [Set.self, Remove.self, List.self])
-
-    struct Set: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set KEY=VALUE tags on a device or a selection (--fleet/--tag).")
-        @OptionGroup var selector: Selector
-        @Option(name: .customLong("set"), help: "KEY=VALUE (repeatable).") var assignments: [String]
-        @OptionGroup var connection: Connection
-        func run() async throws {
-            var tags: [String: String] = [:]
-            for assignment in assignments {
-                let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
-                guard parts.count == 2 else { throw ValidationError("write tags as KEY=VALUE, not '\(assignment)'") }
-                tags[parts[0]] = parts[1]
-            }
-            struct Change: Encodable, Sendable { var set: [String: String] }
-            try await selector.each(connection) { api, device in
-                _ = try await api.send(.PUT, "/v1/devices/\(device.uuid)/tags", body: Change(set: tags))
-                return "tagged \(device.name)"
-            }
-        }
-    }
-
-    struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "rm", abstract: "Remove tags from a device or a selection.")
-        @OptionGroup var selector: Selector
-        @Option(name: .customLong("key"), help: "Tag key (repeatable).") var keys: [String]
-        @OptionGroup var connection: Connection
-        func run() async throws {
-            struct Change: Encodable, Sendable { var remove: [String] }
-            try await selector.each(connection) { api, device in
-                _ = try await api.send(.PUT, "/v1/devices/\(device.uuid)/tags", body: Change(remove: keys))
-                return "untagged \(device.name)"
-            }
-        }
-    }
-
-    struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List a device's tags.")
-        @Argument var device: String
-        @OptionGroup var connection: Connection
-        func run() async throws {
-            let shown = try await connection.with { try await $0.call(API.Device.self, .GET, "/v1/devices/\(e(device))") }
-            for (key, value) in shown.tags.sorted(by: { $0.key < $1.key }) { print("\(key)=\(value)") }
-        }
-    }
-}
-
-struct Logs: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show a device's container logs; -f follows.")
-    @Argument var device: String
-    @Flag(name: .shortAndLong, help: "Keep following new lines.") var follow = false
-    @Option(name: .long) var service: String?
-    @Option(name: .customShort("n"), help: "Lines to show.") var lines: Int = 100
-    @Option(name: .long, help: "Only lines from this RFC 3339 time on.") var since: String?
-    @OptionGroup var connection: Connection
-
-    func run() async throws {
-        try await connection.with { api in
-            var query = ["limit=\(lines)"]
-            if let service { query.append("service=\(e(service))") }
-            if let since { query.append("since=\(e(since))") }
-            var last: Int64?
-            var entries = try await api.call([API.LogEntry].self, .GET, "/v1/devices/\(e(device))/logs?" + query.joined(separator: "&"))
-            while true {
-                for entry in entries {
-                    print("\(entry.timestamp) \(entry.service) \(entry.stream == .stderr ? "! " : "")\(entry.message)")
-                    last = entry.sequence ?? last
-                }
-                guard follow else { return }
-                try await Task.sleep(for: .seconds(1))
-                var next = ["limit=1000"]
-                if let service { next.append("service=\(e(service))") }
-                next.append("after=\(last ?? 0)")
-                entries = try await api.call([API.LogEntry].self, .GET, "/v1/devices/\(e(device))/logs?" + next.joined(separator: "&"))
             }
         }
     }

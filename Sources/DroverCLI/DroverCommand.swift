@@ -3,25 +3,26 @@ import DroverClient
 import DroverModel
 import Foundation
 
-/// `drover`: the command line of Drover's API, and the server.
+/// `drover`: the command line of Drover's API. The executable adds `drover server` (from
+/// `DroverServerCLI`), so that this library does not link the server.
 public struct DroverCommand: AsyncParsableCommand {
-    /// Command configuration.
-    public static let configuration = CommandConfiguration(
-        commandName: "drover",
-        abstract: "Drover: fleets of containerised devices.",
-        subcommands: [
-            ServerCommand.self, Login.self, FleetCommand.self, KeyCommand.self, ReleaseCommand.self, DeviceCommand.self, EnvCommand.self,
-            TagCommand.self, Logs.self,
-        ]
-    )
+    /// The API commands alone, as tests parse them.
+    public static let configuration = composed(with: [])
+
+    /// The root command's configuration: `commands` (the server's) first, then the API's.
+    public static func composed(with commands: [any ParsableCommand.Type]) -> CommandConfiguration {
+        CommandConfiguration(
+            commandName: "drover",
+            abstract: "Drover: fleets of containerised devices.",
+            subcommands: commands + [
+                Login.self, FleetCommand.self, KeyCommand.self, ReleaseCommand.self, DeviceCommand.self, EnvCommand.self, TagCommand.self,
+                Logs.self,
+            ]
+        )
+    }
 
     /// Creates the command.
     public init() {}
-}
-
-/// Output formats of listings.
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json
 }
 
 /// Where the CLI finds the server and its token: flags, then `DROVER_SERVER`/`DROVER_TOKEN`,
@@ -44,43 +45,41 @@ struct Connection: ParsableArguments {
         return base + "/drover/config.json"
     }
 
-    func client() throws -> DroverAPIClient {
-        let environment = ProcessInfo.processInfo.environment
-        let saved = FileManager.default.contents(atPath: Self.configPath).flatMap { try? JSONDecoder().decode(Saved.self, from: $0) }
-        guard let server = server ?? environment["DROVER_SERVER"] ?? saved?.server else {
-            throw ValidationError("no server: run 'drover login --server URL --token TOKEN' or set DROVER_SERVER")
+    /// What `drover login` saved, if it saved anything; a file that does not decode is an error
+    /// that names it, not a silent fallback.
+    static func saved() throws -> Saved? {
+        guard let data = FileManager.default.contents(atPath: configPath) else { return nil }
+        do {
+            return try JSONDecoder().decode(Saved.self, from: data)
+        } catch {
+            throw ValidationError("\(configPath) is not what 'drover login' writes (\(error)); run 'drover login' again")
         }
-        let token = token ?? environment["DROVER_TOKEN"] ?? saved?.token
-        return DroverAPIClient(server: server, credential: token)
     }
 
     /// Runs `body` with a client and shuts it down.
     func with<T>(_ body: (DroverAPIClient) async throws -> T) async throws -> T {
-        let api = try client()
-        do {
-            let result = try await body(api)
-            try await api.shutdown()
-            return result
-        } catch {
-            try? await api.shutdown()
-            throw error
+        let environment = ProcessInfo.processInfo.environment
+        let server = server ?? environment["DROVER_SERVER"]
+        let token = token ?? environment["DROVER_TOKEN"]
+        var saved: Saved?
+        if server == nil || token == nil { saved = try Self.saved() }
+        guard let server = server ?? saved?.server else {
+            throw ValidationError("no server: run 'drover login --server URL --token TOKEN' or set DROVER_SERVER")
         }
+        return try await DroverAPIClient.with(server: server, credential: token ?? saved?.token, body)
     }
 }
 
-func printJSON<T: Encodable>(_ value: T) throws { try TerminalOutput.printJSON(value) }
-
-func table(_ header: [String], _ rows: [[String]]) -> String { TerminalOutput.table(header, rows) }
-
-func ago(_ date: Date?) -> String {
-    guard let date else { return "never" }
-    let seconds = Int(Date().timeIntervalSince(date))
-    if seconds < 60 { return "\(seconds)s ago" }
-    if seconds < 3600 { return "\(seconds / 60)m ago" }
-    return "\(seconds / 3600)h ago"
+/// Reads `KEY=VALUE` words (tags, filters) into a dictionary, refusing a word without `=`.
+func assignments(_ words: [String], what: String) throws -> [String: String] {
+    var pairs: [String: String] = [:]
+    for word in words {
+        let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("write \(what) as KEY=VALUE, not '\(word)'") }
+        pairs[parts[0]] = parts[1]
+    }
+    return pairs
 }
-
-let e = DroverAPIClient.escape
 
 struct Login: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Save the server URL and API token for later commands.")
@@ -92,9 +91,7 @@ struct Login: AsyncParsableCommand {
     var token: String
 
     func run() async throws {
-        let api = DroverAPIClient(server: server, credential: token)
-        defer { Task { try? await api.shutdown() } }
-        _ = try await api.call([API.Fleet].self, .GET, "/v1/fleets")
+        _ = try await DroverAPIClient.with(server: server, credential: token) { try await $0.fleets() }
         let path = Connection.configPath
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let data = try JSONEncoder().encode(Connection.Saved(server: server, token: token))

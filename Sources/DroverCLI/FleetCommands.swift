@@ -1,4 +1,5 @@
 import ArgumentParser
+import DroverCLISupport
 import DroverClient
 import DroverModel
 import Foundation
@@ -13,7 +14,7 @@ struct FleetCommand: AsyncParsableCommand {
         @Argument var name: String
         @OptionGroup var connection: Connection
         func run() async throws {
-            let fleet = try await connection.with { try await $0.call(API.Fleet.self, .POST, "/v1/fleets", body: API.CreateFleet(name: name)) }
+            let fleet = try await connection.with { try await $0.createFleet(name: name) }
             print("created fleet \(fleet.name)")
         }
     }
@@ -21,14 +22,9 @@ struct FleetCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List fleets.")
         @OptionGroup var connection: Connection
-        @Option(name: .shortAndLong, help: "table or json") var output: OutputFormat = .table
+        @OptionGroup var output: OutputOption
         func run() async throws {
-            let fleets = try await connection.with { try await $0.call([API.Fleet].self, .GET, "/v1/fleets") }
-            if output == .json { return try printJSON(fleets) }
-            print(
-                table(
-                    ["NAME", "DEVICES", "RELEASE", "TRACKS"],
-                    fleets.map { [$0.name, String($0.deviceCount), $0.targetRelease ?? "-", $0.trackedRelease ?? "latest"] }))
+            try output.print(try await connection.with { try await $0.fleets() }, table: FleetView.table)
         }
     }
 
@@ -36,8 +32,9 @@ struct FleetCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a fleet.")
         @Argument var name: String
         @OptionGroup var connection: Connection
+        @OptionGroup var output: OutputOption
         func run() async throws {
-            try printJSON(try await connection.with { try await $0.call(API.Fleet.self, .GET, "/v1/fleets/\(e(name))") })
+            try output.print(try await connection.with { try await $0.fleet(name) }) { FleetView.sheet($0) }
         }
     }
 
@@ -47,7 +44,7 @@ struct FleetCommand: AsyncParsableCommand {
         @Argument var newName: String
         @OptionGroup var connection: Connection
         func run() async throws {
-            _ = try await connection.with { try await $0.call(API.Fleet.self, .PATCH, "/v1/fleets/\(e(name))", body: API.UpdateFleet(name: newName)) }
+            _ = try await connection.with { try await $0.updateFleet(name, API.UpdateFleet(name: newName)) }
             print("renamed fleet \(name) to \(newName)")
         }
     }
@@ -58,9 +55,7 @@ struct FleetCommand: AsyncParsableCommand {
         @Argument var release: String
         @OptionGroup var connection: Connection
         func run() async throws {
-            let fleet = try await connection.with {
-                try await $0.call(API.Fleet.self, .PATCH, "/v1/fleets/\(e(name))", body: API.UpdateFleet(trackRelease: release))
-            }
+            let fleet = try await connection.with { try await $0.updateFleet(name, API.UpdateFleet(trackRelease: release)) }
             print("fleet \(fleet.name) now offers release \(fleet.targetRelease ?? "-")")
         }
     }
@@ -74,13 +69,9 @@ struct FleetCommand: AsyncParsableCommand {
         @OptionGroup var connection: Connection
         func run() async throws {
             let fleet = try await connection.with {
-                try await $0.call(
-                    API.Fleet.self, .PATCH, "/v1/fleets/\(e(name))", body: API.UpdateFleet(failingShare: share, failingMinDevices: minDevices))
+                try await $0.updateFleet(name, API.UpdateFleet(failingShare: share, failingMinDevices: minDevices))
             }
-            let percent = Int(((fleet.failingShare ?? 0.2) * 100).rounded())
-            print(
-                "fleet \(fleet.name): a release is failing once more than \(percent)% and at least \(fleet.failingMinDevices ?? 2) of the devices that tried it rolled it back"
-            )
+            print("fleet \(fleet.name): a release is failing \(FleetView.failing(fleet))")
         }
     }
 
@@ -89,7 +80,7 @@ struct FleetCommand: AsyncParsableCommand {
         @Argument var name: String
         @OptionGroup var connection: Connection
         func run() async throws {
-            _ = try await connection.with { try await $0.send(.DELETE, "/v1/fleets/\(e(name))") }
+            try await connection.with { try await $0.deleteFleet(name) }
             print("deleted fleet \(name)")
         }
     }
@@ -105,14 +96,11 @@ struct KeyCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Seconds until it expires.") var expires: Int?
         @Option(name: .long, help: "Most devices it may enrol.") var limit: Int?
         @OptionGroup var connection: Connection
-        @Option(name: .shortAndLong, help: "table or json") var output: OutputFormat = .table
+        @OptionGroup var output: OutputOption
         func run() async throws {
-            let key = try await connection.with {
-                try await $0.call(
-                    API.ProvisioningKey.self, .POST, "/v1/fleets/\(e(fleet))/keys", body: API.CreateKey(expiresInSeconds: expires, deviceLimit: limit))
-            }
-            if output == .json { return try printJSON(key) }
-            print(key.key ?? "")
+            let key = try await connection.with { try await $0.createKey(fleet: fleet, API.CreateKey(expiresInSeconds: expires, deviceLimit: limit)) }
+            // The table form is the bare secret, so that `KEY=$(drover key create …)` works.
+            try output.print(key) { $0.key ?? "" }
         }
     }
 
@@ -120,19 +108,9 @@ struct KeyCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List a fleet's keys.")
         @Option(name: .long) var fleet: String
         @OptionGroup var connection: Connection
-        @Option(name: .shortAndLong, help: "table or json") var output: OutputFormat = .table
+        @OptionGroup var output: OutputOption
         func run() async throws {
-            let keys = try await connection.with { try await $0.call([API.ProvisioningKey].self, .GET, "/v1/fleets/\(e(fleet))/keys") }
-            if output == .json { return try printJSON(keys) }
-            print(
-                table(
-                    ["ID", "ENROLLED", "LIMIT", "EXPIRES", "REVOKED"],
-                    keys.map {
-                        [
-                            $0.id, String($0.devicesEnrolled), $0.deviceLimit.map(String.init) ?? "-", $0.expiresAt.map { "\($0)" } ?? "never",
-                            $0.revoked ? "yes" : "no",
-                        ]
-                    }))
+            try output.print(try await connection.with { try await $0.keys(fleet: fleet) }, table: FleetView.keys)
         }
     }
 
@@ -142,7 +120,7 @@ struct KeyCommand: AsyncParsableCommand {
         @Argument var id: String
         @OptionGroup var connection: Connection
         func run() async throws {
-            _ = try await connection.with { try await $0.send(.DELETE, "/v1/fleets/\(e(fleet))/keys/\(e(id))") }
+            try await connection.with { try await $0.revokeKey(fleet: fleet, id: id) }
             print("revoked key \(id)")
         }
     }
@@ -164,9 +142,7 @@ struct ReleaseCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("cannot read \(file): \(error.localizedDescription)")
             }
-            let release = try await connection.with {
-                try await $0.call(API.Release.self, .POST, "/v1/fleets/\(e(fleet))/releases", body: API.CreateRelease(compose: compose))
-            }
+            let release = try await connection.with { try await $0.createRelease(fleet: fleet, compose: compose) }
             print("created release of \(release.fleet) with \(release.services.count) service(s): \(release.id)")
         }
     }
@@ -175,31 +151,19 @@ struct ReleaseCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List a fleet's releases, newest first.")
         @Option(name: .long) var fleet: String
         @OptionGroup var connection: Connection
-        @Option(name: .shortAndLong, help: "table or json") var output: OutputFormat = .table
+        @OptionGroup var output: OutputOption
         func run() async throws {
-            let releases = try await connection.with { try await $0.call([API.Release].self, .GET, "/v1/fleets/\(e(fleet))/releases") }
-            if output == .json { return try printJSON(releases) }
-            print(
-                table(
-                    ["ID", "CREATED", "STATUS", "SERVICES"],
-                    releases.map { [$0.id, ago($0.createdAt), $0.status.rawValue, $0.services.joined(separator: ",")] }))
+            try output.print(try await connection.with { try await $0.releases(fleet: fleet) }) { FleetView.releases($0) }
         }
     }
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show a release: its services, status, and how it fares on devices.")
         @Argument var id: String
-        @Option(name: .shortAndLong, help: "table or json") var output: OutputFormat = .table
         @OptionGroup var connection: Connection
+        @OptionGroup var output: OutputOption
         func run() async throws {
-            let release = try await connection.with { try await $0.call(API.Release.self, .GET, "/v1/releases/\(e(id))") }
-            if output == .json { return try printJSON(release) }
-            print("release \(release.id) of fleet \(release.fleet), created \(ago(release.createdAt))")
-            print("status: \(release.status)\(release.statusDetail.map { ": \($0)" } ?? "")")
-            if let attempts = release.attempts {
-                print("devices: \(attempts.started) started, \(attempts.healthy) healthy, \(attempts.rolledBack) rolled back")
-            }
-            print(table(["SERVICE", "IMAGE"], release.services.map { [$0, release.images[$0] ?? "-"] }))
+            try output.print(try await connection.with { try await $0.release(id) }) { FleetView.release($0) }
         }
     }
 }

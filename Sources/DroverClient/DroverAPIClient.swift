@@ -2,33 +2,13 @@ import AsyncHTTPClient
 import DroverCompression
 import DroverModel
 import Foundation
-import Logging
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 
-/// A failure talking to the Drover server: the server's own error code and message when it
-/// answered, or why it could not be reached.
-public struct ClientError: Error, Sendable, CustomStringConvertible {
-    /// The server's error code (`not_found`, …), or `unreachable` / `bad_response`.
-    public var code: String
-    /// The message to show.
-    public var message: String
-    /// HTTP status, when the server answered.
-    public var status: Int?
-
-    /// Creates an error.
-    public init(code: String, message: String, status: Int? = nil) {
-        self.code = code
-        self.message = message
-        self.status = status
-    }
-
-    public var description: String { message }
-}
-
-/// The HTTP client of Drover's `/v1` API, used by the CLI and by the agent. Every request has
-/// a deadline; answers are capped in size.
+/// The HTTP client of Drover's `/v1` API, used by the CLI, the simulator and the agent. Every
+/// route has a typed method (in the extension files, one per API area); every request has a
+/// deadline, and answers are capped in size.
 public final class DroverAPIClient: Sendable {
     /// Server base URL, e.g. `http://127.0.0.1:8080`.
     public let server: String
@@ -57,6 +37,21 @@ public final class DroverAPIClient: Sendable {
         if ownsClient { try await http.shutdown() }
     }
 
+    /// Runs `body` with a client for `server` and shuts the client down, also when `body` throws.
+    public static func with<T>(
+        server: String, credential: String?, _ body: (DroverAPIClient) async throws -> T
+    ) async throws -> T {
+        let api = DroverAPIClient(server: server, credential: credential)
+        do {
+            let result = try await body(api)
+            try await api.shutdown()
+            return result
+        } catch {
+            try? await api.shutdown()
+            throw error
+        }
+    }
+
     /// The answer of one request.
     public struct Answer: Sendable {
         /// HTTP status.
@@ -65,6 +60,15 @@ public final class DroverAPIClient: Sendable {
         public var body: Data
         /// The ETag header, if any.
         public var etag: String?
+    }
+
+    /// The path of a route: `/v1/` and its segments, each percent-encoded, then the query items
+    /// that have a value. Every path the client sends is built here.
+    static func path(_ segments: String..., query: [(String, String?)] = []) -> String {
+        var path = "/v1/" + segments.map(escape).joined(separator: "/")
+        let items = query.compactMap { name, value in value.map { "\(name)=\(escape($0))" } }
+        if !items.isEmpty { path += "?" + items.joined(separator: "&") }
+        return path
     }
 
     /// Sends a request; a status of 400 and above throws the server's error.
@@ -79,15 +83,14 @@ public final class DroverAPIClient: Sendable {
         if let body {
             let encoder = JSONEncoder()
             encoder.dateEncodingStrategy = .iso8601
-            guard var data = try? encoder.encode(body) else { throw ClientError(code: "bad_request", message: "the request could not be encoded") }
-            if gzip {
-                do {
-                    data = try Gzip.compress(data)
-                } catch {
-                    throw ClientError(code: "bad_request", message: error.message)
-                }
-                request.headers.add(name: "Content-Encoding", value: "gzip")
+            var data: Data
+            do {
+                data = try encoder.encode(body)
+                if gzip { data = try Gzip.compress(data) }
+            } catch {
+                throw ClientError(code: .badRequest, message: "the request to \(method) \(path) could not be encoded: \(error)")
             }
+            if gzip { request.headers.add(name: "Content-Encoding", value: "gzip") }
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: data))
         }
@@ -97,14 +100,14 @@ public final class DroverAPIClient: Sendable {
             response = try await http.execute(request, timeout: timeout)
             bytes = try await response.body.collect(upTo: 64 << 20)
         } catch {
-            throw ClientError(code: "unreachable", message: "cannot reach the Drover server at \(server): \(error)")
+            throw ClientError(code: .unreachable, message: "cannot reach the Drover server at \(server): \(error)")
         }
         let data = Data(buffer: bytes)
         if response.status.code >= 400 {
             if let body = try? JSONDecoder().decode(API.ErrorBody.self, from: data) {
-                throw ClientError(code: body.error.code, message: body.error.message, status: Int(response.status.code))
+                throw ClientError(code: .init(rawValue: body.error.code), message: body.error.message, status: Int(response.status.code))
             }
-            throw ClientError(code: "bad_response", message: "the server answered \(response.status)", status: Int(response.status.code))
+            throw ClientError(code: .badResponse, message: "the server answered \(response.status)", status: Int(response.status.code))
         }
         return Answer(status: Int(response.status.code), body: data, etag: response.headers.first(name: "ETag"))
     }
@@ -119,12 +122,16 @@ public final class DroverAPIClient: Sendable {
         do {
             return try decoder.decode(type, from: answer.body)
         } catch {
-            throw ClientError(code: "bad_response", message: "the server's answer to \(method) \(path) is not what this client expects: \(error)")
+            throw ClientError(code: .badResponse, message: "the server's answer to \(method) \(path) is not what this client expects: \(error)")
         }
     }
 
-    /// Percent-encodes a path segment or query value.
+    /// Percent-encodes a path segment or query value: everything but RFC 3986's unreserved
+    /// ASCII characters, so a name with `/`, `?`, `&`, `=`, a space or a non-ASCII letter stays
+    /// one segment or one value.
     public static func escape(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? text
     }
+
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 }

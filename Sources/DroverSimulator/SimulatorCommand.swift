@@ -3,7 +3,6 @@ import AsyncHTTPClient
 import DroverClient
 import DroverModel
 import Foundation
-import NIOCore
 
 /// `drover-sim`: many simulated devices in one process, speaking the real device protocol to
 /// a real server (enrolment, long-polled targets with ETags, state reports). Their "engine" is
@@ -32,8 +31,8 @@ public struct SimulatorCommand: AsyncParsableCommand {
         defer { Task { try? await http.shutdown() } }
         let admin = DroverAPIClient(server: server, credential: token, http: http)
         let fleet = "sim\(devices)-\(UInt16.random(in: 0...UInt16.max))"
-        _ = try await admin.call(API.Fleet.self, .POST, "/v1/fleets", body: API.CreateFleet(name: fleet))
-        let key = try await admin.call(API.ProvisioningKey.self, .POST, "/v1/fleets/\(fleet)/keys", body: API.CreateKey()).key ?? ""
+        _ = try await admin.createFleet(name: fleet)
+        let key = try await admin.createKey(fleet: fleet, API.CreateKey()).key ?? ""
 
         // Enrol.
         let enrolStart = ContinuousClock.now
@@ -45,10 +44,7 @@ public struct SimulatorCommand: AsyncParsableCommand {
                 started += 1
                 group.addTask {
                     let anonymous = DroverAPIClient(server: server, credential: nil, http: http)
-                    return try await anonymous.call(
-                        API.RegisteredDevice.self, .POST, "/v1/devices",
-                        body: API.RegisterDevice(provisioningKey: key, name: "sim-\(index)", architecture: "arm64")
-                    ).apiKey
+                    return try await anonymous.enrol(API.RegisterDevice(provisioningKey: key, name: "sim-\(index)", architecture: "arm64")).apiKey
                 }
             }
             for _ in 0..<min(64, devices) { add() }
@@ -63,7 +59,7 @@ public struct SimulatorCommand: AsyncParsableCommand {
         // Connect: every device long-polls its target and reports the release it got.
         let board = Board(count: keys.count)
         let compose = { (tag: Int) in "services:\n  app:\n    image: registry.local/sim:\(tag)\n" }
-        let first = try await admin.call(API.Release.self, .POST, "/v1/fleets/\(fleet)/releases", body: API.CreateRelease(compose: compose(1)))
+        let first = try await admin.createRelease(fleet: fleet, compose: compose(1))
         let pollers = Task {
             await withTaskGroup(of: Void.self) { group in
                 for (index, apiKey) in keys.enumerated() {
@@ -78,13 +74,13 @@ public struct SimulatorCommand: AsyncParsableCommand {
 
         // A new release: time until every device has fetched it.
         let releaseStart = ContinuousClock.now
-        let second = try await admin.call(API.Release.self, .POST, "/v1/fleets/\(fleet)/releases", body: API.CreateRelease(compose: compose(2)))
+        let second = try await admin.createRelease(fleet: fleet, compose: compose(2))
         try await board.waitUntil(release: second.id, timeout: 300)
         print("new release fetched by all \(keys.count) devices in \(Self.format(ContinuousClock.now - releaseStart)) from its creation")
         // Let the devices go without cancelling 10,000 requests mid-flight: mark the run over and
         // release once more, which answers every parked long-poll at once.
         await board.stop()
-        _ = try await admin.call(API.Release.self, .POST, "/v1/fleets/\(fleet)/releases", body: API.CreateRelease(compose: compose(3)))
+        _ = try await admin.createRelease(fleet: fleet, compose: compose(3))
         _ = await pollers.value
         // The cancelled long-polls keep their connections until the server answers them; the
         // throughput phases get a pool of their own.
@@ -96,9 +92,8 @@ public struct SimulatorCommand: AsyncParsableCommand {
         // Target fetches with If-None-Match (304s).
         let etag = await board.etag
         let fetches = try await Self.hammer(keys: keys, seconds: seconds, concurrency: concurrency) { apiKey in
-            let answer = try await DroverAPIClient(server: server, credential: apiKey, http: measuringHTTP).send(
-                .GET, "/v1/device/state", headers: etag.map { [("If-None-Match", $0)] } ?? [])
-            return answer.status == 304
+            let answer = try await DroverAPIClient(server: server, credential: apiKey, http: measuringHTTP).target(knownETag: etag)
+            return answer == .notModified
         }
         print(
             "target fetches with ETag: \(Int(Double(fetches.count) / seconds))/s, \(fetches.matched * 100 / max(fetches.count, 1))% answered 304, p50 \(fetches.p50) ms, p99 \(fetches.p99) ms"
@@ -109,7 +104,7 @@ public struct SimulatorCommand: AsyncParsableCommand {
             let report = API.StateReport(
                 status: .running,
                 services: ["app": API.ServiceState(release: second.id, status: .running, containerID: "c\(Int.random(in: 0...999))", health: nil)])
-            _ = try await DroverAPIClient(server: server, credential: apiKey, http: measuringHTTP).send(.PATCH, "/v1/device/state", body: report)
+            try await DroverAPIClient(server: server, credential: apiKey, http: measuringHTTP).report(report)
             return true
         }
         print(
@@ -120,7 +115,7 @@ public struct SimulatorCommand: AsyncParsableCommand {
         let rate = Double(keys.count) / reportEvery
         let paced = await Self.paced(keys: keys, rate: rate, seconds: seconds) { apiKey in
             let report = API.StateReport(status: .running, statusDetail: "tick \(Int.random(in: 0...999))")
-            _ = try await DroverAPIClient(server: server, credential: apiKey, http: measuringHTTP).send(.PATCH, "/v1/device/state", body: report)
+            try await DroverAPIClient(server: server, credential: apiKey, http: measuringHTTP).report(report)
         }
         print(
             "state reports, every device every \(Int(reportEvery)) s (\(Int(rate))/s offered): \(Int(Double(paced.count) / seconds))/s done, p50 \(paced.p50) ms, p99 \(paced.p99) ms"
@@ -136,23 +131,22 @@ public struct SimulatorCommand: AsyncParsableCommand {
         while !Task.isCancelled, await !board.stopping {
             do {
                 if let release { await board.polling(index: index, release: release) }
-                let answer = try await api.send(
-                    .GET, "/v1/device/state?wait=30", headers: etag.map { [("If-None-Match", $0)] } ?? [], timeout: .seconds(60))
+                let answer = try await api.target(knownETag: etag, wait: 30)
                 if !counted {
                     counted = true
                     await board.connect()
                 }
-                if answer.status == 200 {
-                    etag = answer.etag
+                if case .changed(let body, let newETag) = answer {
+                    etag = newETag
                     // The simulated engine needs only the release id; a full decode would make
                     // the simulator, not the server, the bottleneck.
-                    let target = try JSONDecoder().decode(ReleaseOnly.self, from: answer.body)
+                    let target = try JSONDecoder().decode(ReleaseOnly.self, from: body)
                     if let fetched = target.apps.values.first?.release {
                         release = fetched
-                        await board.fetched(index: index, release: fetched, etag: answer.etag)
+                        await board.fetched(index: index, release: fetched, etag: newETag)
                         Task {
                             try? await Task.sleep(for: .milliseconds(Int.random(in: 1000...3000)))
-                            _ = try? await api.send(.PATCH, "/v1/device/state", body: API.StateReport(release: fetched, status: .running))
+                            try? await api.report(API.StateReport(release: fetched, status: .running))
                         }
                     }
                 }

@@ -1,9 +1,10 @@
+import ArgumentParser
 import DroverCLI
+import DroverServerCLI
 
-/// Entry point: all behaviour lives in `DroverCLI`.
+/// Entry point: one root for the API commands of `DroverCLI` and `drover server` of
+/// `DroverServerCLI`; all behaviour lives in those libraries.
 @main
-enum DroverMain {
-    static func main() async {
-        await DroverCommand.main()
-    }
+struct DroverMain: AsyncParsableCommand {
+    static let configuration = DroverCommand.composed(with: [ServerCommand.self])
 }

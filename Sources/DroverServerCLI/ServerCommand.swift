@@ -4,10 +4,16 @@ import Foundation
 import Hummingbird
 import Logging
 
-struct ServerCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+/// `drover server`: runs the server, and mints admin tokens from its data directory. It lives
+/// apart from the API commands so that they do not link the whole server.
+public struct ServerCommand: AsyncParsableCommand {
+    /// Command configuration.
+    public static let configuration = CommandConfiguration(
         commandName: "server", abstract: "Run the Drover server (SQLite in its data directory).", subcommands: [Serve.self, Token.self],
         defaultSubcommand: Serve.self)
+
+    /// Creates the command.
+    public init() {}
 
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the server (the default).")

@@ -1,0 +1,80 @@
+import DroverCLISupport
+import DroverModel
+import Foundation
+
+/// How devices read on a terminal: a table of many, a sheet of one. Pure functions of the API's
+/// `Device` (and the time now, for "seen 5s ago"), so they are tested without a server.
+enum DeviceView {
+    /// One line per device. After a rollback STATUS says `rolled-back` and RELEASE is the release
+    /// the device runs: the last good one, not its target.
+    static func table(_ devices: [API.Device], now: Date = Date()) -> String {
+        TerminalOutput.table(
+            ["NAME", "UUID", "FLEET", "ONLINE", "RELEASE", "TARGET", "STATUS", "SEEN"],
+            devices.map {
+                [
+                    $0.name, String($0.uuid.prefix(7)), $0.fleet, $0.online ? "yes" : "no", $0.release ?? "-", target($0), $0.status.rawValue,
+                    TerminalOutput.ago($0.lastSeen, now: now),
+                ]
+            })
+    }
+
+    /// Everything about one device: who it is, what it runs and should run, what it does and
+    /// why, its latest rollout, and its services.
+    static func sheet(_ device: API.Device, now: Date = Date()) -> String {
+        var fields: [(String, String)] = [
+            ("name", device.name),
+            ("uuid", device.uuid),
+            ("fleet", device.fleet),
+            (
+                "online",
+                device.online ? "yes, seen \(TerminalOutput.ago(device.lastSeen, now: now))" : "no, last seen \(TerminalOutput.ago(device.lastSeen, now: now))"
+            ),
+            ("architecture", device.architecture ?? ""),
+            ("release", device.release ?? "none"),
+            ("target", device.targetRelease ?? "none"),
+            ("pinned", device.pinnedRelease.map { "to \($0)" } ?? "no, tracks its fleet"),
+            ("tags", device.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")),
+            ("status", status(device)),
+        ]
+        if let rollout = device.rollout { fields.append(("rollout", self.rollout(rollout))) }
+        var text = TerminalOutput.sheet(fields)
+        let services = (device.services ?? [:]).sorted { $0.key < $1.key }
+        if !services.isEmpty {
+            text += "\n\n"
+            text += TerminalOutput.table(
+                ["SERVICE", "STATE", "HEALTH", "RELEASE", "CONTAINER"],
+                services.map { name, state in
+                    [name, state.status.rawValue, state.health?.rawValue ?? "-", state.release ?? "-", state.containerID.map { String($0.prefix(12)) } ?? "-"]
+                })
+        }
+        return text
+    }
+
+    /// The status in words, with what it means where the word alone does not say it.
+    static func status(_ device: API.Device) -> String {
+        let detail = device.statusDetail.map { ": \($0)" } ?? ""
+        switch device.status {
+        case .rolledBack:
+            let runs = device.release.map { "runs the last good release \($0)" } ?? "runs the last good release"
+            guard let rollout = device.rollout, rollout.outcome == .rolledBack else { return "rolled-back, \(runs)\(detail)" }
+            return "rolled-back, \(runs); refused \(rollout.release)\(rollout.reason.map { ": \($0)" } ?? detail)"
+        case .failed:
+            return "failed, runs nothing good\(detail)"
+        case .updatePending:
+            return "update pending, runs \(device.release ?? "nothing") until it updates to \(device.targetRelease ?? "its target")\(detail)"
+        default:
+            return device.status.rawValue + detail
+        }
+    }
+
+    /// The target, marked when it is a pin rather than the fleet's release.
+    static func target(_ device: API.Device) -> String {
+        guard let target = device.targetRelease else { return "-" }
+        return device.pinnedRelease == target ? "\(target) (pinned)" : target
+    }
+
+    /// The latest rollout: release, outcome and why.
+    static func rollout(_ rollout: API.Rollout) -> String {
+        "\(rollout.release) \(rollout.outcome.rawValue)\(rollout.reason.map { ": \($0)" } ?? "")"
+    }
+}
