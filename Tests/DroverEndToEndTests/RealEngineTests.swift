@@ -19,6 +19,14 @@ struct RealEngineTests {
         let client = try TestEngine.scoped().client
         let label = "drover.test=\(UUID().uuidString)"
         let since = Int64(Date().timeIntervalSince1970) - 1
+        // Subscribed before the container exists: a query of the engine's history afterwards
+        // misses events once other tests have pushed them out of its short buffer.
+        let events = try await client.events(filters: ["label": [label]], since: since)
+        let recorder = ActionRecorder()
+        let collector = Task {
+            for try await event in events { await recorder.add(event.action) }
+        }
+        defer { collector.cancel() }
         var config = ContainerCreate(image: TestEngine.image(1))
         config.cmd = ["sh", "-c", "echo out; echo err >&2; echo out2"]
         config.labels = ["drover.test": String(label.split(separator: "=")[1])]
@@ -38,9 +46,11 @@ struct RealEngineTests {
         #expect(inspected.hostConfig?.restartPolicy == RestartPolicy(name: "on-failure", maximumRetryCount: 2))
         try await client.removeContainer(id, force: true)
 
-        var actions: [String] = []
-        let until = Int64(Date().timeIntervalSince1970) + 1
-        for try await event in try await client.events(filters: ["label": [label]], since: since, until: until) { actions.append(event.action) }
+        let actions = try await eventually("the engine's destroy event", timeout: .seconds(30)) {
+            await recorder.actions
+        } until: {
+            $0.contains("destroy")
+        }
         #expect(actions.starts(with: ["create", "start"]))
         #expect(actions.contains("die") && actions.contains("destroy"))
     }
@@ -89,6 +99,12 @@ struct RealEngineTests {
         #expect(try await client.listNetworks(filters: ["label": ["drover.test=\(tag)"]]).isEmpty)
         #expect(try await client.inspectVolume("vol-\(tag)") == nil)
     }
+}
+
+/// The actions of the events a test saw, in order.
+actor ActionRecorder {
+    private(set) var actions: [String] = []
+    func add(_ action: String) { actions.append(action) }
 }
 
 final class ProgressCounter: Sendable {
