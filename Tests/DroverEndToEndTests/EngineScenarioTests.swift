@@ -201,7 +201,7 @@ struct EngineScenarioTests {
         foreign.labels = [DroverLabel.app: "shared"]  // looks like Drover's but has no device label
         let foreignID = try await client.createContainer(name: "foreign-\(UUID().uuidString.prefix(8))", foreign)
         try await client.startContainer(foreignID)
-        defer { Task { try? await client.removeContainer(foreignID, force: true) } }
+        await engine.track(container: foreignID)
 
         _ = try await a.converge(app: "shared", target: try TestEngine.target(yaml))
         _ = try await b.converge(app: "shared", target: try TestEngine.target(yaml))

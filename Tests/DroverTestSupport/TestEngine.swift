@@ -12,6 +12,7 @@ public actor TestEngine {
     /// The engine's address, as agents are configured with it.
     public nonisolated let dockerHost: String
     private var devices: Set<String> = []
+    private var containers: Set<String> = []
 
     init(client: DockerClient, dockerHost: String) {
         self.client = client
@@ -45,9 +46,15 @@ public actor TestEngine {
         devices.insert(id)
     }
 
-    /// Removes the containers, networks and volumes labelled with a tracked device's id.
-    /// Best effort: a cleanup failure must not hide the test's own result.
+    /// A container made without a device label (one Drover must leave alone) to remove at the end.
+    public func track(container id: String) {
+        containers.insert(id)
+    }
+
+    /// Removes the tracked containers, and the containers, networks and volumes labelled with
+    /// a tracked device's id. Best effort: a cleanup failure must not hide the test's own result.
     public func removeEverything() async {
+        for id in containers.sorted() { try? await client.removeContainer(id, force: true) }
         for device in devices.sorted() {
             let filter = ["label": ["\(DroverLabel.device)=\(device)"]]
             for container in (try? await client.listContainers(all: true, filters: filter)) ?? [] {
