@@ -1,6 +1,7 @@
 import DockerEngine
 @testable import DroverAgent
 import DroverModel
+import DroverTestSupport
 import Foundation
 import Logging
 import Testing
@@ -102,13 +103,13 @@ struct TargetIntakeTests {
 }
 
 /// The engine refuses what no validation can know: more CPUs than this machine has.
-@Suite("A target the engine refuses", .enabled(if: TestEngine.available), .serialized)
+@Suite("A target the engine refuses", .needsEngine, .testEngine, .serialized)
 struct EngineRefusedTargetTests {
     @Test("an engine refusal is an error of the agent, and the next good target converges")
     func refusedThenGood() async throws {
-        let client = try await TestEngine.client()
-        defer { Task { try? await client.shutdown() } }
-        let device = TestEngine.device("refused")
+        let engine = try TestEngine.scoped()
+        let client = engine.client
+        let device = await engine.device("refused")
         var options = Reconciler.Options()
         options.retryDelay = 0.05
         let reconciler = Reconciler(engine: client, device: device, logger: Logger(label: "test"), options: options)

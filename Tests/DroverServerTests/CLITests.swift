@@ -1,6 +1,7 @@
 import ArgumentParser
 import DroverCLI
 import DroverModel
+import DroverTestSupport
 import Foundation
 import Testing
 
@@ -19,8 +20,11 @@ struct CLITests {
 
     @Test("fleet, key, release and env commands act on the server; errors carry the server's message")
     func commands() async throws {
-        let server = LiveServer()
-        try await server.start()
+        // The server is stopped and its data removed also when a command or expectation fails.
+        try await withLiveServer(commands(server:))
+    }
+
+    func commands(server: LiveServer) async throws {
         try await run(["fleet", "create", "cli"], server: server)
         try await run(["key", "create", "--fleet", "cli"], server: server)
         let file = NSTemporaryDirectory() + "cli-\(UUID().uuidString).yml"
@@ -44,6 +48,5 @@ struct CLITests {
         #expect("\(unforced.map { "\($0)" } ?? "")".contains("add --force"))
         let missing = await #expect(throws: (any Error).self) { try await run(["device", "show", "ghost"], server: server) }
         #expect("\(missing.map { "\($0)" } ?? "")".contains("no device named 'ghost'"))
-        try await server.stop()
     }
 }

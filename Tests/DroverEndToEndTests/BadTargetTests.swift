@@ -3,13 +3,14 @@ import DroverAgent
 import DroverClient
 import DroverModel
 import DroverServer
+import DroverTestSupport
 import Foundation
 import Logging
 import Testing
 
 /// A device that is given something it cannot run keeps running, says why, and heals itself
 /// when a fixed release comes: nobody has to touch it.
-@Suite("End to end: targets a device cannot apply", .enabled(if: Live.available), .serialized)
+@Suite("End to end: targets a device cannot apply", .needsEngine, .serialized)
 struct BadTargetTests {
     let logger = Logger(label: "e2e-bad-target")
 
@@ -28,45 +29,40 @@ struct BadTargetTests {
 
         // What an older agent, which let `cpus: 1e10` through, left in the state directory:
         // it used to crash the agent at every start.
-        var spec = ServiceSpec(image: "\(Live.registry)/drover/busybox:1")
+        var spec = ServiceSpec(image: "\(TestEngine.registry)/drover/busybox:1")
         spec.cpus = 1e10
         let saved = TargetState(apps: ["bad": AppTarget(release: "old", services: ["app": spec])])
         let directory = StateDirectory(path: state)
         try directory.write("target.json", saved.canonicalJSON())
         try directory.write("target.etag", Data("\"old\"".utf8))
 
-        let config = AgentConfig(server: server.url, provisioningKey: key.key, deviceName: "b1", engine: Live.dockerHost, stateDir: state, pollInterval: 2)
-        let agent = Task { try await DeviceSupervisor(config: config, logger: logger).run() }
-        await agents.add(agent)
+        let config = AgentConfig(
+            server: server.url, provisioningKey: key.key, deviceName: "b1", engine: TestEnvironment.dockerHost, stateDir: state, pollInterval: 2)
+        await agents.start(config, logger: logger)
 
         // A release every parser accepts but this engine refuses: more CPUs than the machine has.
         let refused = try await api.call(
             API.Release.self, .POST, "/v1/fleets/bad/releases",
-            body: API.CreateRelease(compose: "services:\n  app:\n    image: \(Live.registry)/drover/busybox:1\n    command: \(loop)\n    cpus: 8000\n"))
+            body: API.CreateRelease(compose: "services:\n  app:\n    image: \(TestEngine.registry)/drover/busybox:1\n    command: \(loop)\n    cpus: 8000\n"))
         let failed = try await device("b1", api) { $0.targetRelease == refused.id && $0.status == .failed }
         #expect(failed.statusDetail?.contains("CPU") == true, "the reason is the engine's: \(failed.statusDetail ?? "")")
 
         // The fixed release heals the device without anyone touching it.
         let fixed = try await api.call(
             API.Release.self, .POST, "/v1/fleets/bad/releases",
-            body: API.CreateRelease(compose: "services:\n  app:\n    image: \(Live.registry)/drover/busybox:1\n    command: \(loop)\n    cpus: 0.5\n"))
+            body: API.CreateRelease(compose: "services:\n  app:\n    image: \(TestEngine.registry)/drover/busybox:1\n    command: \(loop)\n    cpus: 0.5\n"))
         let healed = try await device("b1", api) { $0.release == fixed.id && $0.status == .running }
         let running = try await engine.listContainers(all: false, filters: DeviceIdentity(id: healed.uuid).labelFilter(app: "bad"))
         #expect(running.count == 1 && running.first?.labels[DroverLabel.release] == fixed.id)
 
-        await agents.cancelAll()
-        _ = try await Reconciler(engine: engine, device: DeviceIdentity(id: healed.uuid), logger: logger).converge(app: "bad", target: nil)
     }
 
-    /// The device once `condition` holds for it, or a recorded failure after 90 s.
+    /// The device once `condition` holds for it, or a failure after 90 s.
     func device(_ name: String, _ api: DroverAPIClient, _ condition: (API.Device) -> Bool) async throws -> API.Device {
-        var last: API.Device?
-        for _ in 0..<360 {
-            last = try? await api.call(API.Device.self, .GET, "/v1/devices/\(name)")
-            if let last, condition(last) { return last }
-            try await Task.sleep(for: .milliseconds(250))
+        try await eventually("device \(name)") {
+            try await api.call(API.Device.self, .GET, "/v1/devices/\(name)")
+        } until: {
+            condition($0)
         }
-        Issue.record("timed out; the device is \(last.map { "\($0.release ?? "-") \($0.status) \($0.statusDetail ?? "")" } ?? "not enrolled")")
-        throw ClientError(code: "timeout", message: "device \(name)")
     }
 }

@@ -3,16 +3,17 @@ import DroverAgent
 import DroverClient
 import DroverModel
 import DroverServer
+import DroverTestSupport
 import Foundation
 import Logging
 import Testing
 
 /// Health-gated updates end to end: agents roll a bad release back on their own, and the
 /// server stops offering a release that too many devices rolled back.
-@Suite("End to end: health-gated updates and rollback", .enabled(if: Live.available), .serialized)
+@Suite("End to end: health-gated updates and rollback", .needsEngine, .serialized)
 struct RollbackTests {
     let logger = Logger(label: "e2e-rollback")
-    let image = "\(Live.registry)/drover/busybox:1"
+    let image = "\(TestEngine.registry)/drover/busybox:1"
 
     /// A release whose web service answers its health check (or not), watched for `window`.
     func compose(marker: String, healthy: Bool = true, crashLoop: Bool = false, window: String) -> String {
@@ -43,21 +44,16 @@ struct RollbackTests {
 
     /// Waits until `condition` holds, or fails after 90 s.
     func eventually(_ what: String, _ api: DroverAPIClient, _ condition: @escaping ([API.Device]) -> Bool) async throws {
-        var last: [API.Device] = []
-        for _ in 0..<360 {
-            last = try await devices(api)
-            if condition(last) { return }
-            try await Task.sleep(for: .milliseconds(250))
+        try await DroverTestSupport.eventually(what) {
+            try await devices(api)
+        } until: {
+            condition($0)
         }
-        Issue.record("timed out waiting for \(what): \(last.map { "\($0.name) \($0.release ?? "-") \($0.status) \($0.statusDetail ?? "")" })")
-        throw ClientError(code: "timeout", message: what)
     }
 
-    func agent(_ name: String, server: LiveServer, key: String?, root: String) -> Task<Void, any Error> {
-        let config = AgentConfig(
-            server: server.url, provisioningKey: key, deviceName: name, engine: Live.dockerHost, stateDir: "\(root)/\(name)", pollInterval: 2)
-        let supervisor = DeviceSupervisor(config: config, logger: logger)
-        return Task { try await supervisor.run() }
+    func agent(_ name: String, server: LiveServer, key: String?, root: String) -> AgentConfig {
+        AgentConfig(
+            server: server.url, provisioningKey: key, deviceName: name, engine: TestEnvironment.dockerHost, stateDir: "\(root)/\(name)", pollInterval: 2)
     }
 
     @Test("an unhealthy release and a crash-looping one roll back on every device; the failing release stops reaching new devices")
@@ -69,17 +65,18 @@ struct RollbackTests {
         _ = try await api.call(API.Fleet.self, .POST, "/v1/fleets", body: API.CreateFleet(name: "rb"))
         let key = try await api.call(API.ProvisioningKey.self, .POST, "/v1/fleets/rb/keys", body: API.CreateKey())
         let root = NSTemporaryDirectory() + "drover-rollback-\(UUID().uuidString.prefix(8))"
-        for name in ["r1", "r2", "r3"] { await agents.add(agent(name, server: server, key: key.key, root: root)) }
+        for name in ["r1", "r2", "r3"] { await agents.start(agent(name, server: server, key: key.key, root: root), logger: logger) }
 
         // A good release passes its (short) health window everywhere.
         let good = try await api.call(
             API.Release.self, .POST, "/v1/fleets/rb/releases", body: API.CreateRelease(compose: compose(marker: "good", window: "2s")))
         try await eventually("all run the good release", api) { $0.count == 3 && $0.allSatisfy { $0.release == good.id && $0.status == .running } }
-        for _ in 0..<120 {
-            if try await api.call(API.Release.self, .GET, "/v1/releases/\(good.id)").attempts?.healthy == 3 { break }
-            try await Task.sleep(for: .milliseconds(250))
+        let judged = try await DroverTestSupport.eventually("the good release healthy on 3 devices", timeout: .seconds(30)) {
+            try await api.call(API.Release.self, .GET, "/v1/releases/\(good.id)")
+        } until: {
+            $0.attempts?.healthy == 3
         }
-        #expect(try await api.call(API.Release.self, .GET, "/v1/releases/\(good.id)").attempts?.healthy == 3)
+        #expect(judged.attempts?.healthy == 3)
 
         // A release whose health check fails: every device returns to the good one and says why.
         let released = Date()
@@ -88,10 +85,10 @@ struct RollbackTests {
             body: API.CreateRelease(compose: compose(marker: "bad", healthy: false, window: "30s")))
         // Each device returns to the good release and reports why; once two of the three have,
         // the release is failing and the fleet offers the good one again.
-        var shown = try await api.call(API.Release.self, .GET, "/v1/releases/\(bad.id)")
-        for _ in 0..<360 where (shown.attempts?.rolledBack ?? 0) < 3 {
-            try await Task.sleep(for: .milliseconds(250))
-            shown = try await api.call(API.Release.self, .GET, "/v1/releases/\(bad.id)")
+        let shown = try await DroverTestSupport.eventually("the unhealthy release rolled back on 3 devices") {
+            try await api.call(API.Release.self, .GET, "/v1/releases/\(bad.id)")
+        } until: {
+            ($0.attempts?.rolledBack ?? 0) >= 3
         }
         let rollbackSeconds = Date().timeIntervalSince(released)
         print("unhealthy release rolled back on 3 devices \(String(format: "%.1f", rollbackSeconds)) s after it was created (window 30 s)")
@@ -109,7 +106,7 @@ struct RollbackTests {
         }
 
         // A device enrolled now is never offered the failing release.
-        await agents.add(agent("r4", server: server, key: key.key, root: root))
+        await agents.start(agent("r4", server: server, key: key.key, root: root), logger: logger)
         try await eventually("the new device runs the good release", api) { list in
             list.first { $0.name == "r4" }.map { $0.release == good.id && $0.status == .running } ?? false
         }
@@ -142,53 +139,23 @@ struct RollbackTests {
                 for try await _ in stream { await creations.add() }
             } catch {}
         }
-        try await Task.sleep(for: .seconds(4))
+        // Two whole rounds of r1's agent, each a chance to try the release again, are the
+        // signal that it decided not to; then the engine would have told of a creation.
+        let r1Key = try deviceCredential(stateDirectory: "\(root)/r1")
+        try await server.agentRound(by: r1Key)
+        try await server.agentRound(by: r1Key)
         #expect(await creations.value == 0, "a rolled-back release is not tried again on its own")
         _ = try await api.send(.POST, "/v1/devices/r1/actions", body: API.DeviceAction(action: .retry, service: nil))
-        for _ in 0..<240 where await creations.value == 0 { try await Task.sleep(for: .milliseconds(250)) }
+        try await DroverTestSupport.eventually("the retried release created", timeout: .seconds(60)) {
+            await creations.value
+        } until: {
+            $0 > 0
+        }
         #expect(await creations.value == 1, "after the retry it was tried once more")
         try await eventually("r1 rolled it back again", api) { list in
             list.first { $0.name == "r1" }.map { $0.release == good.id && $0.status == .failed } ?? false
         }
         collector.cancel()
-
-        await agents.cancelAll()
-        for device in try await devices(api) {
-            _ = try? await Reconciler(engine: engine, device: DeviceIdentity(id: device.uuid), logger: logger).converge(app: "rb", target: nil)
-        }
-    }
-}
-
-/// A live server, an API client with the admin token and an engine client for one scenario;
-/// whatever the scenario does, its agents are cancelled and everything is shut down after.
-enum LiveRig {
-    static func run(_ scenario: (LiveServer, DroverAPIClient, DockerClient, AgentTasks) async throws -> Void) async throws {
-        let server = LiveServer()
-        try await server.start()
-        let api = DroverAPIClient(server: server.url, credential: await server.token)
-        let engine = try await DockerClient.connect(to: try EngineEndpoint(parsing: Live.dockerHost ?? ""))
-        let agents = AgentTasks()
-        var failure: (any Error)?
-        do {
-            try await scenario(server, api, engine, agents)
-        } catch {
-            failure = error
-        }
-        await agents.cancelAll()
-        try? await api.shutdown()
-        try? await engine.shutdown()
-        try? await server.stop()
-        if let failure { throw failure }
-    }
-}
-
-/// The agents a test started, cancelled together.
-actor AgentTasks {
-    private var tasks: [Task<Void, any Error>] = []
-    func add(_ task: Task<Void, any Error>) { tasks.append(task) }
-    func cancelAll() {
-        for task in tasks { task.cancel() }
-        tasks.removeAll()
     }
 }
 

@@ -1,21 +1,13 @@
 import DockerEngine
+import DroverTestSupport
 import Foundation
 import Testing
 
-enum Engine {
-    static let dockerHost = ProcessInfo.processInfo.environment["DROVER_TEST_DOCKER_HOST"]
-    static let registry = ProcessInfo.processInfo.environment["DROVER_TEST_REGISTRY"] ?? "127.0.0.1:5055"
-    static var available: Bool { dockerHost != nil }
-    static func client() async throws -> DockerClient { try await DockerClient.connect(to: try EngineEndpoint(parsing: dockerHost ?? "")) }
-    static var image: String { "\(registry)/drover/busybox:1" }
-}
-
-@Suite("Docker client on a real engine", .enabled(if: Engine.available))
+@Suite("Docker client on a real engine", .needsEngine, .testEngine)
 struct RealEngineTests {
     @Test("version is negotiated and the engine answers ping, version and info")
     func system() async throws {
-        let client = try await Engine.client()
-        defer { Task { try? await client.shutdown() } }
+        let client = try TestEngine.scoped().client
         #expect(client.apiVersion >= DockerClient.minimumAPIVersion)
         #expect(try await client.ping())
         #expect(!(try await client.version().version.isEmpty))
@@ -24,11 +16,18 @@ struct RealEngineTests {
 
     @Test("logs are demultiplexed with timestamps; events show the container's life")
     func logsAndEvents() async throws {
-        let client = try await Engine.client()
-        defer { Task { try? await client.shutdown() } }
+        let client = try TestEngine.scoped().client
         let label = "drover.test=\(UUID().uuidString)"
         let since = Int64(Date().timeIntervalSince1970) - 1
-        var config = ContainerCreate(image: Engine.image)
+        // Subscribed before the container exists: a query of the engine's history afterwards
+        // misses events once other tests have pushed them out of its short buffer.
+        let events = try await client.events(filters: ["label": [label]], since: since)
+        let recorder = ActionRecorder()
+        let collector = Task {
+            for try await event in events { await recorder.add(event.action) }
+        }
+        defer { collector.cancel() }
+        var config = ContainerCreate(image: TestEngine.image(1))
         config.cmd = ["sh", "-c", "echo out; echo err >&2; echo out2"]
         config.labels = ["drover.test": String(label.split(separator: "=")[1])]
         let id = try await client.createContainer(name: nil, config)
@@ -47,18 +46,19 @@ struct RealEngineTests {
         #expect(inspected.hostConfig?.restartPolicy == RestartPolicy(name: "on-failure", maximumRetryCount: 2))
         try await client.removeContainer(id, force: true)
 
-        var actions: [String] = []
-        let until = Int64(Date().timeIntervalSince1970) + 1
-        for try await event in try await client.events(filters: ["label": [label]], since: since, until: until) { actions.append(event.action) }
+        let actions = try await eventually("the engine's destroy event", timeout: .seconds(30)) {
+            await recorder.actions
+        } until: {
+            $0.contains("destroy")
+        }
         #expect(actions.starts(with: ["create", "start"]))
         #expect(actions.contains("die") && actions.contains("destroy"))
     }
 
     @Test("stop with a timeout kills a container that ignores SIGTERM")
     func stopTimeout() async throws {
-        let client = try await Engine.client()
-        defer { Task { try? await client.shutdown() } }
-        var config = ContainerCreate(image: Engine.image)
+        let client = try TestEngine.scoped().client
+        var config = ContainerCreate(image: TestEngine.image(1))
         config.cmd = ["sleep", "600"]  // PID 1 ignores SIGTERM
         let id = try await client.createContainer(name: nil, config)
         try await client.startContainer(id)
@@ -72,12 +72,11 @@ struct RealEngineTests {
 
     @Test("errors carry the engine's own message and status")
     func engineErrors() async throws {
-        let client = try await Engine.client()
-        defer { Task { try? await client.shutdown() } }
+        let client = try TestEngine.scoped().client
         let error = await #expect(throws: DockerError.self) { try await client.startContainer("no-such-container") }
         #expect(error?.status == 404)
         #expect(error?.message.contains("no-such-container") == true)
-        let pull = await #expect(throws: DockerError.self) { try await client.pullImage("\(Engine.registry)/drover/nothing-here:1") }
+        let pull = await #expect(throws: DockerError.self) { try await client.pullImage("\(TestEngine.registry)/drover/nothing-here:1") }
         #expect(pull?.message.contains("nothing-here") == true)
         let missing = await #expect(throws: DockerError.self) { try await DockerClient.connect(to: .unix(path: "/nonexistent/docker.sock")) }
         #expect(missing?.code == .unreachable)
@@ -85,10 +84,9 @@ struct RealEngineTests {
 
     @Test("pull streams progress, networks and volumes are created, listed by label, and removed")
     func pullNetworksVolumes() async throws {
-        let client = try await Engine.client()
-        defer { Task { try? await client.shutdown() } }
+        let client = try TestEngine.scoped().client
         let counter = ProgressCounter()
-        try await client.pullImage(Engine.image) { _ in counter.increment() }
+        try await client.pullImage(TestEngine.image(1)) { _ in counter.increment() }
         #expect(counter.value > 0)
         let tag = UUID().uuidString.prefix(8).lowercased()
         let labels = ["drover.test": String(tag)]
@@ -101,6 +99,12 @@ struct RealEngineTests {
         #expect(try await client.listNetworks(filters: ["label": ["drover.test=\(tag)"]]).isEmpty)
         #expect(try await client.inspectVolume("vol-\(tag)") == nil)
     }
+}
+
+/// The actions of the events a test saw, in order.
+actor ActionRecorder {
+    private(set) var actions: [String] = []
+    func add(_ action: String) { actions.append(action) }
 }
 
 final class ProgressCounter: Sendable {

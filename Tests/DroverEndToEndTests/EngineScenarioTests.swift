@@ -3,6 +3,7 @@ import DroverAgent
 import DroverAgentCLI
 import ArgumentParser
 import DroverModel
+import DroverTestSupport
 import Foundation
 import Logging
 import Testing
@@ -11,42 +12,16 @@ import Testing
     import FoundationNetworking
 #endif
 
-/// The real engine and registry that scripts/test provides.
-enum TestEngine {
-    static let dockerHost = ProcessInfo.processInfo.environment["DROVER_TEST_DOCKER_HOST"]
-    static let registry = ProcessInfo.processInfo.environment["DROVER_TEST_REGISTRY"] ?? "127.0.0.1:5055"
-    static var available: Bool { dockerHost != nil }
-
-    static func client() async throws -> DockerClient {
-        try await DockerClient.connect(to: try EngineEndpoint(parsing: dockerHost ?? ""))
-    }
-
-    static func image(_ tag: Int) -> String { "\(registry)/drover/busybox:\(tag)" }
-
-    /// A fresh device id per test, so tests never see each other's containers.
-    static func device(_ name: String) -> DeviceIdentity {
-        DeviceIdentity(id: "\(name)\(UInt32.random(in: 0...UInt32.max))")
-    }
-
-    static func directory() throws -> String {
-        let path = NSTemporaryDirectory() + "drover-test-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
-    static func target(_ yaml: String, release: String = "r1", directory: String? = nil) throws -> AppTarget {
-        AppTarget(release: release, app: try ComposeParser(baseDirectory: directory).parse(yaml).app)
-    }
-
+/// What the scenarios on the real engine share.
+extension TestEngine {
     static func httpGet(_ url: String) async -> String? {
         guard let url = URL(string: url) else { return nil }
-        for _ in 0..<40 {
-            if let (data, response) = try? await URLSession.shared.data(from: url), (response as? HTTPURLResponse)?.statusCode == 200 {
-                return String(decoding: data, as: UTF8.self)
-            }
-            try? await Task.sleep(for: .milliseconds(250))
-        }
-        return nil
+        return try? await eventually("\(url) to answer 200", timeout: .seconds(10)) {
+            let (data, response) = try await URLSession.shared.data(from: url)
+            return ((response as? HTTPURLResponse)?.statusCode, String(decoding: data, as: UTF8.self))
+        } until: {
+            $0.0 == 200
+        }.1
     }
 }
 
@@ -70,7 +45,7 @@ final class EventLog: Sendable {
     func index(where predicate: (ReconcileEvent) -> Bool) -> Int? { events.firstIndex(where: predicate) }
 }
 
-@Suite("Agent on a real engine", .enabled(if: TestEngine.available), .serialized)
+@Suite("Agent on a real engine", .needsEngine, .testEngine, .serialized)
 struct EngineScenarioTests {
     static func fiveServices(web: Int = 1, webImage: String? = nil, port: Int, workerMode: String = "worker", withCache: Bool = true) -> String {
         let loop = #"["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]"#
@@ -127,18 +102,13 @@ struct EngineScenarioTests {
 
     @Test("a 5-service app converges, answers on its port, updates only what changed, and keeps its volumes")
     func fullLifecycle() async throws {
-        let client = try await TestEngine.client()
-        defer { Task { try? await client.shutdown() } }
-        let device = TestEngine.device("life")
+        let engine = try TestEngine.scoped()
+        let client = engine.client
+        let device = await engine.device("life")
         var options = Reconciler.Options()
         options.waitTimeout = 60
         let reconciler = Reconciler(engine: client, device: device, logger: Logger(label: "test"), options: options)
         let port = 18_400 + Int.random(in: 0..<500)
-        defer {
-            Task {
-                _ = try? await Reconciler(engine: client, device: device, logger: Logger(label: "test"), options: .init()).converge(app: "shop", target: nil)
-            }
-        }
 
         // Fresh apply.
         let v1 = try TestEngine.target(Self.fiveServices(port: port))
@@ -221,17 +191,17 @@ struct EngineScenarioTests {
 
     @Test("two devices on one engine never touch each other, nor containers Drover did not create")
     func isolation() async throws {
-        let client = try await TestEngine.client()
-        defer { Task { try? await client.shutdown() } }
-        let a = Reconciler(engine: client, device: TestEngine.device("a"), logger: Logger(label: "test"))
-        let b = Reconciler(engine: client, device: TestEngine.device("b"), logger: Logger(label: "test"))
+        let engine = try TestEngine.scoped()
+        let client = engine.client
+        let a = Reconciler(engine: client, device: await engine.device("a"), logger: Logger(label: "test"))
+        let b = Reconciler(engine: client, device: await engine.device("b"), logger: Logger(label: "test"))
         let yaml = "services:\n  app:\n    image: \(TestEngine.image(1))\n    command: [\"sleep\", \"600\"]\n    init: true\n"
         var foreign = ContainerCreate(image: TestEngine.image(1))
         foreign.cmd = ["sleep", "600"]
         foreign.labels = [DroverLabel.app: "shared"]  // looks like Drover's but has no device label
         let foreignID = try await client.createContainer(name: "foreign-\(UUID().uuidString.prefix(8))", foreign)
         try await client.startContainer(foreignID)
-        defer { Task { try? await client.removeContainer(foreignID, force: true) } }
+        await engine.track(container: foreignID)
 
         _ = try await a.converge(app: "shared", target: try TestEngine.target(yaml))
         _ = try await b.converge(app: "shared", target: try TestEngine.target(yaml))
@@ -248,12 +218,12 @@ struct EngineScenarioTests {
 
     @Test("a failing step is retried and reported, and does not stop the other services")
     func failingStepDoesNotWedge() async throws {
-        let client = try await TestEngine.client()
-        defer { Task { try? await client.shutdown() } }
+        let engine = try TestEngine.scoped()
+        let client = engine.client
         var options = Reconciler.Options()
         options.maxAttempts = 2
         options.retryDelay = 0.1
-        let device = TestEngine.device("fail")
+        let device = await engine.device("fail")
         let reconciler = Reconciler(engine: client, device: device, logger: Logger(label: "test"), options: options)
         let yaml = """
             services:
@@ -273,7 +243,6 @@ struct EngineScenarioTests {
         let failures = log.events.filter { if case .stepFailed = $0 { return true } else { return false } }
         #expect(failures.count == 2, "tried twice")
         #expect(try await reconciler.status(app: "mixed").first { $0.service == "good" }?.state == "running")
-        _ = try await Reconciler(engine: client, device: device, logger: Logger(label: "test")).converge(app: "mixed", target: nil)
     }
 
     @Test("plan and apply reject an invalid document with the parser's message")
@@ -283,7 +252,7 @@ struct EngineScenarioTests {
         try "services:\n  a:\n    image: x\n    depends_on: [b]\n  b:\n    image: x\n    depends_on: [a]\n".write(
             toFile: file, atomically: true, encoding: .utf8)
         for verb in ["plan", "apply"] {
-            var command = try AgentCommand.parseAsRoot([verb, "-f", file, "--device", "cli", "--engine", TestEngine.dockerHost ?? ""])
+            var command = try AgentCommand.parseAsRoot([verb, "-f", file, "--device", "cli", "--engine", TestEnvironment.dockerHost ?? ""])
             do {
                 if var asyncCommand = command as? any AsyncParsableCommand {
                     try await asyncCommand.run()

@@ -1,6 +1,7 @@
 import DockerEngine
 import DroverAgent
 import DroverModel
+import DroverTestSupport
 import Foundation
 import Logging
 import Testing
@@ -11,9 +12,12 @@ final class EngineEventLog: Sendable {
     private let lock = NSLock()
     nonisolated(unsafe) private var entries: [EngineEvent] = []
     nonisolated(unsafe) private var task: Task<Void, Never>?
+    private let client: DockerClient
+
+    private init(client: DockerClient) { self.client = client }
 
     static func start(_ client: DockerClient) async throws -> EngineEventLog {
-        let log = EngineEventLog()
+        let log = EngineEventLog(client: client)
         let stream = try await client.events(since: Int64(Date().timeIntervalSince1970) - 1)
         let task = Task {
             do {
@@ -26,9 +30,17 @@ final class EngineEventLog: Sendable {
 
     private func append(_ event: EngineEvent) { lock.withLock { entries.append(event) } }
 
-    /// Stops recording after the engine had a moment to deliver the last events.
-    func stop() async -> [EngineEvent] {
-        try? await Task.sleep(for: .milliseconds(700))
+    /// Stops recording once the engine has delivered every event up to now: the stream is in
+    /// order, so the removal of a volume made here for the purpose is the last one it must show.
+    func stop() async throws -> [EngineEvent] {
+        let fence = "drover-fence-\(UUID().uuidString.prefix(8).lowercased())"
+        _ = try await client.createVolume(VolumeCreate(name: fence))
+        try await client.removeVolume(fence)
+        try await eventually("the engine's event for the removal of volume \(fence)", timeout: .seconds(30), every: .milliseconds(20)) {
+            lock.withLock { entries.contains { $0.type == "volume" && $0.action == "destroy" && $0.actor.id == fence } }
+        } until: {
+            $0
+        }
         return lock.withLock {
             task?.cancel()
             return entries
@@ -44,7 +56,7 @@ extension [EngineEvent] {
 
 /// Update strategies and locks on the real engine and registry, each asserting the order of
 /// the engine's events.
-@Suite("Update strategies on a real engine", .enabled(if: TestEngine.available), .serialized)
+@Suite("Update strategies on a real engine", .needsEngine, .testEngine, .serialized)
 struct UpdateStrategyEngineTests {
     let loop = #"["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]"#
 
@@ -102,19 +114,18 @@ struct UpdateStrategyEngineTests {
     }
 
     func swap(_ strategy: String, device: String) async throws -> Swap {
-        let client = try await TestEngine.client()
+        let client = try TestEngine.scoped().client
         let images = try await Self.imagePair(client)
-        let reconciler = reconciler(client, TestEngine.device(device), root: try TestEngine.directory())
+        let reconciler = reconciler(client, try await TestEngine.scoped().device(device), root: try TestEngine.directory())
         _ = try await reconciler.converge(app: "shop", target: try app(image: images.old, strategy: strategy, release: "r1"))
         let old = try #require(try await webID(reconciler))
         let log = try await EngineEventLog.start(client)
         _ = try await reconciler.converge(app: "shop", target: try app(image: images.new, strategy: strategy, release: "r2"))
-        return Swap(client: client, reconciler: reconciler, images: images, old: old, events: await log.stop())
+        return Swap(client: client, reconciler: reconciler, images: images, old: old, events: try await log.stop())
     }
 
     func finish(_ swap: Swap) async throws {
         await cleanup(swap.reconciler, images: [swap.images.old, swap.images.new])
-        try await swap.client.shutdown()
     }
 
     @Test("kill-then-download: the old container dies before the new image is pulled")
@@ -148,9 +159,9 @@ struct UpdateStrategyEngineTests {
 
     @Test("hand-over: both run at once; the old one goes on the new one's signal, or after the timeout")
     func handOver() async throws {
-        let client = try await TestEngine.client()
+        let client = try TestEngine.scoped().client
         let images = try await Self.imagePair(client)
-        let reconciler = reconciler(client, TestEngine.device("hov"), root: try TestEngine.directory())
+        let reconciler = reconciler(client, try await TestEngine.scoped().device("hov"), root: try TestEngine.directory())
         _ = try await reconciler.converge(
             app: "shop", target: try app(image: images.old, strategy: "hand-over", release: "r1", extra: "\n      keep: me"))
         let old = try #require(try await webID(reconciler))
@@ -162,18 +173,18 @@ struct UpdateStrategyEngineTests {
         let log = try await EngineEventLog.start(client)
         let steps = EventLog()
         let update = Task { try await reconciler.converge(app: "shop", target: r2) { steps.record($0) } }
-        var sawBoth = false
-        var oldPolicyCleared = false
-        for _ in 0..<100 where !sawBoth {
+        // The old container's policy is read at the moment both run.
+        let both = try await eventually("old and new running at once", timeout: .seconds(10), every: .milliseconds(100)) {
             let running = try await client.listContainers(all: false, filters: reconciler.device.labelFilter(app: "shop"))
-            if running.count == 2 {
-                sawBoth = true
-                oldPolicyCleared = try await client.inspectContainer(old)?.hostConfig?.restartPolicy?.name == "no"
-            }
-            try await Task.sleep(for: .milliseconds(100))
+            guard running.count == 2 else { return (running.count, false) }
+            return (running.count, try await client.inspectContainer(old)?.hostConfig?.restartPolicy?.name == "no")
+        } until: {
+            $0.0 == 2
         }
+        let sawBoth = both.0 == 2
+        let oldPolicyCleared = both.1
         _ = try await update.value
-        let events = await log.stop()
+        let events = try await log.stop()
         #expect(sawBoth, "old and new containers ran at the same time")
         #expect(oldPolicyCleared, "the old container's restart policy was cleared while both ran")
         let started = try #require(events.firstIndex { $0.type == "container" && $0.action == "start" && $0.actor.id != old })
@@ -198,20 +209,21 @@ struct UpdateStrategyEngineTests {
         let remaining = try await client.listContainers(all: true, filters: reconciler.device.labelFilter(app: "shop"))
         #expect(remaining.count == 1 && remaining.first?.labels[DroverLabel.release] == "r3")
         await cleanup(reconciler, images: [images.old, images.new])
-        try await client.shutdown()
     }
 
     @Test("a lock held by a service defers the swap (the download still happens); force overrides it")
     func lockDefersSwap() async throws {
-        let client = try await TestEngine.client()
+        let client = try TestEngine.scoped().client
         let images = try await Self.imagePair(client)
         let root = try TestEngine.directory()
-        let base = reconciler(client, TestEngine.device("lck"), root: root)
+        let base = reconciler(client, try await TestEngine.scoped().device("lck"), root: root)
         let holding = #"["sh", "-c", "trap 'exit 0' TERM; touch \"$$DROVER_LOCK_PATH\"; while true; do sleep 1; done"]"#
         _ = try await base.converge(app: "shop", target: try app(image: images.old, strategy: "download-then-kill", release: "r1", command: holding))
         let old = try #require(try await webID(base))
-        for _ in 0..<50 where !FileManager.default.fileExists(atPath: root + "/shop/locks/web.lock") {
-            try await Task.sleep(for: .milliseconds(100))
+        try await eventually("the service's lock file", timeout: .seconds(5), every: .milliseconds(100)) {
+            FileManager.default.fileExists(atPath: root + "/shop/locks/web.lock")
+        } until: {
+            $0
         }
         #expect(FileManager.default.fileExists(atPath: root + "/shop/locks/web.lock"), "the service took the lock at DROVER_LOCK_PATH")
 
@@ -229,6 +241,5 @@ struct UpdateStrategyEngineTests {
         #expect(now.count == 1 && now.first?.labels[DroverLabel.release] == "r2")
         #expect(!FileManager.default.fileExists(atPath: root + "/shop/locks/web.lock"), "the removed holder's lock went with it")
         await cleanup(base, images: [images.old, images.new])
-        try await client.shutdown()
     }
 }

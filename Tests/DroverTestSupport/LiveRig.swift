@@ -1,0 +1,77 @@
+import DockerEngine
+import DroverAgent
+import DroverClient
+import DroverModel
+import Foundation
+import Logging
+
+/// A live server, an API client with the admin token and the test engine for one scenario;
+/// whatever the scenario does, its agents are cancelled, what its devices made on the engine
+/// is removed, and everything is shut down after.
+public enum LiveRig {
+    /// Runs `scenario` with a started server, an admin client, the engine and a set of agents.
+    public static func run(_ scenario: (LiveServer, DroverAPIClient, DockerClient, AgentTasks) async throws -> Void) async throws {
+        try await withTestEngine { engine in
+            try await withLiveServer { server in
+                let api = await server.adminClient()
+                let agents = AgentTasks()
+                var failure: (any Error)?
+                do {
+                    try await scenario(server, api, engine.client, agents)
+                } catch {
+                    failure = error
+                }
+                await agents.cancelAll()
+                // The devices to clean: those the server lists (it may have been stopped by a
+                // failed scenario) and those whose agents the rig started.
+                do {
+                    for device in try await api.call([API.Device].self, .GET, "/v1/devices") { await engine.track(device.uuid) }
+                } catch {
+                    failure = failure ?? error
+                }
+                do {
+                    for id in try await agents.devices() { await engine.track(id) }
+                } catch {
+                    failure = failure ?? error
+                }
+                try? await api.shutdown()
+                if let failure { throw failure }
+            }
+        }
+    }
+}
+
+/// The agents a test started, cancelled together.
+public actor AgentTasks {
+    private var tasks: [Task<Void, any Error>] = []
+    private var stateDirectories: [String] = []
+
+    /// An empty set.
+    public init() {}
+
+    /// Adds an agent task to cancel at the end.
+    public func add(_ task: Task<Void, any Error>) { tasks.append(task) }
+
+    /// Starts a device supervisor with `config`; its state directory tells the rig which
+    /// device it became, so its containers go at the end even if the server forgot it.
+    public func start(_ config: AgentConfig, logger: Logger) {
+        stateDirectories.append(config.stateDir)
+        let supervisor = DeviceSupervisor(config: config, logger: logger)
+        tasks.append(Task { try await supervisor.run() })
+    }
+
+    /// Cancels every agent.
+    public func cancelAll() {
+        for task in tasks { task.cancel() }
+        tasks.removeAll()
+    }
+
+    /// The device ids of the agents started with `start` that enrolled.
+    func devices() throws -> [String] {
+        struct Identity: Decodable { var uuid: String }
+        return try stateDirectories.compactMap { directory in
+            guard let data = FileManager.default.contents(atPath: directory + "/identity.json") else { return nil }
+            return try JSONDecoder().decode(Identity.self, from: data).uuid
+        }
+    }
+}
