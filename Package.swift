@@ -170,7 +170,9 @@ let package = Package(
             dependencies: [
                 "DroverServer", "DroverModel", "DroverClient", "DroverAgent", "DockerEngine", "DroverCompression", "DroverCLI",
                 "DroverTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
