@@ -1,7 +1,6 @@
-import Hummingbird
-
 /// The one error type of `DroverServer`: a code, a human message and an optional cause. It
-/// becomes an HTTP status and a JSON body only at the edge (`response(from:context:)`).
+/// knows nothing of HTTP: the routes' edge (`ServerError+HTTP.swift`) maps its code to a
+/// status and a JSON body.
 public struct ServerError: Error, Sendable, CustomStringConvertible {
     /// What went wrong.
     public enum Code: String, Sendable {
@@ -37,20 +36,6 @@ public struct ServerError: Error, Sendable, CustomStringConvertible {
         self.code = code
         self.message = message
         self.cause = cause
-    }
-
-    /// The HTTP status for the code.
-    public var status: HTTPResponse.Status {
-        switch code {
-        case .badRequest, .invalidCompose: .badRequest
-        case .unauthorized: .unauthorized
-        case .forbidden: .forbidden
-        case .notFound: .notFound
-        case .conflict: .conflict
-        case .payloadTooLarge: .contentTooLarge
-        case .methodNotAllowed: .methodNotAllowed
-        case .storage: .internalServerError
-        }
     }
 
     public var description: String {

@@ -1,0 +1,50 @@
+import DroverModel
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// The control plane: the domain services a server runs over one store, and the one entry the
+/// HTTP routes call. It knows nothing of HTTP and nothing of SQL; each concern lives in its own
+/// type: ``Fleets`` (with keys), ``Devices`` (enrolment, tags, actions), ``Releases`` (with
+/// judging), ``Environment``, ``Targets`` (with long-polls), ``StateReports``, ``DeviceLogs``,
+/// ``Presence`` and ``Credentials``. Its background loops are ``RecurringWork`` services.
+public final class ControlPlane: Sendable {
+    /// A device counts as online if heard from within this many seconds. Agents long-poll
+    /// for their target with a 30 s wait, so a live device is heard from at least that often.
+    public static let onlineGraceSeconds: Double = 75
+    /// Log lines kept per device; older ones are dropped.
+    public static let logRetentionPerDevice = DeviceLogs.retentionPerDevice
+
+    /// A computed target, its JSON and its ETag.
+    public typealias CachedTarget = ServedTarget
+    /// Filters for listing devices.
+    public typealias DeviceFilter = DroverServer.DeviceFilter
+
+    let credentials: Credentials
+    let fleets: Fleets
+    let devices: Devices
+    let releases: Releases
+    let environment: Environment
+    let targets: Targets
+    let presence: Presence
+    let reports: StateReports
+    let deviceLogs: DeviceLogs
+    /// The loops the application runs beside its HTTP server: the generation watcher and the
+    /// last-seen writer (see ``DroverServerApp/buildApplication(plane:host:port:logger:)``).
+    public let services: [any Service]
+
+    /// Creates the control plane over a migrated store. `tick` is how often other servers'
+    /// changes are looked for and last-seen times are written.
+    public init(store: any DroverStore, logger: Logger, tick: Duration = .seconds(1)) {
+        credentials = Credentials(store: store)
+        targets = Targets(store: store, logger: logger)
+        presence = Presence(store: store, logger: logger)
+        fleets = Fleets(store: store, targets: targets)
+        devices = Devices(store: store, targets: targets, presence: presence, credentials: credentials, logger: logger)
+        releases = Releases(store: store, targets: targets, logger: logger)
+        environment = Environment(store: store, targets: targets)
+        reports = StateReports(store: store, presence: presence, releases: releases, logger: logger)
+        deviceLogs = DeviceLogs(store: store)
+        services = [RecurringWork.generationWatcher(targets, every: tick), RecurringWork.lastSeenWriter(presence, every: tick)]
+    }
+}
