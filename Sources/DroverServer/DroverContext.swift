@@ -35,18 +35,6 @@ public struct DroverContext: RequestContext {
     }
 }
 
-extension ServerError: HTTPResponseError {
-    /// The JSON error body with the code's status.
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
-        response()
-    }
-
-    /// The JSON error body with the code's status.
-    func response() -> Response {
-        JSONBody.response(API.ErrorBody(code: code.rawValue, message: message), status: status)
-    }
-}
-
 /// JSON responses with one encoder configuration.
 enum JSONBody {
     static let encoder: JSONEncoder = {

@@ -1,8 +1,8 @@
 import DroverErrors
-import Hummingbird
 
 /// The one error type of `DroverServer`: a code, a human message and an optional cause. It
-/// becomes an HTTP status and a JSON body only at the edge (`response(from:context:)`).
+/// knows nothing of HTTP: the routes' edge (`ServerError+HTTP.swift`) maps its code to a
+/// status and a JSON body.
 public typealias ServerError = ModuleError<ServerErrorCode>
 
 /// What went wrong on the server: the `code` of its JSON error body.
@@ -26,23 +26,3 @@ public enum ServerErrorCode: String, ErrorCode {
     /// The store failed.
     case storage
 }
-
-extension ServerError {
-    /// The HTTP status for the code.
-    public var status: HTTPResponse.Status {
-        switch code {
-        case .badRequest, .invalidCompose: .badRequest
-        case .unauthorized: .unauthorized
-        case .forbidden: .forbidden
-        case .notFound: .notFound
-        case .conflict: .conflict
-        case .payloadTooLarge: .contentTooLarge
-        case .methodNotAllowed: .methodNotAllowed
-        case .storage: .internalServerError
-        }
-    }
-}
-
-// `HTTPResponseError` (in DroverContext.swift) is a conditional conformance of the generic
-// `ModuleError`, and those must state the protocol it refines as well.
-extension ServerError: ResponseGenerator {}

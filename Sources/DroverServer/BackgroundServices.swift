@@ -1,0 +1,33 @@
+import ServiceLifecycle
+
+/// Work the application repeats beside its HTTP server every `interval` until it stops. An
+/// application's services stop after its HTTP server, so work that runs once more on stopping
+/// comes after the last request was answered, and before the store is closed.
+struct RecurringWork: Service {
+    /// How long between runs.
+    var interval: Duration
+    /// Whether the work runs once more when the server stops.
+    var runsOnStop: Bool
+    /// The work.
+    var work: @Sendable () async -> Void
+
+    /// Reads the store generation, so this server notices other servers' changes and wakes
+    /// its long-polls for them.
+    static func generationWatcher(_ targets: Targets, every interval: Duration) -> RecurringWork {
+        RecurringWork(interval: interval, runsOnStop: false) { await targets.refreshGeneration() }
+    }
+
+    /// Writes devices' last-seen times, and once more on stopping.
+    static func lastSeenWriter(_ presence: Presence, every interval: Duration) -> RecurringWork {
+        RecurringWork(interval: interval, runsOnStop: true) { await presence.flush() }
+    }
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let interval = self.interval
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            guard runsOnStop || !(Task.isShuttingDownGracefully || Task.isCancelled) else { return }
+            await work()
+        }
+    }
+}

@@ -1,0 +1,164 @@
+import DroverModel
+import Foundation
+import Logging
+
+/// Devices: enrolment, how people see and change them, their tags and actions.
+struct Devices: Sendable {
+    let store: any DroverStore
+    let targets: Targets
+    let presence: Presence
+    let credentials: Credentials
+    let logger: Logger
+
+    /// Enrols a device with a provisioning key: a new UUID and API key.
+    func register(_ body: API.RegisterDevice) async throws(ServerError) -> API.RegisteredDevice {
+        try ControlPlane.validateText(body.provisioningKey, what: "body: provisioningKey", limit: API.Limits.secret)
+        let keyHash = Secrets.hash(body.provisioningKey)
+        if let name = body.name { try ControlPlane.validateName(name, what: "device name") }
+        if let architecture = body.architecture { try ControlPlane.validateText(architecture, what: "body: architecture", limit: API.Limits.label) }
+        // A wrong key is answered from a reader: anyone can send one, and it must not queue
+        // for the writer ahead of everybody's writes. The transaction checks the key again.
+        guard try await store.keyExists(hash: keyHash) else { throw ServerError(.unauthorized, "the provisioning key is not valid") }
+        let uuid = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let apiKey = Secrets.mint(prefix: "drvd_")
+        let device = try await store.enrol(
+            Enrolment(
+                keyHash: keyHash, uuid: uuid, name: body.name ?? "device-\(uuid.prefix(7))", architecture: body.architecture,
+                apiKeyHash: Secrets.hash(apiKey)))
+        let fleet = try await store.fleet(id: device.fleetID)
+        logger.info("device enrolled", metadata: ["device": "\(uuid)", "fleet": "\(fleet.name)"])
+        return API.RegisteredDevice(uuid: uuid, name: device.name, fleet: fleet.name, apiKey: apiKey)
+    }
+
+    /// Lists devices matching a filter.
+    func list(org: String, _ filter: DeviceFilter) async throws(ServerError) -> [API.Device] {
+        var fleetID: String?
+        if let name = filter.fleet { fleetID = try await store.fleet(org: org, named: name).id }
+        let records = try await store.devices(org: org, fleetID: fleetID)
+        let tags = try await store.tags(deviceUUIDs: records.map(\.uuid))
+        var out: [API.Device] = []
+        for record in records {
+            let deviceTags = tags[record.uuid] ?? [:]
+            guard filter.tags.allSatisfy({ deviceTags[$0.key] == $0.value }) else { continue }
+            let device = try await view(record, tags: deviceTags)
+            if let online = filter.online, device.online != online { continue }
+            if let status = filter.status, device.status != status { continue }
+            out.append(device)
+        }
+        return out
+    }
+
+    /// One device by name or UUID.
+    func device(org: String, _ reference: String) async throws(ServerError) -> API.Device {
+        let record = try await store.device(org: org, named: reference)
+        return try await view(record, tags: try await store.tags(deviceUUIDs: [record.uuid])[record.uuid] ?? [:])
+    }
+
+    /// Renames, moves, pins or unpins a device.
+    func update(org: String, _ reference: String, _ update: API.UpdateDevice) async throws(ServerError) -> API.Device {
+        let record = try await store.device(org: org, named: reference)
+        if let name = update.name { try ControlPlane.validateName(name, what: "device name") }
+        var change = DeviceChange(name: update.name)
+        if let name = update.fleet { change.fleet = try await store.fleet(org: org, named: name) }
+        if let wanted = update.pinRelease {
+            change.pinnedRelease = .some(wanted.isEmpty ? nil : try await store.release(id: wanted).id)
+        }
+        do {
+            try await store.updateDevice(uuid: record.uuid, reference: reference, change)
+        } catch  where error.code == .conflict {
+            let fleetName = try await store.fleet(id: change.fleet?.id ?? record.fleetID).name
+            throw ServerError(.conflict, "fleet '\(fleetName)' already has a device named '\(update.name ?? record.name)'")
+        }
+        try await targets.changed()
+        return try await device(org: org, record.uuid)
+    }
+
+    /// Deletes a device; its key stops working at once.
+    func delete(org: String, _ reference: String) async throws(ServerError) {
+        let record = try await store.device(org: org, named: reference)
+        try await store.deleteDevice(uuid: record.uuid)
+        await targets.forget(device: record.uuid)
+        await credentials.forget(device: record.uuid)
+        try await targets.changed()
+    }
+
+    /// A device as people see it. Its fleet and the release that fleet offers come from the
+    /// same per-generation snapshot as targets, so listing N devices costs no query per device.
+    func view(_ record: DeviceRecord, tags: [String: String]) async throws(ServerError) -> API.Device {
+        let placement = try await targets.placement(of: record)
+        let fleet: FleetRecord
+        if let known = placement.fleet {
+            fleet = known
+        } else {
+            fleet = try await store.fleet(id: record.fleetID)
+        }
+        let target = placement.release
+        // Last-seen times reach the store once a second; this server's newest ones count at once.
+        let heard = await presence.lastSeen(record.uuid)
+        let lastSeen = [record.lastSeen, heard].compactMap { $0 }.max()
+        let online = lastSeen.map { WallClock.now - $0 < ControlPlane.onlineGraceSeconds } ?? false
+        let report = record.report
+        var status = report?.status ?? .provisioned
+        if let target, report?.release != target, status == .running { status = .updatePending }
+        return API.Device(
+            uuid: record.uuid, name: record.name, fleet: fleet.name, architecture: record.architecture ?? report?.architecture, tags: tags,
+            online: online, lastSeen: lastSeen.map { Date(timeIntervalSince1970: $0) }, release: report?.release, targetRelease: target,
+            pinnedRelease: record.pinnedRelease, status: status, statusDetail: report?.statusDetail, services: report?.services,
+            rollout: report?.rollout)
+    }
+
+    /// Runs a device action: `restart` (recreate the app's or one service's containers),
+    /// `stop` / `start` a service, `purge` (remove the app and its volumes, then reinstall),
+    /// `update` (past update locks) or `retry` (a rolled-back release).
+    func act(org: String, _ reference: String, _ action: API.DeviceAction) async throws(ServerError) {
+        let record = try await store.device(org: org, named: reference)
+        // A service is named as in compose.
+        if let service = action.service { try ControlPlane.validateName(service, what: "service") }
+        switch action.action {
+        case .restart: try await store.record(.restart(service: action.service), uuid: record.uuid)
+        case .stop, .start:
+            guard let service = action.service, !service.isEmpty else {
+                throw ServerError(.badRequest, "\(action.action.rawValue) needs a service")
+            }
+            try await store.setStopped(action.action == .stop, service: service, uuid: record.uuid)
+        case .purge: try await store.record(.purge, uuid: record.uuid)
+        case .update: try await store.record(.forceUpdate, uuid: record.uuid)
+        case .retry: try await store.record(.retry, uuid: record.uuid)
+        }
+        try await targets.changed()
+    }
+
+    /// Sets or removes tags.
+    func setTags(org: String, _ reference: String, set: [String: String], remove: [String]) async throws(ServerError) -> [String: String] {
+        let record = try await store.device(org: org, named: reference)
+        guard set.count + remove.count <= API.Limits.tagsPerChange else {
+            throw ServerError(.badRequest, "body: set and remove name \(set.count + remove.count) tags; at most \(API.Limits.tagsPerChange) at once")
+        }
+        for (key, value) in set {
+            try ControlPlane.validateName(key, what: "tag key")
+            try ControlPlane.validateText(value, what: "tag '\(key)' value", limit: API.Limits.tagValue)
+        }
+        for key in remove { try ControlPlane.validateName(key, what: "tag key") }
+        try await store.changeTags(uuid: record.uuid, set: set, remove: remove)
+        return try await store.tags(deviceUUIDs: [record.uuid])[record.uuid] ?? [:]
+    }
+}
+
+/// Filters for listing devices.
+public struct DeviceFilter: Sendable {
+    /// Fleet name.
+    public var fleet: String?
+    /// `key=value` tags that must all match.
+    public var tags: [String: String] = [:]
+    /// Online state.
+    public var online: Bool?
+    /// Reported status.
+    public var status: API.DeviceStatus?
+    /// Creates a filter.
+    public init(fleet: String? = nil, tags: [String: String] = [:], online: Bool? = nil, status: API.DeviceStatus? = nil) {
+        self.fleet = fleet
+        self.tags = tags
+        self.online = online
+        self.status = status
+    }
+}

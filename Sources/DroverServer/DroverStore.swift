@@ -1,0 +1,134 @@
+import DroverModel
+
+/// Where the control plane keeps its state, in domain terms: records in, records out. SQLite
+/// (``SQLStore``) is one implementation; every store keeps the same promises: an acknowledged
+/// write is durable, and a change of several rows is one transaction that checks the rows it
+/// depends on again inside it.
+public typealias DroverStore = TokenStore & FleetStore & DeviceStore & ReleaseStore & EnvStore & LogStore & GenerationStore
+
+/// Organisations and API tokens.
+public protocol TokenStore: Sendable {
+    /// The id of the organisation named `name`, created if missing.
+    func ensureOrg(_ name: String) async throws(ServerError) -> String
+    /// Stores a token's hash with its role.
+    func addToken(hash: String, org: String, role: String, label: String) async throws(ServerError)
+    /// How many tokens exist.
+    func tokenCount() async throws(ServerError) -> Int
+    /// Who a credential's hash belongs to: a user token or a device key.
+    func identity(credentialHash: String) async throws(ServerError) -> Identity?
+    /// Closes the store.
+    func close() async throws
+}
+
+/// Fleets and their provisioning keys.
+public protocol FleetStore: Sendable {
+    /// The organisation's fleets by name.
+    func fleets(org: String) async throws(ServerError) -> [FleetRecord]
+    /// Every fleet.
+    func allFleets() async throws(ServerError) -> [FleetRecord]
+    /// A fleet of the organisation by name or id.
+    func fleet(org: String, named reference: String) async throws(ServerError) -> FleetRecord
+    /// A fleet by id.
+    func fleet(id: String) async throws(ServerError) -> FleetRecord
+    /// Creates a fleet; a taken name is a conflict.
+    func createFleet(org: String, name: String) async throws(ServerError) -> FleetRecord
+    /// Changes a fleet's settings.
+    func updateFleet(id: String, _ change: FleetChange) async throws(ServerError)
+    /// Deletes a fleet with its releases, keys and variables, unless it has devices.
+    func deleteFleet(_ fleet: FleetRecord) async throws(ServerError)
+    /// How many devices a fleet has.
+    func deviceCount(fleetID: String) async throws(ServerError) -> Int
+    /// Stores a provisioning key's hash for a fleet that must still exist; returns its id.
+    func addKey(fleet: FleetRecord, hash: String, expiresAt: Double?, deviceLimit: Int?) async throws(ServerError) -> String
+    /// A fleet's keys, oldest first.
+    func keys(fleetID: String) async throws(ServerError) -> [KeyRecord]
+    /// Revokes a fleet's key; false when the fleet has no such key.
+    func revokeKey(id: String, fleetID: String) async throws(ServerError) -> Bool
+    /// Whether any key has this hash.
+    func keyExists(hash: String) async throws(ServerError) -> Bool
+}
+
+/// Devices, their tags, commands and reports.
+public protocol DeviceStore: Sendable {
+    /// Enrols a device with a provisioning key that is checked inside the transaction; returns
+    /// the device as stored (its name may be a free variant of the one asked for).
+    func enrol(_ enrolment: Enrolment) async throws(ServerError) -> DeviceRecord
+    /// The organisation's devices, or one fleet's, by name.
+    func devices(org: String, fleetID: String?) async throws(ServerError) -> [DeviceRecord]
+    /// Every device's fleet and pin, by UUID.
+    func devicePlacements() async throws(ServerError) -> [String: (fleetID: String, pinned: String?)]
+    /// A device by UUID.
+    func device(uuid: String) async throws(ServerError) -> DeviceRecord
+    /// A device of the organisation by name, UUID or a unique UUID prefix of 7+ characters.
+    func device(org: String, named reference: String) async throws(ServerError) -> DeviceRecord
+    /// Renames, moves and pins a device, checked against the rows inside one transaction.
+    func updateDevice(uuid: String, reference: String, _ change: DeviceChange) async throws(ServerError)
+    /// Deletes a device and everything of it.
+    func deleteDevice(uuid: String) async throws(ServerError)
+    /// Tags of the given devices.
+    func tags(deviceUUIDs: [String]) async throws(ServerError) -> [String: [String: String]]
+    /// Sets and removes tags in one transaction.
+    func changeTags(uuid: String, set: [String: String], remove: [String]) async throws(ServerError)
+    /// Raises a command's counter.
+    func record(_ command: DeviceCommand, uuid: String) async throws(ServerError)
+    /// Every device's command counters, for devices that were ever sent one.
+    func commands() async throws(ServerError) -> [String: DeviceCommands]
+    /// Marks a service stopped (`true`), or lets it run again and recreates it (`false`).
+    func setStopped(_ stopped: Bool, service: String, uuid: String) async throws(ServerError)
+    /// Every device's stopped services, sorted.
+    func stoppedServices() async throws(ServerError) -> [String: [String]]
+    /// Writes last-seen times in one transaction.
+    func recordLastSeen(_ times: [String: Double]) async throws(ServerError)
+    /// Merges state reports into the stored ones and records their rollouts, in one transaction.
+    func mergeReports(_ reports: [(uuid: String, report: API.StateReport)], at time: Double) async throws(ServerError)
+}
+
+/// Releases and how devices fared with them.
+public protocol ReleaseStore: Sendable {
+    /// Stores a release of `fleet`, which must still exist.
+    func addRelease(_ release: ReleaseRecord, compose: String, fleet: FleetRecord) async throws(ServerError)
+    /// A fleet's releases, newest first.
+    func releases(fleetID: String) async throws(ServerError) -> [ReleaseRecord]
+    /// A release by id or a unique prefix of 6+ characters.
+    func release(id: String) async throws(ServerError) -> ReleaseRecord
+    /// A fleet's newest release that is not failing.
+    func newestUsableRelease(fleetID: String) async throws(ServerError) -> ReleaseRecord?
+    /// Every failing release.
+    func failingReleases() async throws(ServerError) -> [ReleaseRecord]
+    /// How many devices' attempts at a release ended in each outcome.
+    func attemptCounts(release: String) async throws(ServerError) -> [API.RolloutOutcome: Int]
+    /// The first `limit` devices' attempts at a release that ended in `outcome`, oldest update first.
+    func attempts(release: String, outcome: API.RolloutOutcome, limit: Int) async throws(ServerError) -> [ReleaseAttempt]
+    /// Attempts at failing releases that were not rolled back.
+    func unfinishedAttemptsOnFailingReleases() async throws(ServerError) -> [ReleaseAttempt]
+    /// Marks a release failing, with why.
+    func markFailing(release: String, detail: String) async throws(ServerError)
+}
+
+/// Environment variables.
+public protocol EnvStore: Sendable {
+    /// Sets a variable; its fleet (and device, still in that fleet) are checked inside the transaction.
+    func setEnv(_ variable: EnvRecord, fleet: FleetRecord, device: DeviceRecord?) async throws(ServerError)
+    /// A fleet's variables at every scope.
+    func envVars(fleetID: String) async throws(ServerError) -> [EnvRecord]
+    /// Every variable.
+    func allEnv() async throws(ServerError) -> [EnvRecord]
+    /// Removes the variable at exactly the record's scope; false when there is none.
+    func removeEnv(_ variable: EnvRecord) async throws(ServerError) -> Bool
+}
+
+/// Devices' log lines.
+public protocol LogStore: Sendable {
+    /// Appends lines, keeping a device's newest `keep`.
+    func appendLogs(device uuid: String, _ lines: [API.LogEntry], keep: Int) async throws(ServerError)
+    /// A device's lines.
+    func logs(device uuid: String, _ query: LogQuery) async throws(ServerError) -> [API.LogEntry]
+}
+
+/// The generation counter that tells every server a target may have changed.
+public protocol GenerationStore: Sendable {
+    /// The current generation.
+    func generation() async throws(ServerError) -> Int64
+    /// Moves to the next generation.
+    func bumpGeneration() async throws(ServerError)
+}

@@ -1,0 +1,108 @@
+import Crypto
+import DroverModel
+import Foundation
+import Logging
+
+/// Releases: creating them from compose documents, and judging how devices fare with them.
+struct Releases: Sendable {
+    let store: any DroverStore
+    let targets: Targets
+    let logger: Logger
+
+    /// Creates a release from a compose document, validated by the agent's own parser.
+    func create(org: String, fleet name: String, compose: String) async throws(ServerError) -> API.Release {
+        let fleet = try await store.fleet(org: org, named: name)
+        try ControlPlane.validateText(compose, what: "body: compose", limit: API.Limits.compose)
+        let document: ComposeDocument
+        do {
+            document = try ComposeParser().parse(compose)
+        } catch {
+            throw ServerError(.invalidCompose, error.description)
+        }
+        do {
+            try AppTarget(release: "", app: document.app).validate(name: fleet.name)
+        } catch {
+            throw ServerError(.invalidCompose, error.description)
+        }
+        let now = WallClock.now
+        let appJSON = String(decoding: Canonical.encode(document.app), as: UTF8.self)
+        let digest = SHA256.hash(data: Data((fleet.id + appJSON + String(now)).utf8)).map { String(format: "%02x", $0) }.joined()
+        let release = ReleaseRecord(id: String(digest.prefix(12)), fleetID: fleet.id, app: document.app, createdAt: now)
+        try await store.addRelease(release, compose: compose, fleet: fleet)
+        try await targets.changed()
+        return try await store.release(id: release.id).api(fleet: fleet.name)
+    }
+
+    /// A fleet's releases, newest first.
+    func list(org: String, fleet name: String) async throws(ServerError) -> [API.Release] {
+        let fleet = try await store.fleet(org: org, named: name)
+        return try await store.releases(fleetID: fleet.id).map { $0.api(fleet: fleet.name) }
+    }
+
+    /// One release, checked to belong to the organisation.
+    func release(org: String, _ id: String) async throws(ServerError) -> API.Release {
+        let release = try await store.release(id: id)
+        let fleet = try await store.fleet(id: release.fleetID)
+        guard fleet.orgID == org else { throw ServerError(.notFound, "no release '\(id)'") }
+        var api = release.api(fleet: fleet.name)
+        api.attempts = try await attempts(release: release.id)
+        return api
+    }
+
+    /// How a release fares: devices that started it, passed its window, rolled it back.
+    func attempts(release id: String) async throws(ServerError) -> API.ReleaseAttempts {
+        let counts = try await store.attemptCounts(release: id)
+        return API.ReleaseAttempts(
+            started: counts.values.reduce(0, +), healthy: counts[.healthy] ?? 0, rolledBack: counts[.rolledBack] ?? 0)
+    }
+
+    /// Marks a release failing when its attempts call for it (see ``ReleaseVerdict``). Devices
+    /// that have not started it are then offered the newest release that is not failing.
+    func judge(_ id: String) async throws(ServerError) {
+        let release: ReleaseRecord
+        do {
+            release = try await store.release(id: id)
+        } catch  where error.code == .notFound || error.code == .conflict {
+            return
+        }
+        if release.status == .failing {
+            // A device that had started it and now rolled it back is offered the good release.
+            try await targets.changed()
+            return
+        }
+        let fleet = try await store.fleet(id: release.fleetID)
+        let attempts = try await self.attempts(release: release.id)
+        guard ReleaseVerdict.isFailing(attempts, fleet: fleet) else { return }
+        let rolledBack = try await store.attempts(release: release.id, outcome: .rolledBack, limit: ReleaseVerdict.reasonsShown)
+        let detail = ReleaseVerdict.detail(attempts, fleet: fleet, rolledBack: rolledBack)
+        try await store.markFailing(release: release.id, detail: detail)
+        logger.notice("release marked failing", metadata: ["release": "\(release.id)", "detail": "\(detail)"])
+        try await targets.changed()
+    }
+}
+
+/// When a release is failing: more than the fleet's share (default 20%) of the devices that
+/// tried it rolled it back, and at least its minimum number of devices (default 2).
+enum ReleaseVerdict {
+    /// How many rollback reasons the failing release's detail quotes.
+    static let reasonsShown = 3
+
+    /// The share of devices that tried a release and rolled it back.
+    static func rolledBackShare(_ attempts: API.ReleaseAttempts) -> Double {
+        Double(attempts.rolledBack) / Double(max(attempts.started, 1))
+    }
+
+    /// Whether the attempts make the release failing in `fleet`.
+    static func isFailing(_ attempts: API.ReleaseAttempts, fleet: FleetRecord) -> Bool {
+        attempts.rolledBack >= fleet.failingMin && rolledBackShare(attempts) > fleet.failingShare
+    }
+
+    /// Why the release is failing, quoting the first devices' reasons.
+    static func detail(_ attempts: API.ReleaseAttempts, fleet: FleetRecord, rolledBack: [ReleaseAttempt]) -> String {
+        let share = rolledBackShare(attempts)
+        let reasons = rolledBack.map { "\($0.deviceName): \($0.reason ?? "no reason given")" }
+        return
+            "\(attempts.rolledBack) of \(attempts.started) devices that tried it rolled it back (\(Int((share * 100).rounded()))% > \(Int((fleet.failingShare * 100).rounded()))%); "
+            + "no longer offered to devices that have not started it. " + reasons.joined(separator: "; ")
+    }
+}

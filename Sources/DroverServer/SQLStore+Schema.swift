@@ -1,0 +1,142 @@
+import SQLKit
+
+/// The schema, as the migrations that build it from nothing or from any earlier version.
+extension SQLStore {
+    /// One schema step: a statement, or work that SQL alone cannot do safely on both stores.
+    enum Migration: Sendable {
+        /// A statement.
+        case sql(String)
+        /// Work done through the migration's transaction.
+        case step(@Sendable (any SQLDatabase) async throws -> Void)
+    }
+
+    static let migrations: [Migration] = [
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)
+            """),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS orgs (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, created_at DOUBLE PRECISION NOT NULL)
+            """),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS tokens (hash TEXT PRIMARY KEY, org_id TEXT NOT NULL, role TEXT NOT NULL, label TEXT NOT NULL,
+              created_at DOUBLE PRECISION NOT NULL)
+            """),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS fleets (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL, tracked_release TEXT,
+              created_at DOUBLE PRECISION NOT NULL, UNIQUE (org_id, name))
+            """),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS provisioning_keys (id TEXT PRIMARY KEY, fleet_id TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
+              expires_at DOUBLE PRECISION, device_limit INTEGER, used INTEGER NOT NULL DEFAULT 0, revoked INTEGER NOT NULL DEFAULT 0,
+              created_at DOUBLE PRECISION NOT NULL)
+            """),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS devices (uuid TEXT PRIMARY KEY, fleet_id TEXT NOT NULL, name TEXT NOT NULL, key_hash TEXT NOT NULL UNIQUE,
+              architecture TEXT, pinned_release TEXT, last_seen DOUBLE PRECISION, report TEXT, created_at DOUBLE PRECISION NOT NULL)
+            """),
+        .sql("CREATE INDEX IF NOT EXISTS devices_fleet ON devices (fleet_id)"),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS releases (id TEXT PRIMARY KEY, fleet_id TEXT NOT NULL, compose TEXT NOT NULL, app TEXT NOT NULL,
+              status TEXT NOT NULL, status_detail TEXT, created_at DOUBLE PRECISION NOT NULL)
+            """),
+        .sql("CREATE INDEX IF NOT EXISTS releases_fleet ON releases (fleet_id, created_at)"),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS env_vars (fleet_id TEXT NOT NULL, device_uuid TEXT NOT NULL, service TEXT NOT NULL, name TEXT NOT NULL,
+              value TEXT NOT NULL, PRIMARY KEY (fleet_id, device_uuid, service, name))
+            """),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS tags (device_uuid TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (device_uuid, key))
+            """),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS logs (seq INTEGER PRIMARY KEY AUTOINCREMENT, device_uuid TEXT NOT NULL, ts TEXT NOT NULL,
+              service TEXT NOT NULL, stream TEXT NOT NULL, message TEXT NOT NULL)
+            """),
+        .sql("CREATE INDEX IF NOT EXISTS logs_device ON logs (device_uuid, seq)"),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS restarts (device_uuid TEXT NOT NULL, service TEXT NOT NULL, count INTEGER NOT NULL,
+              PRIMARY KEY (device_uuid, service))
+            """),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS stopped_services (device_uuid TEXT NOT NULL, service TEXT NOT NULL, PRIMARY KEY (device_uuid, service))
+            """),
+        .sql("ALTER TABLE fleets ADD COLUMN failing_share DOUBLE PRECISION"),
+        .sql("ALTER TABLE fleets ADD COLUMN failing_min INTEGER"),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS release_attempts (release_id TEXT NOT NULL, device_uuid TEXT NOT NULL, outcome TEXT NOT NULL,
+              reason TEXT, updated_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (release_id, device_uuid))
+            """),
+        // Device names became unique per fleet: older duplicates get the first free variant.
+        .step(renameDuplicateDeviceNames),
+        .sql("CREATE UNIQUE INDEX IF NOT EXISTS devices_fleet_name ON devices (fleet_id, name)"),
+        // One-shot commands were counters in `restarts` under sentinel service names ('*' for
+        // the whole app, '#purge', '#force', '#retry'): they become columns of their own, and
+        // `restarts` keeps only per-service restarts. The counts carry over, so every device's
+        // target stays byte for byte what it was.
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS device_commands (device_uuid TEXT PRIMARY KEY, restarts INTEGER NOT NULL DEFAULT 0,
+              purges INTEGER NOT NULL DEFAULT 0, forced_updates INTEGER NOT NULL DEFAULT 0, retries INTEGER NOT NULL DEFAULT 0)
+            """),
+        .sql(
+            """
+            INSERT INTO device_commands (device_uuid, restarts, purges, forced_updates, retries)
+            SELECT device_uuid, SUM(CASE WHEN service = '*' THEN count ELSE 0 END), SUM(CASE WHEN service = '#purge' THEN count ELSE 0 END),
+              SUM(CASE WHEN service = '#force' THEN count ELSE 0 END), SUM(CASE WHEN service = '#retry' THEN count ELSE 0 END)
+            FROM restarts WHERE service IN ('*', '#purge', '#force', '#retry') GROUP BY device_uuid
+            """),
+        .sql("DELETE FROM restarts WHERE service IN ('*', '#purge', '#force', '#retry')"),
+        .sql("ALTER TABLE restarts RENAME TO service_restarts"),
+    ]
+
+    /// Applies the schema migrations not yet applied, in order, recording the version, all in
+    /// one transaction: a crash mid-way leaves the schema as it was.
+    public func migrate() async throws(ServerError) {
+        try await transaction { db in
+            try await db.raw("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)").run()
+            let stored = try await db.raw("SELECT value FROM meta WHERE key = 'schema_version'").first()?.string("value")
+            let current = Int(stored ?? "0") ?? 0
+            for (index, migration) in Self.migrations.enumerated() where index >= current {
+                switch migration {
+                case .sql(let statement): try await db.raw(SQLQueryString(statement)).run()
+                case .step(let work): try await work(db)
+                }
+            }
+            let version = String(Self.migrations.count)
+            try await db.raw(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', \(bind: version)) ON CONFLICT (key) DO UPDATE SET value = \(bind: version)"
+            ).run()
+        }
+    }
+
+    /// Gives every device whose name another device of its fleet had first the first free
+    /// variant of it (`pi-2`, …), as enrolment does now, so the unique index can be made.
+    static func renameDuplicateDeviceNames(_ db: any SQLDatabase) async throws {
+        let rows = try await db.raw("SELECT uuid, fleet_id, name FROM devices ORDER BY created_at, uuid").all()
+        var seen: Set<[String]> = []
+        for row in rows {
+            let (uuid, fleet, name) = (try row.string("uuid"), try row.string("fleet_id"), try row.string("name"))
+            guard !seen.insert([fleet, name]).inserted else { continue }
+            let free = try await freeName(name, fleetID: fleet, uuid: uuid, db: db)
+            try await db.raw("UPDATE devices SET name = \(bind: free) WHERE uuid = \(bind: uuid)").run()
+            seen.insert([fleet, free])
+        }
+    }
+
+    /// The schema version the store is at: how many migrations it has applied.
+    func schemaVersion() async throws(ServerError) -> Int {
+        Int(try await meta("schema_version") ?? "0") ?? 0
+    }
+}

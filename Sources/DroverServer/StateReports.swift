@@ -1,0 +1,100 @@
+import DroverModel
+import Logging
+
+/// Devices' state reports, written with group commit: reports that arrive while one batch is
+/// being written go to the store together in the next transaction, and each is answered only
+/// once its transaction is durable. The first report to find the writer idle writes its batch
+/// in its own request; when it is done, the oldest waiting report takes over the next batch.
+/// No report is left pending without a request waiting for it, so a stopping server (whose
+/// HTTP side finishes its requests first) has written every report it acknowledged.
+actor StateReports {
+    private enum Turn {
+        case written(Result<Void, ServerError>)
+        case lead
+    }
+
+    private struct Entry {
+        var uuid: String
+        var report: API.StateReport
+        var answer: CheckedContinuation<Turn, Never>?
+    }
+
+    private let store: any DroverStore
+    private let presence: Presence
+    private let releases: Releases
+    private let logger: Logger
+    private var queue: [Entry] = []
+    private var writing = false
+
+    /// Reports over `store`; rollbacks are judged by `releases`.
+    init(store: any DroverStore, presence: Presence, releases: Releases, logger: Logger) {
+        self.store = store
+        self.presence = presence
+        self.releases = releases
+        self.logger = logger
+    }
+
+    /// Merges a state report into the device's last one.
+    func report(device uuid: String, _ report: API.StateReport) async throws(ServerError) {
+        if let dropped = report.droppedLogLines, dropped > 0 {
+            logger.info("device dropped log lines while offline", metadata: ["device": "\(uuid)", "dropped": "\(dropped)"])
+        }
+        try ControlPlane.validate(report)
+        if let rollout = report.rollout {
+            // Only a release of the device's own fleet (one it can have been offered) counts:
+            // a device must not be able to judge another fleet's release.
+            let fleetID = try await store.device(uuid: uuid).fleetID
+            let release: ReleaseRecord?
+            do {
+                release = try await store.release(id: rollout.release)
+            } catch  where error.code == .notFound || error.code == .conflict {
+                release = nil
+            }
+            // A storage failure is not the device's fault: it gets a 5xx and sends the report again.
+            guard let release, release.id == rollout.release, release.fleetID == fleetID else {
+                throw ServerError(.badRequest, "body: rollout.release '\(rollout.release)' is not a release of this device's fleet")
+            }
+        }
+        await presence.reported(uuid)
+        if writing {
+            let turn = await withCheckedContinuation { queue.append(Entry(uuid: uuid, report: report, answer: $0)) }
+            if case .written(let result) = turn { return try result.get() }
+        } else {
+            writing = true
+            queue.append(Entry(uuid: uuid, report: report, answer: nil))
+        }
+        // This request leads: it writes everything queued, its own report included.
+        let batch = queue
+        queue.removeAll()
+        let outcome = await write(batch)
+        for entry in batch { entry.answer?.resume(returning: .written(outcome)) }
+        if queue.isEmpty {
+            writing = false
+        } else {
+            let next = queue[0].answer
+            queue[0].answer = nil
+            next?.resume(returning: .lead)
+        }
+        try outcome.get()
+    }
+
+    private func write(_ batch: [Entry]) async -> Result<Void, ServerError> {
+        let outcome: Result<Void, ServerError>
+        do {
+            try await store.mergeReports(batch.map { ($0.uuid, $0.report) }, at: WallClock.now)
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        // A rollback may make its release failing; the devices hear back once that is decided.
+        let rolledBack = Set(batch.compactMap(\.report.rollout).filter { $0.outcome == .rolledBack }.map(\.release))
+        for release in rolledBack.sorted() {
+            do {
+                try await releases.judge(release)
+            } catch {
+                logger.warning("judging a release failed", metadata: ["release": "\(release)", "error": "\(error)"])
+            }
+        }
+        return outcome
+    }
+}

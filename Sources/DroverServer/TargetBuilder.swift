@@ -1,0 +1,68 @@
+import Crypto
+import DroverModel
+import Foundation
+
+/// A device's target as served: its canonical JSON and the ETag that names it.
+public struct ServedTarget: Sendable, Equatable {
+    /// The JSON body.
+    public var body: Data
+    /// The quoted ETag: a hash of the body, so it changes exactly when the body does.
+    public var etag: String
+
+    /// The served form of `target`.
+    init(_ target: TargetState) {
+        body = target.canonicalJSON()
+        etag = "\"" + SHA256.hash(data: body).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+    }
+}
+
+/// Computes devices' targets from one snapshot of the store: no I/O, so every rule of what a
+/// device runs is here, read top to bottom, and tested without a database.
+struct TargetBuilder: Sendable {
+    /// What targets are computed from.
+    var snapshot: TargetSnapshot
+
+    /// Whether the device's target is its fleet's shared one: it has nothing of its own (no
+    /// pin, variable, command, stopped service or failing release kept), so a release costs
+    /// one computation per fleet.
+    func sharesFleetTarget(_ uuid: String) -> Bool {
+        guard let placement = snapshot.devices[uuid] else { return false }
+        let ownEnv = (snapshot.env[placement.fleetID] ?? []).contains { $0.deviceUUID == uuid }
+        return placement.pinned == nil && !ownEnv && snapshot.commands[uuid] == nil && snapshot.stopped[uuid] == nil
+            && snapshot.keepFailing[uuid] == nil
+    }
+
+    /// The release a device is to run: the one it is pinned to (`pinned`, read by the caller),
+    /// else a failing release it started and kept, else what its fleet offers.
+    func release(of uuid: String, pinned: ReleaseRecord?) -> ReleaseRecord? {
+        guard let placement = snapshot.devices[uuid] else { return nil }
+        if placement.pinned != nil { return pinned }
+        return snapshot.keepFailing[uuid] ?? snapshot.offered[placement.fleetID]
+    }
+
+    /// The device's target, or nil when the snapshot knows no such device or its fleet.
+    func target(of uuid: String, pinned: ReleaseRecord?) -> ServedTarget? {
+        guard let placement = snapshot.devices[uuid], let fleet = snapshot.fleets[placement.fleetID] else { return nil }
+        guard let release = release(of: uuid, pinned: pinned) else { return ServedTarget(TargetState(apps: [:])) }
+        var app = release.app
+        let variables = (snapshot.env[fleet.id] ?? []).filter { $0.deviceUUID.isEmpty || $0.deviceUUID == uuid }.map(\.scoped)
+        if !variables.isEmpty {
+            for name in app.services.keys {
+                var environment = app.services[name]?.environment ?? [:]
+                for (key, resolved) in EnvironmentScope.resolve(variables, service: name) { environment[key] = resolved.value }
+                app.services[name]?.environment = environment.isEmpty ? nil : environment
+            }
+        }
+        var target = AppTarget(release: release.id, app: app)
+        let commands = snapshot.commands[uuid] ?? DeviceCommands()
+        var restarts = commands.serviceRestarts
+        // On the wire the whole app's restarts are the counter of service `*`.
+        if commands.appRestarts > 0 { restarts["*"] = commands.appRestarts }
+        target.restarts = restarts.isEmpty ? nil : restarts
+        target.purges = commands.purges > 0 ? commands.purges : nil
+        target.forcedUpdates = commands.forcedUpdates > 0 ? commands.forcedUpdates : nil
+        target.retries = commands.retries > 0 ? commands.retries : nil
+        target.stopped = snapshot.stopped[uuid]
+        return ServedTarget(TargetState(apps: [fleet.name: target]))
+    }
+}

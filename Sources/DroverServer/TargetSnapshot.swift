@@ -1,0 +1,62 @@
+import DroverModel
+
+/// Everything targets are computed from, read once per store generation in a few queries
+/// however many devices ask, so a release reaching 10,000 waiting devices costs the store the
+/// same as one.
+struct TargetSnapshot: Sendable {
+    /// The store generation it was read at.
+    var generation: Int64
+    /// Each device's fleet and pin.
+    var devices: [String: (fleetID: String, pinned: String?)] = [:]
+    /// Fleets by id.
+    var fleets: [String: FleetRecord] = [:]
+    /// The release each fleet offers, by fleet id.
+    var offered: [String: ReleaseRecord] = [:]
+    /// Variables by fleet id.
+    var env: [String: [EnvRecord]] = [:]
+    /// Command counters by device.
+    var commands: [String: DeviceCommands] = [:]
+    /// Stopped services by device.
+    var stopped: [String: [String]] = [:]
+    /// Devices that started a release which has since been marked failing, and did not roll
+    /// it back: they keep it, while devices that have not started it are offered the last good one.
+    var keepFailing: [String: ReleaseRecord] = [:]
+
+    /// The release a fleet offers: the tracked one, else the newest that is not failing.
+    static func offeredRelease(of fleet: FleetRecord, in store: any DroverStore) async throws(ServerError) -> ReleaseRecord? {
+        if let tracked = fleet.trackedRelease { return try await store.release(id: tracked) }
+        return try await store.newestUsableRelease(fleetID: fleet.id)
+    }
+
+    /// Reads the snapshot at `generation`.
+    static func read(from store: any DroverStore, generation: Int64) async throws(ServerError) -> TargetSnapshot {
+        var snapshot = TargetSnapshot(generation: generation)
+        snapshot.devices = try await store.devicePlacements()
+        snapshot.fleets = Dictionary(uniqueKeysWithValues: try await store.allFleets().map { ($0.id, $0) })
+        for fleet in snapshot.fleets.values {
+            if let release = try await offeredRelease(of: fleet, in: store) { snapshot.offered[fleet.id] = release }
+        }
+        for record in try await store.allEnv() { snapshot.env[record.fleetID, default: []].append(record) }
+        snapshot.commands = try await store.commands()
+        snapshot.stopped = try await store.stoppedServices()
+        let failing = try await store.failingReleases()
+        if !failing.isEmpty {
+            snapshot.keepFailing = snapshot.keptFailing(failing, attempts: try await store.unfinishedAttemptsOnFailingReleases())
+        }
+        return snapshot
+    }
+
+    /// Which devices keep a failing release: those that started it and did not roll it back,
+    /// in a fleet that tracks no release, when it is newer than what the fleet offers now.
+    func keptFailing(_ failing: [ReleaseRecord], attempts: [ReleaseAttempt]) -> [String: ReleaseRecord] {
+        let byID = Dictionary(uniqueKeysWithValues: failing.map { ($0.id, $0) })
+        var kept: [String: ReleaseRecord] = [:]
+        for attempt in attempts where attempt.outcome != .rolledBack {
+            guard let release = byID[attempt.releaseID], let device = devices[attempt.deviceUUID], device.fleetID == release.fleetID,
+                fleets[release.fleetID]?.trackedRelease == nil, release.createdAt > offered[release.fleetID]?.createdAt ?? 0
+            else { continue }
+            if release.createdAt > kept[attempt.deviceUUID]?.createdAt ?? 0 { kept[attempt.deviceUUID] = release }
+        }
+        return kept
+    }
+}
