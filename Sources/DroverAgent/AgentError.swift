@@ -16,6 +16,8 @@ public struct AgentError: Error, Sendable, CustomStringConvertible {
         case dependencyFailed
         /// An update lock holds the update back.
         case locked
+        /// A lifecycle was asked to take an event its state cannot take.
+        case illegalTransition
     }
 
     /// What kind of failure this is.
