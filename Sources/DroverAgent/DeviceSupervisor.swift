@@ -248,8 +248,8 @@ public actor DeviceSupervisor {
         var services: [String: API.ServiceState] = [:]
         for status in statuses {
             services[status.service] = API.ServiceState(
-                release: status.release, status: API.ContainerState(engine: status.state), containerID: status.containerID,
-                health: API.ContainerHealth(engine: status.health))
+                release: status.release, status: status.state, containerID: status.containerID,
+                health: status.health)
         }
         report.services = services
         if !failures.isEmpty {
@@ -303,12 +303,10 @@ public actor DeviceSupervisor {
         inFlightRollout = outcome.rollout
         defer { inFlightRollout = nil }
         let forced = (appTarget.forcedUpdates ?? 0) > (history.forcedUpdates ?? 0)
-        var options = base.options
-        options.planner.force = forced
-        let reconciler = Reconciler(engine: base.engine, device: base.device, logger: base.logger, options: options)
+        let reconciler = base
         do {
             try await purgeIfAsked(app: app, target: effective, reconciler: reconciler)
-            let result = try await reconciler.converge(app: app, target: effective) { event in
+            let result = try await reconciler.converge(app: app, target: effective, planning: ReleasePlanner.Options(force: forced)) { event in
                 guard case .stepStarted(let step) = event else { return }
                 switch step {
                 case .pullImage: phases.yield(.downloading)
@@ -444,10 +442,7 @@ public actor DeviceSupervisor {
         guard let asked = target.purges, asked > 0 else { return }
         var done = (try? state.read("purges.json")).flatMap { $0 }.flatMap { try? JSONDecoder().decode([String: Int].self, from: $0) } ?? [:]
         guard done[app, default: 0] < asked else { return }
-        var options = reconciler.options
-        options.planner.removeVolumes = true
-        let purger = Reconciler(engine: reconciler.engine, device: reconciler.device, logger: reconciler.logger, options: options)
-        _ = try await purger.converge(app: app, target: nil)
+        _ = try await reconciler.converge(app: app, target: nil, planning: ReleasePlanner.Options(removeVolumes: true))
         done[app] = asked
         try state.write("purges.json", try JSONEncoder().encode(done))
         logger.info("purged app data", metadata: ["app": "\(app)"])
@@ -478,7 +473,7 @@ public actor DeviceSupervisor {
 
     private func followLogs(statuses: [ServiceStatus], engine: DockerClient, spool: LogSpool) async {
         // Running containers are followed; stopped ones (a one-shot job) are read to the end once.
-        let containers = Dictionary(statuses.map { ($0.containerID, ($0.service, $0.state == "running")) }, uniquingKeysWith: { a, _ in a })
+        let containers = Dictionary(statuses.map { ($0.containerID, ($0.service, $0.state == .running)) }, uniquingKeysWith: { a, _ in a })
         for (id, task) in followers where containers[id] == nil {
             task.cancel()
             followers[id] = nil

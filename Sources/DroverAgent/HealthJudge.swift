@@ -78,26 +78,27 @@ public struct HealthJudge: Sendable {
             }
             let restartsOnExit = ["always", "unless-stopped"].contains(spec.restart ?? "no")
             let suspicious =
-                observed.health == "unhealthy" || observed.state == "restarting" || (observed.state == "exited" && observed.exitCode != 0)
+                observed.health == .unhealthy || observed.state == .restarting || (observed.state == .exited && observed.exitCode != 0)
             // Restart counts are only in the inspect answer; read it only for containers that
             // look wrong, or have a restart policy that could hide a loop.
             guard suspicious || spec.restart != nil else { continue }
             guard let inspect = try await engine.inspectContainer(observed.id) else { continue }
             let service = observed.service
+            let health = API.ContainerHealth(engine: inspect.state.health?.status)
             if let restarts = inspect.restartCount, restarts >= Self.crashLoopRestarts {
                 problems[service] = "service \(service) is crash-looping: restarted \(restarts) times, last exit code \(inspect.state.exitCode)"
             } else if !inspect.state.running, inspect.state.exitCode == 0 || restartsOnExit {
                 // Stopped cleanly, or stopped with the engine (which starts it again): a crash
                 // would show as restarts.
                 continue
-            } else if inspect.state.health?.status == "unhealthy", (inspect.restartCount ?? 0) > 0 || !inspect.state.running {
+            } else if health == .unhealthy, (inspect.restartCount ?? 0) > 0 || !inspect.state.running {
                 // The engine marks a dead container unhealthy; the exit is the news.
                 problems[service] =
                     "service \(service) is crash-looping: exited with code \(inspect.state.exitCode), restarted \(inspect.restartCount ?? 0) times"
-            } else if inspect.state.health?.status == "unhealthy" {
+            } else if health == .unhealthy {
                 let output = inspect.state.health?.log?.last.map { Self.trimmed($0.output, exitCode: $0.exitCode) } ?? "no probe output"
                 problems[service] = "service \(service) is unhealthy: \(output)"
-            } else if inspect.state.status == "exited", !restartsOnExit {
+            } else if API.ContainerState(engine: inspect.state.status) == .exited, !restartsOnExit {
                 var message = "service \(service) exited with code \(inspect.state.exitCode)"
                 if let error = inspect.state.error, !error.isEmpty { message += ": \(error)" }
                 problems[service] = message
