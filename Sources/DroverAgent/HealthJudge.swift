@@ -2,48 +2,6 @@ import DockerEngine
 import DroverModel
 import Foundation
 
-/// What the agent remembers of one app's updates, in the state directory
-/// (`history-{app}.json`, replaced atomically): the last target that proved healthy here,
-/// the release being watched, and a release it rolled back.
-public struct AppHistory: Codable, Sendable, Equatable {
-    /// The last target that ran through its health window without trouble on this device.
-    public var good: AppTarget?
-    /// The release under watch since it converged.
-    public var watching: Watch?
-    /// A release rolled back; it is not tried again until a new release or a retry.
-    public var failed: Failure?
-    /// The forced-update counter already applied (`drover device update --force`).
-    public var forcedUpdates: Int?
-
-    /// A release under its health window.
-    public struct Watch: Codable, Sendable, Equatable {
-        /// The release.
-        public var release: String
-        /// When its convergence finished (the window starts then); nil while converging.
-        public var convergedAt: Date?
-        /// The window in seconds.
-        public var window: Double
-        /// The target under watch: if a newer release arrives before the window ends and this
-        /// one showed no problem, it is the one to return to.
-        public var target: AppTarget?
-    }
-
-    /// A release this device rolled back.
-    public struct Failure: Codable, Sendable, Equatable {
-        /// The release.
-        public var release: String
-        /// Why, in words (which service, what its health check said).
-        public var reason: String
-        /// The retry counter when it failed; a higher one tries it again.
-        public var retries: Int
-        /// The release returned to, if there was one.
-        public var rolledBackTo: String?
-    }
-
-    /// No history.
-    public init() {}
-}
-
 /// Judges an app's containers during a health window: an unhealthy health check, a crash
 /// loop (restarted by the engine three times or more), or a container that exited with an
 /// error and that no restart policy brings back.
