@@ -60,11 +60,12 @@ struct LegacyStateTests {
     func watchingConverging() throws {
         var lifecycle = try lifecycle(LegacyStateFiles.watchingConverging)
         let watched = try target(LegacyStateFiles.watchingConverging, watched: true)
-        #expect(lifecycle.state == .converging(Lifecycle.Candidate(release: watched.release, window: 30, target: watched)))
+        #expect(
+            lifecycle.state == .converging(Lifecycle.Candidate(release: watched.release, window: 120, target: watched)), "the longest window of its services")
         #expect(lifecycle.good == nil)
         let now = Date()
         #expect(try lifecycle.handle(.converged(watched, at: now)) == [.persist])
-        #expect(lifecycle.state == .watching(Lifecycle.Candidate(release: watched.release, window: 30, target: watched), since: now))
+        #expect(lifecycle.state == .watching(Lifecycle.Candidate(release: watched.release, window: 120, target: watched), since: now))
     }
 
     @Test("failed with rolledBackTo: the refused release is not run, the good one is")
