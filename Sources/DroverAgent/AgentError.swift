@@ -19,4 +19,6 @@ public enum AgentErrorCode: String, ErrorCode {
     case dependencyFailed
     /// An update lock holds the update back.
     case locked
+    /// A lifecycle was asked to take an event its state cannot take.
+    case illegalTransition
 }

@@ -49,10 +49,10 @@ public struct ObservedContainer: Sendable, Equatable {
     public var configHash: String
     /// Release label.
     public var release: String
-    /// `created`, `running`, `paused`, `restarting`, `removing`, `exited`, `dead`.
-    public var state: String
-    /// `starting`, `healthy`, `unhealthy`, or nil without a health check.
-    public var health: String?
+    /// The engine's state of the container.
+    public var state: API.ContainerState
+    /// Its health, or nil without a health check.
+    public var health: API.ContainerHealth?
     /// Exit code when exited.
     public var exitCode: Int?
     /// The image ID it runs.
@@ -66,7 +66,7 @@ public struct ObservedContainer: Sendable, Equatable {
 
     /// Creates an observation.
     public init(
-        id: String, name: String, service: String, configHash: String, release: String, state: String, health: String? = nil,
+        id: String, name: String, service: String, configHash: String, release: String, state: API.ContainerState, health: API.ContainerHealth? = nil,
         exitCode: Int? = nil, imageID: String, image: String = "", networks: [String] = [], created: Int64 = 0
     ) {
         self.image = image
@@ -88,13 +88,13 @@ public struct ObservedContainer: Sendable, Equatable {
     /// inspect per container per round.
     init(summary: ContainerSummary) {
         let labels = summary.labels
-        var health: String?
+        var health: API.ContainerHealth?
         if summary.status.contains("(healthy)") {
-            health = "healthy"
+            health = .healthy
         } else if summary.status.contains("(unhealthy)") {
-            health = "unhealthy"
+            health = .unhealthy
         } else if summary.status.contains("(health: starting)") {
-            health = "starting"
+            health = .starting
         }
         var exitCode: Int?
         if summary.status.hasPrefix("Exited ("), let close = summary.status.firstIndex(of: ")") {
@@ -103,12 +103,12 @@ public struct ObservedContainer: Sendable, Equatable {
         self.init(
             id: summary.id, name: summary.name, service: labels[DroverLabel.service] ?? "",
             configHash: labels[DroverLabel.configHash] ?? "", release: labels[DroverLabel.release] ?? "",
-            state: summary.state, health: health, exitCode: exitCode, imageID: summary.imageID, image: summary.image,
+            state: API.ContainerState(engine: summary.state), health: health, exitCode: exitCode, imageID: summary.imageID, image: summary.image,
             networks: (summary.networkSettings?.networks ?? [:]).keys.sorted(), created: summary.created)
     }
 
     /// Running or about to run again.
-    public var isUp: Bool { state == "running" || state == "restarting" || state == "paused" }
+    public var isUp: Bool { state.isUp }
 }
 
 /// A network or volume the agent created.

@@ -28,15 +28,15 @@ public struct PlanSimulator: Sendable {
                     let signal = EngineNames.handoverSignal(service: container.service, configHash: container.configHash)
                     if state.handoverSignals.insert(signal).inserted { progressed = true }
                 }
-                for index in state.containers.indices where state.containers[index].health != "healthy" || state.containers[index].state != "exited" {
-                    if state.containers[index].health != nil && state.containers[index].health != "healthy" {
-                        state.containers[index].health = "healthy"
+                for index in state.containers.indices where state.containers[index].health != .healthy || state.containers[index].state != .exited {
+                    if state.containers[index].health != nil && state.containers[index].health != .healthy {
+                        state.containers[index].health = .healthy
                         progressed = true
                     }
                 }
                 if !progressed {
-                    for index in state.containers.indices where state.containers[index].state == "running" {
-                        state.containers[index].state = "exited"
+                    for index in state.containers.indices where state.containers[index].state == .running {
+                        state.containers[index].state = .exited
                         state.containers[index].exitCode = 0
                         progressed = true
                     }
@@ -60,11 +60,11 @@ public struct PlanSimulator: Sendable {
                     add(service, containerName, running: true, id: "simulated-\(counter)", created: Int64(counter), to: &state, target: target)
                 case .stopContainer(_, let id, _):
                     if let index = state.containers.firstIndex(where: { $0.id == id }) {
-                        state.containers[index].state = "exited"
+                        state.containers[index].state = .exited
                         state.containers[index].exitCode = 0
                     }
                 case .startContainer(_, let id, _):
-                    if let index = state.containers.firstIndex(where: { $0.id == id }) { state.containers[index].state = "running" }
+                    if let index = state.containers.firstIndex(where: { $0.id == id }) { state.containers[index].state = .running }
                 case .removeContainer(_, let id, _, _), .deleteContainer(_, let id, _, _, _):
                     state.containers.removeAll { $0.id == id }
                 case .removeNetwork(_, let engineName):
@@ -86,7 +86,7 @@ public struct PlanSimulator: Sendable {
         state.containers.append(
             ObservedContainer(
                 id: id, name: containerName, service: service, configHash: target.configHash(of: service),
-                release: target.release, state: running ? "running" : "created", health: hasCheck ? "healthy" : nil,
+                release: target.release, state: running ? .running : .created, health: hasCheck ? .healthy : nil,
                 imageID: spec.image.flatMap { state.images[$0] } ?? "", image: spec.image ?? "", networks: networks.sorted(), created: created))
     }
 }

@@ -36,7 +36,7 @@ public struct ReleasePlanner: Sendable {
         // A container the engine is already removing is the engine's business: it runs nothing
         // and must not hold back its replacement (a removal can hang after an engine restart).
         var current = snapshot
-        current.containers.removeAll { $0.state == "removing" }
+        current.containers.removeAll { $0.state == .removing }
         let names = EngineNames(device: device, app: app)
         guard let target else { return planRemoval(current: current) }
         var plan = Plan()
@@ -180,7 +180,7 @@ public struct ReleasePlanner: Sendable {
                 // found exited (an engine restart that did not bring it back); any other exited
                 // container with an exit code has run to completion.
                 let keptRunning = ["always", "unless-stopped"].contains(spec.restart ?? "no")
-                if oldGone && (keep.state == "created" || (keep.state == "exited" && (keep.exitCode == nil || keptRunning))) {
+                if oldGone && (keep.state == .created || (keep.state == .exited && (keep.exitCode == nil || keptRunning))) {
                     if !holdBack(service, spec: spec, satisfied: current_, target: target, plan: &plan) {
                         plan.steps.append(.startContainer(service: service, id: keep.id, containerName: keep.name))
                     }
@@ -253,7 +253,7 @@ public struct ReleasePlanner: Sendable {
             }
             switch condition {
             case .serviceStarted:
-                if container.state == "created" {
+                if container.state == .created {
                     plan.waiting.append("\(service) waits for \(dependency) to start")
                     return true
                 }
@@ -264,16 +264,16 @@ public struct ReleasePlanner: Sendable {
                         plan.waiting.append("\(service) waits for \(dependency) to start")
                         return true
                     }
-                } else if container.health == "unhealthy" {
+                } else if container.health == .unhealthy {
                     plan.failedDependencies.append("\(service) cannot start: \(dependency) is unhealthy")
                     return true
-                } else if container.health != "healthy" {
-                    let state = container.isUp ? (container.health ?? "starting") : container.state
+                } else if container.health != .healthy {
+                    let state = container.isUp ? (container.health ?? .starting).rawValue : container.state.rawValue
                     plan.waiting.append("\(service) waits for \(dependency) to be healthy (now \(state))")
                     return true
                 }
             case .serviceCompletedSuccessfully:
-                if container.state != "exited" {
+                if container.state != .exited {
                     plan.waiting.append("\(service) waits for \(dependency) to complete")
                     return true
                 }

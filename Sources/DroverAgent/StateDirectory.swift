@@ -36,6 +36,13 @@ public struct StateDirectory: Sendable {
         }
     }
 
+    /// The names of the files here that start with `prefix` and end with `suffix`, sorted;
+    /// none when the directory does not exist yet.
+    public func names(prefix: String, suffix: String) -> [String] {
+        let all = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        return all.filter { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) && $0.count > prefix.count + suffix.count }.sorted()
+    }
+
     /// Replaces a file atomically and durably.
     public func write(_ name: String, _ data: Data) throws(AgentError) {
         do {

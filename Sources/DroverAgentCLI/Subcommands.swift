@@ -33,11 +33,10 @@ extension AgentCommand {
             try await engine.withReconciler { base in
                 var options = base.options
                 options.waitTimeout = waitTimeout
-                options.planner.force = force
                 let reconciler = Reconciler(engine: base.engine, device: base.device, logger: base.logger, options: options)
                 for (name, target) in apps {
                     let quiet = self.quiet
-                    let report = try await reconciler.converge(app: name, target: target) { event in
+                    let report = try await reconciler.converge(app: name, target: target, planning: ReleasePlanner.Options(force: force)) { event in
                         guard !quiet else { return }
                         switch event {
                         case .stepStarted(let step): print("  \(step.kind) \(step.subject)")
@@ -142,7 +141,7 @@ extension AgentCommand {
                 print(
                     table(
                         ["APP", "SERVICE", "RELEASE", "STATE", "HEALTH", "CONTAINER", "IMAGE"],
-                        rows.map { [$0.app, $0.service, $0.release, $0.state, $0.health ?? "-", $0.containerID, $0.image] }))
+                        rows.map { [$0.app, $0.service, $0.release, $0.state.rawValue, $0.health?.rawValue ?? "-", $0.containerID, $0.image] }))
             }
         }
     }
@@ -160,11 +159,8 @@ extension AgentCommand {
         @OptionGroup var engine: EngineOptions
 
         func run() async throws {
-            try await engine.withReconciler { base in
-                var options = base.options
-                options.planner.removeVolumes = volumes
-                let reconciler = Reconciler(engine: base.engine, device: base.device, logger: base.logger, options: options)
-                let report = try await reconciler.converge(app: app, target: nil) { event in
+            try await engine.withReconciler { reconciler in
+                let report = try await reconciler.converge(app: app, target: nil, planning: ReleasePlanner.Options(removeVolumes: volumes)) { event in
                     if case .stepFinished(let step, _) = event { print("  ok \(step.kind) \(step.subject)") }
                 }
                 print("app \(app) removed: \(report.stepsApplied) step(s)")

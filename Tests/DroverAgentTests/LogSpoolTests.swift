@@ -41,10 +41,10 @@ struct LogSpoolTests {
 
     @Test("engine timestamps with trimmed fractions compare correctly once normalised")
     func timestamps() {
-        let short = DeviceSupervisor.normalized("2026-11-24T06:49:29.4292Z")
-        let long = DeviceSupervisor.normalized("2026-11-24T06:49:29.42921Z")
+        let short = LogShipper.normalized("2026-11-24T06:49:29.4292Z")
+        let long = LogShipper.normalized("2026-11-24T06:49:29.42921Z")
         #expect(short == "2026-11-24T06:49:29.429200000Z")
         #expect(short < long)
-        #expect(DeviceSupervisor.normalized("2026-11-24T06:49:29Z") == "2026-11-24T06:49:29Z")
+        #expect(LogShipper.normalized("2026-11-24T06:49:29Z") == "2026-11-24T06:49:29Z")
     }
 }

@@ -21,7 +21,7 @@ struct ReleasePlannerTests {
         """
 
     /// The state after a full apply of `target`, as the engine would show it.
-    func converged(_ target: AppTarget, health: String? = "healthy") -> EngineSnapshot {
+    func converged(_ target: AppTarget, health: API.ContainerHealth? = .healthy) -> EngineSnapshot {
         let names = EngineNames(device: device, app: "shop")
         var snapshot = EngineSnapshot(images: Dictionary(uniqueKeysWithValues: Set(target.services.values.compactMap(\.image)).map { ($0, "sha256:\($0)") }))
         snapshot.networks = (target.networks ?? [:]).map { ObservedResource(engineName: names.network($0.key, $0.value), name: $0.key) }
@@ -29,7 +29,7 @@ struct ReleasePlannerTests {
             snapshot.containers.append(
                 ObservedContainer(
                     id: "c\(index)", name: names.container(service, configHash: target.configHash(of: service)), service: service,
-                    configHash: target.configHash(of: service), release: target.release, state: "running", health: spec.healthcheck == nil ? nil : health,
+                    configHash: target.configHash(of: service), release: target.release, state: .running, health: spec.healthcheck == nil ? nil : health,
                     imageID: "sha256:\(spec.image ?? "")", networks: (spec.networks ?? [:]).keys.map { names.network($0, nil) }))
         }
         return snapshot
@@ -52,12 +52,12 @@ struct ReleasePlannerTests {
     @Test("web waits for db to be healthy, and is created once it is")
     func healthGate() throws {
         let app = try target(twoServices)
-        var state = converged(app, health: "starting")
+        var state = converged(app, health: .starting)
         state.containers.removeAll { $0.service == "web" }
         let waiting = ReleasePlanner(device: device, app: "shop").plan(current: state, target: app)
         #expect(waiting.steps.isEmpty)
         #expect(waiting.waiting == ["web waits for db to be healthy (now starting)"])
-        state.containers[0].health = "healthy"
+        state.containers[0].health = .healthy
         let ready = ReleasePlanner(device: device, app: "shop").plan(current: state, target: app)
         #expect(ready.steps.map(\.kind) == ["create"])
         if case .createContainer(_, _, let start) = ready.steps.first { #expect(start) }
@@ -93,7 +93,7 @@ struct ReleasePlannerTests {
         swapped.containers.append(
             ObservedContainer(
                 id: "new", name: names.container("web", configHash: new.configHash(of: "web")), service: "web", configHash: new.configHash(of: "web"),
-                release: "r2", state: "created", imageID: "sha256:web:1"))
+                release: "r2", state: .created, imageID: "sha256:web:1"))
         #expect(ReleasePlanner(device: device, app: "shop").plan(current: swapped, target: new).steps.map(\.kind) == ["start"])
     }
 
@@ -132,7 +132,7 @@ struct ReleasePlannerTests {
     func crashLeftCreated() throws {
         let app = try target(twoServices)
         var state = converged(app)
-        state.containers[1].state = "created"
+        state.containers[1].state = .created
         let plan = ReleasePlanner(device: device, app: "shop").plan(current: state, target: app)
         #expect(plan.steps.map(\.kind) == ["start"])
     }
@@ -169,7 +169,7 @@ struct ReleasePlannerTests {
         #expect(plan.steps.map(\.kind) == ["stop"])
         #expect(plan.steps.first?.service == "db")
         var state = converged(app)
-        state.containers[0].state = "exited"
+        state.containers[0].state = .exited
         state.containers[0].exitCode = 0
         state.containers.removeAll { $0.service == "web" }
         let next = ReleasePlanner(device: device, app: "shop").plan(current: state, target: app)

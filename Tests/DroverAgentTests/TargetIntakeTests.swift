@@ -91,7 +91,7 @@ struct TargetIntakeTests {
         func container(_ id: String, hash: String, created: Int64) -> ObservedContainer {
             ObservedContainer(
                 id: id, name: names.container("web", configHash: hash), service: "web", configHash: hash, release: "r1",
-                state: "running", health: nil, exitCode: nil, imageID: "sha256:1", image: "web:1", networks: [], created: created)
+                state: .running, health: nil, exitCode: nil, imageID: "sha256:1", image: "web:1", networks: [], created: created)
         }
         var snapshot = EngineSnapshot()
         snapshot.images = ["web:1": "sha256:1"]
@@ -122,7 +122,7 @@ struct EngineRefusedTargetTests {
         let good = try TestEngine.target("services:\n  web:\n    image: \(TestEngine.image(1))\n    command: \(loop)\n    cpus: 0.5\n", release: "r2")
         _ = try await reconciler.converge(app: "refused", target: good)
         let running = try await reconciler.status(app: "refused")
-        #expect(running.map(\.state) == ["running"] && running.first?.release == "r2")
+        #expect(running.map(\.state) == [.running] && running.first?.release == "r2")
         _ = try await reconciler.converge(app: "refused", target: nil)
     }
 }

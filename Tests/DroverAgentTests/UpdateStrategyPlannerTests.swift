@@ -29,7 +29,7 @@ struct UpdateStrategyPlannerTests {
             containers: [
                 ObservedContainer(
                     id: "old", name: names.container("web", configHash: hash), service: "web", configHash: hash, release: target.release,
-                    state: "running", imageID: "sha256:\(image)", image: image, created: created)
+                    state: .running, imageID: "sha256:\(image)", image: image, created: created)
             ],
             networks: [ObservedResource(engineName: "shop_default_dev1", name: "default")], images: [image: "sha256:\(image)"], now: now)
     }
@@ -89,7 +89,7 @@ struct UpdateStrategyPlannerTests {
         let hash = new.configHash(of: "web")
         state.containers.append(
             ObservedContainer(
-                id: "new", name: name, service: "web", configHash: hash, release: "r2", state: "running", imageID: "sha256:web:2", image: "web:2",
+                id: "new", name: name, service: "web", configHash: hash, release: "r2", state: .running, imageID: "sha256:web:2", image: "web:2",
                 created: 1010))
         state.now = 1020
         let waiting = plan(state, new)
@@ -136,7 +136,7 @@ struct UpdateStrategyPlannerTests {
         let old = try app(strategy: nil, image: "web:1", release: "r1")
         let new = try app(strategy: nil, image: "web:1", release: "r2", extraLabels: "\n      changed: yes")
         var state = running(old)
-        state.containers[0].state = "removing"
+        state.containers[0].state = .removing
         let result = plan(state, new)
         #expect(result.steps.map(\.kind) == ["create"])
         if case .createContainer(_, _, let start) = result.steps.first { #expect(start, "started at once, not after the stuck one") }
@@ -148,7 +148,7 @@ struct UpdateStrategyPlannerTests {
             let yaml = "services:\n  web:\n    image: web:1\n    restart: \(policy)\n"
             let target = AppTarget(release: "r1", app: try ComposeParser().parse(yaml).app)
             var state = running(target)
-            state.containers[0].state = "exited"
+            state.containers[0].state = .exited
             state.containers[0].exitCode = 0
             #expect(plan(state, target).steps.map(\.kind) == expected, "restart: \(policy)")
         }
@@ -170,8 +170,8 @@ struct UpdateStrategyPlannerTests {
         let state = EngineSnapshot(
             containers: [
                 ObservedContainer(
-                    id: "db", name: names.container("db", configHash: hash), service: "db", configHash: hash, release: "r1", state: "running",
-                    health: "unhealthy", imageID: "sha256:db:1")
+                    id: "db", name: names.container("db", configHash: hash), service: "db", configHash: hash, release: "r1", state: .running,
+                    health: .unhealthy, imageID: "sha256:db:1")
             ],
             networks: [ObservedResource(engineName: "shop_default_dev1", name: "default")], images: ["db:1": "sha256:db:1", "web:1": "sha256:web:1"])
         let result = plan(state, target)

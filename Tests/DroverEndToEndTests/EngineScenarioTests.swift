@@ -116,9 +116,9 @@ struct EngineScenarioTests {
         #expect(first.stepsApplied >= 8)
         let status = try await reconciler.status(app: "shop")
         #expect(Set(status.map(\.service)) == ["db", "migrate", "web", "worker", "cache"])
-        #expect(status.first { $0.service == "db" }?.health == "healthy")
-        #expect(status.first { $0.service == "migrate" }?.state == "exited")
-        #expect(status.filter { $0.service != "migrate" }.allSatisfy { $0.state == "running" })
+        #expect(status.first { $0.service == "db" }?.health == .healthy)
+        #expect(status.first { $0.service == "migrate" }?.state == .exited)
+        #expect(status.filter { $0.service != "migrate" }.allSatisfy { $0.state == .running })
         #expect(await TestEngine.httpGet("http://127.0.0.1:\(port)/index.html") == "drover test image 1\n")
 
         // web started only after migrate completed.
@@ -183,9 +183,7 @@ struct EngineScenarioTests {
         _ = try await reconciler.converge(app: "shop", target: nil)
         #expect(try await reconciler.status(app: "shop").isEmpty)
         #expect(try await client.inspectVolume("shop_data_\(device.shortID)") != nil)
-        var wipe = Reconciler.Options()
-        wipe.planner.removeVolumes = true
-        _ = try await Reconciler(engine: client, device: device, logger: Logger(label: "test"), options: wipe).converge(app: "shop", target: nil)
+        _ = try await reconciler.converge(app: "shop", target: nil, planning: ReleasePlanner.Options(removeVolumes: true))
         #expect(try await client.inspectVolume("shop_data_\(device.shortID)") == nil)
     }
 
@@ -242,7 +240,7 @@ struct EngineScenarioTests {
         #expect(error?.message.contains("does-not-exist") == true)
         let failures = log.events.filter { if case .stepFailed = $0 { return true } else { return false } }
         #expect(failures.count == 2, "tried twice")
-        #expect(try await reconciler.status(app: "mixed").first { $0.service == "good" }?.state == "running")
+        #expect(try await reconciler.status(app: "mixed").first { $0.service == "good" }?.state == .running)
     }
 
     @Test("plan and apply reject an invalid document with the parser's message")

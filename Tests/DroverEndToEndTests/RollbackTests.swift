@@ -122,7 +122,10 @@ struct RollbackTests {
             API.Release.self, .POST, "/v1/fleets/rb/releases",
             body: API.CreateRelease(compose: compose(marker: "loop", crashLoop: true, window: "30s")))
         try await eventually("every device rolled the crash loop back", api) { list in
-            list.count == 4 && list.allSatisfy { ($0.statusDetail ?? "").contains("release \(looping.id) rolled back to \(good.id)") }
+            list.count == 4
+                && list.allSatisfy {
+                    $0.status == .rolledBack && ($0.statusDetail ?? "").contains("runs \(good.id), the last good release; refused \(looping.id): ")
+                }
         }
         for device in try await devices(api) {
             #expect((device.statusDetail ?? "").contains("crash-looping"), "\(device.name): \(device.statusDetail ?? "")")
@@ -153,9 +156,33 @@ struct RollbackTests {
         }
         #expect(await creations.value == 1, "after the retry it was tried once more")
         try await eventually("r1 rolled it back again", api) { list in
-            list.first { $0.name == "r1" }.map { $0.release == good.id && $0.status == .failed } ?? false
+            list.first { $0.name == "r1" }.map { $0.release == good.id && $0.status == .rolledBack } ?? false
         }
         collector.cancel()
+    }
+}
+
+extension RollbackTests {
+    @Test("a first release that fails has nothing good to return to: the device reports failed, and why")
+    func nothingToReturnTo() async throws {
+        try await LiveRig.run { server, api, engine, agents in
+            _ = try await api.call(API.Fleet.self, .POST, "/v1/fleets", body: API.CreateFleet(name: "rb"))
+            let key = try await api.call(API.ProvisioningKey.self, .POST, "/v1/fleets/rb/keys", body: API.CreateKey())
+            let root = NSTemporaryDirectory() + "drover-rollback-\(UUID().uuidString.prefix(8))"
+            await agents.start(agent("n1", server: server, key: key.key, root: root), logger: logger)
+            let bad = try await api.call(
+                API.Release.self, .POST, "/v1/fleets/rb/releases",
+                body: API.CreateRelease(compose: compose(marker: "bad", healthy: false, window: "30s")))
+            try await eventually("the device refused its only release", api) { list in
+                list.first.map { $0.status == .failed && $0.rollout?.outcome == .rolledBack } ?? false
+            }
+            let device = try #require(try await devices(api).first)
+            #expect(device.release == bad.id, "the refused release is all there is to run")
+            #expect(device.rollout == API.Rollout(release: bad.id, outcome: .rolledBack, reason: device.rollout?.reason))
+            #expect(
+                (device.statusDetail ?? "").contains("release \(bad.id) failed: service web is unhealthy"), "\(device.statusDetail ?? "")")
+            #expect((device.statusDetail ?? "").contains("no earlier healthy release to return to"), "\(device.statusDetail ?? "")")
+        }
     }
 }
 

@@ -233,9 +233,7 @@ struct UpdateStrategyEngineTests {
         #expect(try await webID(base) == old, "the old container still runs")
         #expect(try await client.inspectImage(images.new) != nil, "the new image was downloaded meanwhile")
 
-        var options = base.options
-        options.planner.force = true
-        let forced = try await Reconciler(engine: client, device: base.device, logger: base.logger, options: options).converge(app: "shop", target: r2)
+        let forced = try await base.converge(app: "shop", target: r2, planning: ReleasePlanner.Options(force: true))
         #expect(forced.deferred.isEmpty)
         let now = try await client.listContainers(all: true, filters: base.device.labelFilter(app: "shop"))
         #expect(now.count == 1 && now.first?.labels[DroverLabel.release] == "r2")

@@ -2,48 +2,6 @@ import DockerEngine
 import DroverModel
 import Foundation
 
-/// What the agent remembers of one app's updates, in the state directory
-/// (`history-{app}.json`, replaced atomically): the last target that proved healthy here,
-/// the release being watched, and a release it rolled back.
-public struct AppHistory: Codable, Sendable, Equatable {
-    /// The last target that ran through its health window without trouble on this device.
-    public var good: AppTarget?
-    /// The release under watch since it converged.
-    public var watching: Watch?
-    /// A release rolled back; it is not tried again until a new release or a retry.
-    public var failed: Failure?
-    /// The forced-update counter already applied (`drover device update --force`).
-    public var forcedUpdates: Int?
-
-    /// A release under its health window.
-    public struct Watch: Codable, Sendable, Equatable {
-        /// The release.
-        public var release: String
-        /// When its convergence finished (the window starts then); nil while converging.
-        public var convergedAt: Date?
-        /// The window in seconds.
-        public var window: Double
-        /// The target under watch: if a newer release arrives before the window ends and this
-        /// one showed no problem, it is the one to return to.
-        public var target: AppTarget?
-    }
-
-    /// A release this device rolled back.
-    public struct Failure: Codable, Sendable, Equatable {
-        /// The release.
-        public var release: String
-        /// Why, in words (which service, what its health check said).
-        public var reason: String
-        /// The retry counter when it failed; a higher one tries it again.
-        public var retries: Int
-        /// The release returned to, if there was one.
-        public var rolledBackTo: String?
-    }
-
-    /// No history.
-    public init() {}
-}
-
 /// Judges an app's containers during a health window: an unhealthy health check, a crash
 /// loop (restarted by the engine three times or more), or a container that exited with an
 /// error and that no restart policy brings back.
@@ -78,26 +36,27 @@ public struct HealthJudge: Sendable {
             }
             let restartsOnExit = ["always", "unless-stopped"].contains(spec.restart ?? "no")
             let suspicious =
-                observed.health == "unhealthy" || observed.state == "restarting" || (observed.state == "exited" && observed.exitCode != 0)
+                observed.health == .unhealthy || observed.state == .restarting || (observed.state == .exited && observed.exitCode != 0)
             // Restart counts are only in the inspect answer; read it only for containers that
             // look wrong, or have a restart policy that could hide a loop.
             guard suspicious || spec.restart != nil else { continue }
             guard let inspect = try await engine.inspectContainer(observed.id) else { continue }
             let service = observed.service
+            let health = API.ContainerHealth(engine: inspect.state.health?.status)
             if let restarts = inspect.restartCount, restarts >= Self.crashLoopRestarts {
                 problems[service] = "service \(service) is crash-looping: restarted \(restarts) times, last exit code \(inspect.state.exitCode)"
             } else if !inspect.state.running, inspect.state.exitCode == 0 || restartsOnExit {
                 // Stopped cleanly, or stopped with the engine (which starts it again): a crash
                 // would show as restarts.
                 continue
-            } else if inspect.state.health?.status == "unhealthy", (inspect.restartCount ?? 0) > 0 || !inspect.state.running {
+            } else if health == .unhealthy, (inspect.restartCount ?? 0) > 0 || !inspect.state.running {
                 // The engine marks a dead container unhealthy; the exit is the news.
                 problems[service] =
                     "service \(service) is crash-looping: exited with code \(inspect.state.exitCode), restarted \(inspect.restartCount ?? 0) times"
-            } else if inspect.state.health?.status == "unhealthy" {
+            } else if health == .unhealthy {
                 let output = inspect.state.health?.log?.last.map { Self.trimmed($0.output, exitCode: $0.exitCode) } ?? "no probe output"
                 problems[service] = "service \(service) is unhealthy: \(output)"
-            } else if inspect.state.status == "exited", !restartsOnExit {
+            } else if API.ContainerState(engine: inspect.state.status) == .exited, !restartsOnExit {
                 var message = "service \(service) exited with code \(inspect.state.exitCode)"
                 if let error = inspect.state.error, !error.isEmpty { message += ": \(error)" }
                 problems[service] = message
