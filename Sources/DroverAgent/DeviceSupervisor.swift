@@ -1,4 +1,5 @@
 import DockerEngine
+import DroverClient
 import DroverModel
 import Foundation
 import Logging
@@ -29,8 +30,8 @@ public actor DeviceSupervisor {
         let credentials = try await ServerLink.enrol(config: config, state: state, logger: logger)
         var logger = self.logger
         logger[metadataKey: "device"] = "\(credentials.uuid)"
-        let api = DeviceAPI(server: config.server, credential: credentials.apiKey)
-        defer { Task { await api.shutdown() } }
+        let api = DroverAPIClient(server: config.server, credential: credentials.apiKey)
+        defer { Task { try? await api.shutdown() } }
         var options = Reconciler.Options()
         options.runtimeRoot = URL(fileURLWithPath: config.stateDir).standardizedFileURL.path + "/apps"
         let reconciler = Reconciler(engine: engine, device: DeviceIdentity(id: credentials.uuid), logger: logger, options: options)

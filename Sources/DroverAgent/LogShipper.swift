@@ -1,4 +1,5 @@
 import DockerEngine
+import DroverClient
 import DroverModel
 import Foundation
 import Logging
@@ -8,7 +9,7 @@ import Logging
 /// server is away), and sends them in batches. How far each container's log reached the
 /// server is kept in `log-cursors.json`, so after a restart nothing is sent twice or lost.
 actor LogShipper {
-    let api: DeviceAPI
+    let api: DroverAPIClient
     let engine: DockerClient
     let state: StateDirectory
     let spool: LogSpool
@@ -21,7 +22,7 @@ actor LogShipper {
     /// Stopped containers read to their end.
     private var drained: Set<String> = []
 
-    init(api: DeviceAPI, engine: DockerClient, state: StateDirectory, capBytes: Int, logger: Logger) {
+    init(api: DroverAPIClient, engine: DockerClient, state: StateDirectory, capBytes: Int, logger: Logger) {
         self.api = api
         self.engine = engine
         self.state = state
@@ -94,10 +95,10 @@ actor LogShipper {
                 continue
             }
             do {
-                try await api.sendLogs(API.LogBatch(lines: batch.map { $0.entry.clipped() }))
+                try await api.sendLogs(batch.map { $0.entry.clipped() })
                 await spool.remove(count: batch.count)
                 arrived(batch)
-            } catch  where error.status == 400 || error.status == 413 {
+            } catch  where error.isRefusal {
                 // A batch the server refuses would be sent forever and hold back every later line.
                 logger.warning("the server refused a log batch; dropping it", metadata: ["lines": "\(batch.count)", "error": "\(error)"])
                 await spool.remove(count: batch.count)

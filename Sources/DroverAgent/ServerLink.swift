@@ -8,7 +8,7 @@ import Logging
 /// last one the server accepted, and backs off while the server is away. With the server
 /// away the target saved by the last run stays the one to run.
 actor ServerLink {
-    let api: DeviceAPI
+    let api: DroverAPIClient
     let state: StateDirectory
     let logger: Logger
     /// Seconds a request may be held, and the ceiling of the backoff.
@@ -25,7 +25,7 @@ actor ServerLink {
     /// Whether the last request reached the server.
     private(set) var online = false
 
-    init(api: DeviceAPI, state: StateDirectory, poll: Double, logger: Logger, dropped: @escaping @Sendable () async -> Int) {
+    init(api: DroverAPIClient, state: StateDirectory, poll: Double, logger: Logger, dropped: @escaping @Sendable () async -> Int) {
         self.api = api
         self.state = state
         self.poll = poll
@@ -65,7 +65,7 @@ actor ServerLink {
             } else {
                 logger.warning("target refused", metadata: ["reason": "\(intake.refusal ?? "")"])
             }
-        } catch let error as ClientError where error.status == 401 {
+        } catch let error as ClientError where error.isUnauthorized {
             // The device was deleted: its key no longer works. Stop its apps.
             logger.info("the server no longer knows this device; removing its apps", metadata: ["error": "\(error)"])
             intake.forget()
@@ -102,7 +102,7 @@ actor ServerLink {
         do {
             try await api.report(delta.clipped())
             accepted = report
-        } catch  where error.status == 400 || error.status == 413 {
+        } catch  where error.isRefusal {
             // Sending this delta again would be refused again; the next round sends the whole
             // report afresh instead, so no field it carried is lost for good.
             logger.warning("the server refused a state report", metadata: ["error": "\(error)"])
@@ -172,8 +172,8 @@ actor ServerLink {
         guard let key = config.provisioningKey, !key.isEmpty else {
             throw AgentError(.invalidTarget, "this device is not enrolled and the config has no provisioningKey")
         }
-        let api = DeviceAPI(server: config.server, credential: nil)
-        defer { Task { await api.shutdown() } }
+        let api = DroverAPIClient(server: config.server, credential: nil)
+        defer { Task { try? await api.shutdown() } }
         var attempt = 0
         while true {
             do {

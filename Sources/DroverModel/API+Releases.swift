@@ -1,0 +1,106 @@
+import Foundation
+
+/// Releases and configuration variables.
+extension API {
+    /// A release of a fleet's app.
+    public struct Release: Codable, Sendable, Equatable {
+        /// Release id.
+        public var id: String
+        /// Fleet name.
+        public var fleet: String
+        /// Creation time.
+        public var createdAt: Date
+        /// Service names.
+        public var services: [String]
+        /// Images by service.
+        public var images: [String: String]
+        /// Whether it is still offered.
+        public var status: ReleaseStatus
+        /// Why it is failing, when it is.
+        public var statusDetail: String?
+        /// How it fares on the devices that tried it.
+        public var attempts: ReleaseAttempts?
+        /// Creates a release.
+        public init(
+            id: String, fleet: String, createdAt: Date, services: [String], images: [String: String], status: ReleaseStatus, statusDetail: String?,
+            attempts: ReleaseAttempts? = nil
+        ) {
+            self.attempts = attempts
+            self.id = id
+            self.fleet = fleet
+            self.createdAt = createdAt
+            self.services = services
+            self.images = images
+            self.status = status
+            self.statusDetail = statusDetail
+        }
+    }
+
+    /// `POST /v1/fleets/{fleet}/releases`.
+    public struct CreateRelease: Codable, Sendable {
+        /// The compose document, as text.
+        public var compose: String
+        /// Creates a body.
+        public init(compose: String) { self.compose = compose }
+    }
+
+    /// How a release fares across the devices that tried it.
+    public struct ReleaseAttempts: Codable, Sendable, Equatable {
+        /// Devices that started it.
+        public var started: Int
+        /// Devices on which it passed its health window.
+        public var healthy: Int
+        /// Devices that rolled it back.
+        public var rolledBack: Int
+        /// Creates counts.
+        public init(started: Int, healthy: Int, rolledBack: Int) {
+            self.started = started
+            self.healthy = healthy
+            self.rolledBack = rolledBack
+        }
+    }
+
+    /// One environment or config variable.
+    public struct EnvVar: Codable, Sendable, Equatable {
+        /// Fleet name.
+        public var fleet: String
+        /// Device UUID for device scope.
+        public var device: String?
+        /// Service for service scope.
+        public var service: String?
+        /// Name.
+        public var name: String
+        /// Value.
+        public var value: String
+        /// Creates a variable.
+        public init(fleet: String, device: String?, service: String?, name: String, value: String) {
+            self.fleet = fleet
+            self.device = device
+            self.service = service
+            self.name = name
+            self.value = value
+        }
+    }
+
+    /// `PUT /v1/env`.
+    public struct SetEnv: Codable, Sendable {
+        /// Fleet name or id.
+        public var fleet: String?
+        /// Device name or UUID (device scope).
+        public var device: String?
+        /// Service (service scope).
+        public var service: String?
+        /// Name.
+        public var name: String
+        /// Value.
+        public var value: String
+        /// Creates a body.
+        public init(fleet: String?, device: String?, service: String?, name: String, value: String) {
+            self.fleet = fleet
+            self.device = device
+            self.service = service
+            self.name = name
+            self.value = value
+        }
+    }
+}
