@@ -1,5 +1,6 @@
 import DroverModel
 import DroverServer
+import DroverTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -304,7 +305,11 @@ struct StoreHardeningTests {
         let start = clock.now
         // Held for up to a minute (less jitter) unless released.
         let held = Task { try await plane.deviceTarget(device: device.uuid, knownETag: current.etag, wait: 60) }
-        while await plane.heldLongPolls == 0 { await Task.yield() }
+        _ = try await eventually("the long-poll is held", timeout: .seconds(30), every: .milliseconds(10)) {
+            await plane.heldLongPolls
+        } until: {
+            $0 > 0
+        }
         await plane.releaseLongPolls()
         #expect(try await held.value.etag == current.etag)
         let again = try await plane.deviceTarget(device: device.uuid, knownETag: current.etag, wait: 60)
@@ -324,11 +329,19 @@ struct StoreHardeningTests {
         let group = ServiceGroup(configuration: .init(services: [app], logger: Logger(label: "test")))
         let running = Task { try await group.run() }
         let client = DroverAPIClient(server: "http://127.0.0.1:\(port)", credential: device.apiKey)
-        for _ in 0..<100 where (try? await client.send(.GET, "/v1/health")) == nil { try await Task.sleep(for: .milliseconds(50)) }
+        _ = try await eventually("the server answers", timeout: .seconds(30), every: .milliseconds(50)) {
+            (try? await client.send(.GET, "/v1/health")) != nil
+        } until: {
+            $0
+        }
         let clock = ContinuousClock()
         let start = clock.now
         let held = Task { try await client.send(.GET, "/v1/device/state?wait=60", headers: [("If-None-Match", etag)], timeout: .seconds(90)) }
-        while await plane.heldLongPolls == 0 { try await Task.sleep(for: .milliseconds(20)) }
+        _ = try await eventually("the long-poll is held", timeout: .seconds(30), every: .milliseconds(20)) {
+            await plane.heldLongPolls
+        } until: {
+            $0 > 0
+        }
         await group.triggerGracefulShutdown()
         #expect(try await held.value.status == 304)
         try await running.value
