@@ -124,7 +124,9 @@ actor Targets {
         snapshotLoading = (generation, task)
         defer { if snapshotLoading?.generation == generation { snapshotLoading = nil } }
         let loaded = try await task.value.get()
-        snapshot = loaded
+        // Another request may have stored a newer generation's snapshot while this one was
+        // read; an older one must not replace it, or every later request reads the store again.
+        if (snapshot?.generation ?? .min) <= loaded.generation { snapshot = loaded }
         return loaded
     }
 
