@@ -141,7 +141,7 @@ actor Targets {
         guard !shuttingDown else { return }
         let id = UUID()
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.park(id) }
+            group.addTask { await self.park(id, after: generation) }
             group.addTask {
                 try? await Task.sleep(for: .seconds(seconds))
                 await self.unpark(id)
@@ -154,8 +154,12 @@ actor Targets {
         timedOut.remove(id)
     }
 
-    private func park(_ id: UUID) async {
-        if timedOut.remove(id) != nil || shuttingDown { return }
+    /// Holds the request until woken. The generation is checked again here, where the waiter
+    /// is registered in the same actor turn: a change that landed after `waitForChange` looked
+    /// (while this child task was starting) has already woken the waiters it found, and a
+    /// waiter registered after it would sleep through it until its timeout.
+    private func park(_ id: UUID, after generation: Int64) async {
+        if timedOut.remove(id) != nil || shuttingDown || knownGeneration != generation { return }
         await withCheckedContinuation { waiters[id] = $0 }
     }
 

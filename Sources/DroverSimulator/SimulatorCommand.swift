@@ -24,12 +24,18 @@ public struct SimulatorCommand: AsyncParsableCommand {
 
     public func run() async throws {
         let server = self.server
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = devices + concurrency + 64
-        configuration.timeout.connect = .seconds(30)
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        defer { Task { try? await http.shutdown() } }
-        let admin = DroverAPIClient(server: server, credential: token, http: http)
+        // The devices are spread over clients of `shardSize` each: one AsyncHTTPClient pool
+        // does work linear in its connections on every connection event, so a single pool of
+        // 10,000 held long-polls makes the simulator, not the server, the bottleneck.
+        let shards = (0..<max(1, (devices + Self.shardSize - 1) / Self.shardSize)).map { _ in
+            var configuration = HTTPClient.Configuration()
+            // A long-poll and a report per device, and enrolment's 64 in flight.
+            configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 2 * Self.shardSize + 64
+            configuration.timeout.connect = .seconds(30)
+            return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        }
+        defer { Task { for shard in shards { try? await shard.shutdown() } } }
+        let admin = DroverAPIClient(server: server, credential: token, http: shards[0])
         let fleet = "sim\(devices)-\(UInt16.random(in: 0...UInt16.max))"
         _ = try await admin.createFleet(name: fleet)
         let key = try await admin.createKey(fleet: fleet, API.CreateKey()).key ?? ""
@@ -43,7 +49,7 @@ public struct SimulatorCommand: AsyncParsableCommand {
                 let index = started
                 started += 1
                 group.addTask {
-                    let anonymous = DroverAPIClient(server: server, credential: nil, http: http)
+                    let anonymous = DroverAPIClient(server: server, credential: nil, http: shards[index / Self.shardSize])
                     return try await anonymous.enrol(API.RegisterDevice(provisioningKey: key, name: "sim-\(index)", architecture: "arm64")).apiKey
                 }
             }
@@ -63,7 +69,8 @@ public struct SimulatorCommand: AsyncParsableCommand {
         let pollers = Task {
             await withTaskGroup(of: Void.self) { group in
                 for (index, apiKey) in keys.enumerated() {
-                    group.addTask { await Self.device(index: index, api: DroverAPIClient(server: server, credential: apiKey, http: http), board: board) }
+                    let api = DroverAPIClient(server: server, credential: apiKey, http: shards[index / Self.shardSize])
+                    group.addTask { await Self.device(index: index, api: api, board: board) }
                 }
             }
         }
@@ -121,6 +128,9 @@ public struct SimulatorCommand: AsyncParsableCommand {
             "state reports, every device every \(Int(reportEvery)) s (\(Int(rate))/s offered): \(Int(Double(paced.count) / seconds))/s done, p50 \(paced.p50) ms, p99 \(paced.p99) ms"
         )
     }
+
+    /// Devices per HTTP client.
+    static let shardSize = 500
 
     /// One simulated device: long-poll, "run" what arrives, report it a little later (as a
     /// real device does once its engine converged), and keep polling meanwhile.

@@ -319,6 +319,40 @@ struct StoreHardeningTests {
         try await store.close()
     }
 
+    @Test("a change wakes every device waiting for its target, also those that began to wait as the change landed")
+    func noMissedWakeups() async throws {
+        let (_, store, plane, org) = try await Self.openPlane()
+        let device = try await Self.enrol(plane: plane, org: org, fleet: "lab", name: "pi")
+        // With a release, each change of a fleet variable changes the device's target.
+        _ = try await plane.createRelease(org: org, fleet: "lab", compose: "services:\n  app:\n    image: busybox\n")
+        let clock = ContinuousClock()
+        let start = clock.now
+        // Each round starts waiters for the current target, spread over the few milliseconds
+        // the change takes to be written, so some begin to wait just as it lands. One that looked
+        // at the generation before the change and was registered after it would sleep for its
+        // whole minute (at least 42 s with jitter): the rounds would not end in 30 s.
+        var rounds = 0
+        while clock.now - start < .seconds(8) {
+            let etag = try await plane.target(device: device.uuid).etag
+            let value = "\(rounds)"
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<25 {
+                    group.addTask {
+                        try await Task.sleep(for: .microseconds(Int.random(in: 0...6_000)))
+                        _ = try await plane.deviceTarget(device: device.uuid, knownETag: etag, wait: 60)
+                    }
+                }
+                group.addTask { _ = try await plane.setEnv(org: org, API.SetEnv(fleet: "lab", device: nil, service: nil, name: "ROUND", value: value)) }
+                try await group.waitForAll()
+            }
+            rounds += 1
+            #expect(clock.now - start < .seconds(30), "a waiter slept through the change of round \(rounds)")
+            if clock.now - start >= .seconds(30) { break }
+        }
+        #expect(await plane.heldLongPolls == 0)
+        try await store.close()
+    }
+
     @Test("a graceful stop of the running server answers a device's held long-poll at once and ends, instead of waiting out the minute")
     func gracefulStop() async throws {
         let (_, store, plane, org) = try await Self.openPlane()
