@@ -133,10 +133,33 @@ actor LogShipper {
         return String(timestamp[...dot]) + fraction + String(repeating: "0", count: 9 - fraction.count) + "Z"
     }
 
+    /// The whole seconds since 1970 of an engine timestamp (`2026-11-26T08:54:09.4292Z`), or
+    /// nil when it is not one. Only whole seconds are needed: lines at or before the cursor are
+    /// skipped by text. Parsed by hand: a date formatter would map ICU into the agent for good.
     static func unixSeconds(_ rfc3339: String) -> Double? {
-        // Only whole seconds are needed: lines at or before the cursor are skipped by text.
-        let formatter = ISO8601DateFormatter()
-        let trimmed = rfc3339.split(separator: ".").first.map { String($0) + "Z" } ?? rfc3339
-        return formatter.date(from: trimmed)?.timeIntervalSince1970
+        let bytes = Array(rfc3339.utf8.prefix(19))
+        guard bytes.count == 19, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
+            bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":")
+        else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for byte in bytes[range] {
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
+            let minute = number(14..<16), let second = number(17..<19), (1...12).contains(month), (1...31).contains(day), hour < 24,
+            minute < 60, second < 61
+        else { return nil }
+        // Days from 1970-01-01 to the civil date (proleptic Gregorian calendar).
+        let y = month <= 2 ? year - 1 : year
+        let era = y / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        return Double(days * 86_400 + hour * 3_600 + minute * 60 + second)
     }
 }

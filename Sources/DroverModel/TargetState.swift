@@ -147,7 +147,7 @@ public struct AppTarget: Codable, Sendable, Equatable {
         let restartCount = (restarts?[service] ?? 0) &+ (restarts?["*"] ?? 0)
         let hashed = Hashed(service: spec, networks: usedNetworks, volumes: usedVolumes, restarts: restartCount == 0 ? nil : restartCount)
         let digest = SHA256.hash(data: Canonical.encode(hashed))
-        return digest.map { String(format: "%02x", $0) }.joined()
+        return digest.hexString
     }
 
     /// The app's health window: the longest of its services'.

@@ -26,7 +26,7 @@ struct Releases: Sendable {
         }
         let now = WallClock.now
         let appJSON = String(decoding: Canonical.encode(document.app), as: UTF8.self)
-        let digest = SHA256.hash(data: Data((fleet.id + appJSON + String(now)).utf8)).map { String(format: "%02x", $0) }.joined()
+        let digest = SHA256.hash(data: Data((fleet.id + appJSON + String(now)).utf8)).hexString
         let release = ReleaseRecord(id: String(digest.prefix(12)), fleetID: fleet.id, app: document.app, createdAt: now)
         try await store.addRelease(release, compose: compose, fleet: fleet)
         try await targets.changed()

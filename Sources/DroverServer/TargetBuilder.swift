@@ -12,7 +12,7 @@ public struct ServedTarget: Sendable, Equatable {
     /// The served form of `target`.
     init(_ target: TargetState) {
         body = target.canonicalJSON()
-        etag = "\"" + SHA256.hash(data: body).prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+        etag = "\"" + SHA256.hash(data: body).prefix(12).hexString + "\""
     }
 }
 

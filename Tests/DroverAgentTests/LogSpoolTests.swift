@@ -47,4 +47,17 @@ struct LogSpoolTests {
         #expect(short < long)
         #expect(LogShipper.normalized("2026-11-24T06:49:29Z") == "2026-11-24T06:49:29Z")
     }
+
+    @Test("a log cursor's timestamp gives the second to resume the engine's log stream from, the same as Foundation reads it")
+    func resumeSecond() throws {
+        let reference = ISO8601DateFormatter()
+        for stamp in ["1970-01-01T00:00:00Z", "2000-02-29T23:59:59.5Z", "2026-11-26T08:54:09.4292Z", "2100-03-01T00:00:01.000000001Z", "1999-12-31T12:30:45Z"] {
+            let whole = String(stamp.prefix(19)) + "Z"
+            let expected = try #require(reference.date(from: whole)).timeIntervalSince1970
+            #expect(LogShipper.unixSeconds(stamp) == expected, "\(stamp)")
+        }
+        for bad in ["", "yesterday", "2026-13-01T00:00:00Z", "2026-11-26 08:54:09Z", "2026-11-26T8:54:09Z", "2026-11-26T08:61:09Z"] {
+            #expect(LogShipper.unixSeconds(bad) == nil, "\(bad)")
+        }
+    }
 }
