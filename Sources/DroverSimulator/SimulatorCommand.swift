@@ -29,8 +29,9 @@ public struct SimulatorCommand: AsyncParsableCommand {
         // 10,000 held long-polls makes the simulator, not the server, the bottleneck.
         let shards = (0..<max(1, (devices + Self.shardSize - 1) / Self.shardSize)).map { _ in
             var configuration = HTTPClient.Configuration()
-            // A long-poll and a report per device, and enrolment's 64 in flight.
-            configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 2 * Self.shardSize + 64
+            // A long-poll per device and a few reports in flight beside them; more would run
+            // the process out of file descriptors at 10,000 devices (a limit of 20,000 here).
+            configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = Self.shardSize + 100
             configuration.timeout.connect = .seconds(30)
             return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         }
