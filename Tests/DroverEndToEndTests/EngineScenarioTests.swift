@@ -6,6 +6,7 @@ import DroverModel
 import DroverTestSupport
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -27,20 +28,11 @@ extension TestEngine {
 
 /// Collects executor events in order, for asserting what happened when.
 final class EventLog: Sendable {
-    private let lock = NSLock()
-    nonisolated(unsafe) private var entries: [ReconcileEvent] = []
+    private let entries = Mutex<[ReconcileEvent]>([])
 
-    func record(_ event: ReconcileEvent) {
-        lock.lock()
-        entries.append(event)
-        lock.unlock()
-    }
+    func record(_ event: ReconcileEvent) { entries.withLock { $0.append(event) } }
 
-    var events: [ReconcileEvent] {
-        lock.lock()
-        defer { lock.unlock() }
-        return entries
-    }
+    var events: [ReconcileEvent] { entries.withLock { $0 } }
 
     func index(where predicate: (ReconcileEvent) -> Bool) -> Int? { events.firstIndex(where: predicate) }
 }

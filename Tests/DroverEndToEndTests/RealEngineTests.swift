@@ -1,6 +1,7 @@
 import DockerEngine
 import DroverTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("Docker client on a real engine", .needsEngine, .testEngine)
@@ -108,16 +109,7 @@ actor ActionRecorder {
 }
 
 final class ProgressCounter: Sendable {
-    private let lock = NSLock()
-    nonisolated(unsafe) private var count = 0
-    func increment() {
-        lock.lock()
-        count += 1
-        lock.unlock()
-    }
-    var value: Int {
-        lock.lock()
-        defer { lock.unlock() }
-        return count
-    }
+    private let count = Mutex(0)
+    func increment() { count.withLock { $0 += 1 } }
+    var value: Int { count.withLock { $0 } }
 }

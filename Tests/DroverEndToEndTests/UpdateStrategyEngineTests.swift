@@ -4,14 +4,14 @@ import DroverModel
 import DroverTestSupport
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 /// The engine's own event stream, recorded while a test runs: the witness of what happened
 /// in which order.
 final class EngineEventLog: Sendable {
-    private let lock = NSLock()
-    nonisolated(unsafe) private var entries: [EngineEvent] = []
-    nonisolated(unsafe) private var task: Task<Void, Never>?
+    private let entries = Mutex<[EngineEvent]>([])
+    private let task = Mutex<Task<Void, Never>?>(nil)
     private let client: DockerClient
 
     private init(client: DockerClient) { self.client = client }
@@ -24,11 +24,11 @@ final class EngineEventLog: Sendable {
                 for try await event in stream { log.append(event) }
             } catch {}
         }
-        log.lock.withLock { log.task = task }
+        log.task.withLock { $0 = task }
         return log
     }
 
-    private func append(_ event: EngineEvent) { lock.withLock { entries.append(event) } }
+    private func append(_ event: EngineEvent) { entries.withLock { $0.append(event) } }
 
     /// Stops recording once the engine has delivered every event up to now: the stream is in
     /// order, so the removal of a volume made here for the purpose is the last one it must show.
@@ -37,14 +37,12 @@ final class EngineEventLog: Sendable {
         _ = try await client.createVolume(VolumeCreate(name: fence))
         try await client.removeVolume(fence)
         try await eventually("the engine's event for the removal of volume \(fence)", timeout: .seconds(30), every: .milliseconds(20)) {
-            lock.withLock { entries.contains { $0.type == "volume" && $0.action == "destroy" && $0.actor.id == fence } }
+            entries.withLock { $0.contains { $0.type == "volume" && $0.action == "destroy" && $0.actor.id == fence } }
         } until: {
             $0
         }
-        return lock.withLock {
-            task?.cancel()
-            return entries
-        }
+        task.withLock { $0?.cancel() }
+        return entries.withLock { $0 }
     }
 }
 
