@@ -19,7 +19,8 @@ extension AgentCommand {
         func run() async throws {
             let settings = try AgentConfig.load(path: config)
             var logger = Logger(label: "drover.agent")
-            logger.logLevel = .info
+            // Info unless DROVER_LOG_LEVEL asks for another level, as for every other command.
+            logger.logLevel = ProcessInfo.processInfo.environment["DROVER_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             try await DeviceSupervisor(config: settings, logger: logger).run()
         }
     }
