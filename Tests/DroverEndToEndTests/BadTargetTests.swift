@@ -21,8 +21,7 @@ struct BadTargetTests {
     }
 
     func scenario(server: LiveServer, api: DroverAPIClient, engine: DockerClient, agents: AgentTasks) async throws {
-        _ = try await api.call(API.Fleet.self, .POST, "/v1/fleets", body: API.CreateFleet(name: "bad"))
-        let key = try await api.call(API.ProvisioningKey.self, .POST, "/v1/fleets/bad/keys", body: API.CreateKey())
+        let key = try await LiveRig.fleetWithKey("bad", api: api)
         let state = NSTemporaryDirectory() + "drover-bad-target-\(UUID().uuidString.prefix(8))"
         defer { try? FileManager.default.removeItem(atPath: state) }
         let loop = #"["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]"#
@@ -37,7 +36,7 @@ struct BadTargetTests {
         try directory.write("target.etag", Data("\"old\"".utf8))
 
         let config = AgentConfig(
-            server: server.url, provisioningKey: key.key, deviceName: "b1", engine: TestEnvironment.dockerHost, stateDir: state, pollInterval: 2)
+            server: server.url, provisioningKey: key, deviceName: "b1", engine: TestEnvironment.dockerHost, stateDir: state, pollInterval: 2)
         await agents.start(config, logger: logger)
 
         // A release every parser accepts but this engine refuses: more CPUs than the machine has.

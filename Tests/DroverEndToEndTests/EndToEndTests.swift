@@ -43,16 +43,9 @@ struct EndToEndTests {
     }
 
     func scenario(server: LiveServer, api: DroverAPIClient, engine: DockerClient, agents: AgentTasks) async throws {
-        _ = try await api.call(API.Fleet.self, .POST, "/v1/fleets", body: API.CreateFleet(name: "e2ea"))
-        _ = try await api.call(API.Fleet.self, .POST, "/v1/fleets", body: API.CreateFleet(name: "e2eb"))
-        let key = try await api.call(API.ProvisioningKey.self, .POST, "/v1/fleets/e2ea/keys", body: API.CreateKey())
-        let root = NSTemporaryDirectory() + "drover-agents-\(UUID().uuidString.prefix(8))"
-        for name in ["d1", "d2", "d3"] {
-            let config = AgentConfig(
-                server: server.url, provisioningKey: key.key, deviceName: name, engine: TestEnvironment.dockerHost, stateDir: "\(root)/\(name)", pollInterval: 2
-            )
-            await agents.start(config, logger: logger)
-        }
+        let key = try await LiveRig.fleetWithKey("e2ea", api: api)
+        _ = try await api.createFleet(name: "e2eb")
+        for name in ["d1", "d2", "d3"] { await agents.start(name, server: server, key: key, logger: logger) }
         try await eventually("three devices enrolled", api) { $0.count == 3 }
         let devices = Dictionary(uniqueKeysWithValues: try await api.call([API.Device].self, .GET, "/v1/devices").map { ($0.name, $0.uuid) })
         let d1 = try #require(devices["d1"]), d2 = try #require(devices["d2"]), d3 = try #require(devices["d3"])
@@ -94,7 +87,7 @@ struct EndToEndTests {
         try await eventually("settled", api) { $0.allSatisfy { $0.status == .running } }
         // Each agent finishes a whole round after that: nothing it was still doing can change
         // the containers counted below.
-        for name in ["d1", "d2", "d3"] { try await server.agentRound(by: try deviceCredential(stateDirectory: "\(root)/\(name)")) }
+        for name in ["d1", "d2", "d3"] { try await server.agentRound(by: try deviceCredential(stateDirectory: agents.stateDirectory(name))) }
         func ids(_ device: String) async throws -> Set<String> { Set(try await containers(engine, device: device).map(\.id)) }
         let before = [d1: try await ids(d1), d2: try await ids(d2), d3: try await ids(d3)]
         for device in try await api.call([API.Device].self, .GET, "/v1/devices?tag=site=lab") {
@@ -151,7 +144,7 @@ struct EndToEndTests {
         #expect((down + 1..<up).allSatisfy(ticks.contains), "every line logged while the server was down arrived")
 
         // Delete d1: its containers go and its key is refused.
-        let d1Key = try deviceCredential(stateDirectory: "\(root)/d1")
+        let d1Key = try deviceCredential(stateDirectory: agents.stateDirectory("d1"))
         _ = try await api.send(.DELETE, "/v1/devices/d1")
         try await DroverTestSupport.eventually("d1's containers gone", timeout: .seconds(30)) {
             try await containers(engine, device: d1).count

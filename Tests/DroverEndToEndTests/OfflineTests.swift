@@ -20,12 +20,8 @@ struct OfflineTests {
     }
 
     func scenario(server: LiveServer, api: DroverAPIClient, engine: DockerClient, agents: AgentTasks) async throws {
-        _ = try await api.call(API.Fleet.self, .POST, "/v1/fleets", body: API.CreateFleet(name: "off"))
-        let key = try await api.call(API.ProvisioningKey.self, .POST, "/v1/fleets/off/keys", body: API.CreateKey())
-        let state = NSTemporaryDirectory() + "drover-offline-\(UUID().uuidString.prefix(8))"
-        let config = AgentConfig(
-            server: server.url, provisioningKey: key.key, deviceName: "o1", engine: TestEnvironment.dockerHost, stateDir: state, pollInterval: 2)
-        await agents.start(config, logger: logger)
+        let key = try await LiveRig.fleetWithKey("off", api: api)
+        await agents.start("o1", server: server, key: key, logger: logger)
         let compose = """
             services:
               app:
@@ -50,7 +46,7 @@ struct OfflineTests {
             try await engine.removeContainer(container.id, force: true)
         }
         // A new agent process on the same state directory, still without a server.
-        await agents.start(config, logger: logger)
+        await agents.start("o1", server: server, key: key, logger: logger)
         let running = try await eventually("the saved target running again", timeout: .seconds(60)) {
             try await engine.listContainers(all: false, filters: identity.labelFilter(app: "off"))
         } until: {

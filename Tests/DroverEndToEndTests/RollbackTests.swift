@@ -51,21 +51,14 @@ struct RollbackTests {
         }
     }
 
-    func agent(_ name: String, server: LiveServer, key: String?, root: String) -> AgentConfig {
-        AgentConfig(
-            server: server.url, provisioningKey: key, deviceName: name, engine: TestEnvironment.dockerHost, stateDir: "\(root)/\(name)", pollInterval: 2)
-    }
-
     @Test("an unhealthy release and a crash-looping one roll back on every device; the failing release stops reaching new devices")
     func rollback() async throws {
         try await LiveRig.run(scenario)
     }
 
     func scenario(server: LiveServer, api: DroverAPIClient, engine: DockerClient, agents: AgentTasks) async throws {
-        _ = try await api.call(API.Fleet.self, .POST, "/v1/fleets", body: API.CreateFleet(name: "rb"))
-        let key = try await api.call(API.ProvisioningKey.self, .POST, "/v1/fleets/rb/keys", body: API.CreateKey())
-        let root = NSTemporaryDirectory() + "drover-rollback-\(UUID().uuidString.prefix(8))"
-        for name in ["r1", "r2", "r3"] { await agents.start(agent(name, server: server, key: key.key, root: root), logger: logger) }
+        let key = try await LiveRig.fleetWithKey("rb", api: api)
+        for name in ["r1", "r2", "r3"] { await agents.start(name, server: server, key: key, logger: logger) }
 
         // A good release passes its (short) health window everywhere.
         let good = try await api.call(
@@ -106,7 +99,7 @@ struct RollbackTests {
         }
 
         // A device enrolled now is never offered the failing release.
-        await agents.start(agent("r4", server: server, key: key.key, root: root), logger: logger)
+        await agents.start("r4", server: server, key: key, logger: logger)
         try await eventually("the new device runs the good release", api) { list in
             list.first { $0.name == "r4" }.map { $0.release == good.id && $0.status == .running } ?? false
         }
@@ -144,7 +137,7 @@ struct RollbackTests {
         }
         // Two whole rounds of r1's agent, each a chance to try the release again, are the
         // signal that it decided not to; then the engine would have told of a creation.
-        let r1Key = try deviceCredential(stateDirectory: "\(root)/r1")
+        let r1Key = try deviceCredential(stateDirectory: agents.stateDirectory("r1"))
         try await server.agentRound(by: r1Key)
         try await server.agentRound(by: r1Key)
         #expect(await creations.value == 0, "a rolled-back release is not tried again on its own")
@@ -166,10 +159,8 @@ extension RollbackTests {
     @Test("a first release that fails has nothing good to return to: the device reports failed, and why")
     func nothingToReturnTo() async throws {
         try await LiveRig.run { server, api, engine, agents in
-            _ = try await api.call(API.Fleet.self, .POST, "/v1/fleets", body: API.CreateFleet(name: "rb"))
-            let key = try await api.call(API.ProvisioningKey.self, .POST, "/v1/fleets/rb/keys", body: API.CreateKey())
-            let root = NSTemporaryDirectory() + "drover-rollback-\(UUID().uuidString.prefix(8))"
-            await agents.start(agent("n1", server: server, key: key.key, root: root), logger: logger)
+            let key = try await LiveRig.fleetWithKey("rb", api: api)
+            await agents.start("n1", server: server, key: key, logger: logger)
             let bad = try await api.call(
                 API.Release.self, .POST, "/v1/fleets/rb/releases",
                 body: API.CreateRelease(compose: compose(marker: "bad", healthy: false, window: "30s")))

@@ -9,6 +9,12 @@ import Logging
 /// whatever the scenario does, its agents are cancelled, what its devices made on the engine
 /// is removed, and everything is shut down after.
 public enum LiveRig {
+    /// Creates `fleet` and a provisioning key for it; returns the key.
+    public static func fleetWithKey(_ fleet: String, api: DroverAPIClient) async throws -> String? {
+        _ = try await api.createFleet(name: fleet)
+        return try await api.createKey(fleet: fleet, API.CreateKey()).key
+    }
+
     /// Runs `scenario` with a started server, an admin client, the engine and a set of agents.
     public static func run(_ scenario: (LiveServer, DroverAPIClient, DockerClient, AgentTasks) async throws -> Void) async throws {
         try await withTestEngine { engine in
@@ -34,6 +40,7 @@ public enum LiveRig {
                 } catch {
                     failure = failure ?? error
                 }
+                await agents.removeStateDirectories()
                 try? await api.shutdown()
                 if let failure { throw failure }
             }
@@ -45,6 +52,8 @@ public enum LiveRig {
 public actor AgentTasks {
     private var tasks: [Task<Void, any Error>] = []
     private var stateDirectories: [String] = []
+    /// Where ``start(_:server:key:logger:)`` puts its agents' state; removed at the end.
+    private let root = NSTemporaryDirectory() + "drover-agents-\(UUID().uuidString.prefix(8))"
 
     /// An empty set.
     public init() {}
@@ -59,6 +68,22 @@ public actor AgentTasks {
         let supervisor = DeviceSupervisor(config: config, logger: logger)
         tasks.append(Task { try await supervisor.run() })
     }
+
+    /// Starts an agent named `name` that enrols with `key` at `server`, polling every 2 s, its
+    /// state in a directory of the rig's own.
+    public func start(_ name: String, server: LiveServer, key: String?, logger: Logger) {
+        start(
+            AgentConfig(
+                server: server.url, provisioningKey: key, deviceName: name, engine: TestEnvironment.dockerHost, stateDir: stateDirectory(name),
+                pollInterval: 2),
+            logger: logger)
+    }
+
+    /// The state directory of the agent named `name` started by ``start(_:server:key:logger:)``.
+    public nonisolated func stateDirectory(_ name: String) -> String { "\(root)/\(name)" }
+
+    /// Removes the state directories of the agents ``start(_:server:key:logger:)`` made.
+    func removeStateDirectories() { try? FileManager.default.removeItem(atPath: root) }
 
     /// Cancels every agent.
     public func cancelAll() {
