@@ -19,8 +19,7 @@ extension AgentCommand {
         func run() async throws {
             let settings = try AgentConfig.load(path: config)
             var logger = Logger(label: "drover.agent")
-            // Info unless DROVER_LOG_LEVEL asks for another level, as for every other command.
-            logger.logLevel = ProcessInfo.processInfo.environment["DROVER_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            logger.logLevel = RequestedLogLevel.fromEnvironment ?? .info
             try await DeviceSupervisor(config: settings, logger: logger).run()
         }
     }

@@ -3,7 +3,7 @@ extension Sequence<UInt8> {
     /// instead of `String(format:)`, which goes through Foundation's formatting machinery: on
     /// the agent that code would stay mapped for the process's life.
     public var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
+        let digits = hexDigits
         var out: [UInt8] = []
         out.reserveCapacity(underestimatedCount * 2)
         for byte in self {
@@ -13,3 +13,6 @@ extension Sequence<UInt8> {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+/// The sixteen digits, made once: `hexString` runs for every target ETag and credential check.
+private let hexDigits = Array("0123456789abcdef".utf8)

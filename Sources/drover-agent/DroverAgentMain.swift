@@ -1,5 +1,4 @@
 import DroverAgentCLI
-import Foundation
 import Logging
 import NIOCore
 
@@ -11,7 +10,7 @@ enum DroverAgentMain {
         // costs memory on small boards.
         NIOSingletons.groupLoopCountSuggestion = 1
         NIOSingletons.blockingPoolThreadCountSuggestion = 1
-        let level = ProcessInfo.processInfo.environment["DROVER_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+        let level = RequestedLogLevel.fromEnvironment ?? .warning
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
