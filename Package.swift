@@ -15,8 +15,16 @@ let strict: [SwiftSetting] = [
 /// - libstdc++ linked statically when `scripts/build-agent` has put its archive in
 ///   `.build/agent-link` (the shared library costs 1.5 MB of RSS for the little the runtime
 ///   uses); without that directory the linker uses the shared one.
+/// - the code it runs side by side: `Sources/drover-agent/hot.order` names the 1.8 MB of
+///   functions a daemon round and the one-shot commands run (written by
+///   `scripts/profile-agent`), and the link places them together. The kernel maps code 64 KB
+///   around each page touched: scattered through the 24 MB of code, those functions kept
+///   15 MB of it resident; together, the agent idles at 17–18 MB instead of 24. It takes
+///   effect for code built with function sections, as `scripts/build-agent` builds it; the
+///   toolchain's Foundation archives are built without, and stay where they are.
 let agentReleaseLinkFlags = [
     "-Xlinker", "--no-pie", "-Xlinker", "--no-export-dynamic", "-L", "\(Context.packageDirectory)/.build/agent-link",
+    "-Xlinker", "--section-ordering-file=\(Context.packageDirectory)/Sources/drover-agent/hot.order",
 ]
 
 let package = Package(
@@ -149,6 +157,7 @@ let package = Package(
             dependencies: [
                 "DroverAgentCLI", .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
             ],
+            exclude: ["hot.order"],
             swiftSettings: strict,
             linkerSettings: [.unsafeFlags(agentReleaseLinkFlags, .when(platforms: [.linux], configuration: .release))]
         ),

@@ -136,3 +136,80 @@ stop_started() {
     for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
   done
 }
+
+# The five-service app of the agent benches (images from build_test_images): a store with a
+# volume, a web server published on 127.0.0.1:$3, and three workers. $2 sets one worker's
+# environment, so a new value is a one-service update.
+write_bench_compose() { # FILE MODE PORT
+  local image="$REGISTRY/drover/busybox:1" loop='["sh", "-c", "trap '"'exit 0'"' TERM; while true; do sleep 1 & wait; done"]'
+  cat >"$1" <<YAML
+services:
+  store:
+    image: $image
+    command: $loop
+    volumes: [store:/data]
+  web:
+    image: $image
+    command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+    ports: ["127.0.0.1:$3:8080"]
+    depends_on: [store]
+  worker:
+    image: $image
+    command: $loop
+    environment: {MODE: "$2"}
+    depends_on: [store]
+  cache:
+    image: $image
+    command: $loop
+  metrics:
+    image: $image
+    command: $loop
+    depends_on: [web]
+volumes:
+  store:
+YAML
+}
+
+# One device as in the field, on this machine: a local server (debug build), a fleet, and
+# `$1 run` (the agent binary, or a command that ends in exec'ing it) enrolled with a
+# provisioning key; the compose file $2 is released to the fleet, and this returns once the
+# device reports that release running. Sets DEVICE_DIR (all state and logs), DEVICE_PID and
+# DEVICE_SERVER_PID. stop_local_device ends both and removes the app with `$1 remove`.
+start_local_device() { # AGENT COMPOSE
+  local agent=$1 compose=$2 port release devices server_bin
+  DEVICE_AGENT=$agent
+  DEVICE_DIR=$(mktemp -d)
+  port=$((18900 + RANDOM % 90))
+  swift build --product drover >/dev/null
+  server_bin="$(swift build --show-bin-path)/drover"
+  mkdir -p "$DEVICE_DIR/home"
+  "$server_bin" server --data "$DEVICE_DIR/server" --listen "127.0.0.1:$port" >"$DEVICE_DIR/server.log" 2>&1 &
+  DEVICE_SERVER_PID=$!
+  for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$port/v1/health" >/dev/null 2>&1 && break; sleep 0.1; done
+  DEVICE_CLI=(env HOME="$DEVICE_DIR/home" "$server_bin")
+  "${DEVICE_CLI[@]}" login --server "http://127.0.0.1:$port" --token "$(cat "$DEVICE_DIR/server/admin-token")" >/dev/null
+  "${DEVICE_CLI[@]}" fleet create local >/dev/null
+  cat >"$DEVICE_DIR/agent.json" <<JSON
+{"server": "http://127.0.0.1:$port", "provisioningKey": "$("${DEVICE_CLI[@]}" key create --fleet local)", "deviceName": "local",
+ "engine": "$DOCKER_HOST", "stateDir": "$DEVICE_DIR/agent-state", "pollInterval": 30}
+JSON
+  "$agent" run --config "$DEVICE_DIR/agent.json" >"$DEVICE_DIR/agent.log" 2>&1 &
+  DEVICE_PID=$!
+  release=$("${DEVICE_CLI[@]}" release create --fleet local -f "$compose" | awk '{print $NF}')
+  for _ in $(seq 1 240); do
+    devices=$("${DEVICE_CLI[@]}" device list --fleet local -o json | tr -d ' \n')
+    [[ $devices == *"\"release\":\"$release\""* && $devices == *'"status":"running"'* ]] && return 0
+    sleep 0.5
+  done
+  log "the local device did not run release $release in 2 minutes; agent log: $DEVICE_DIR/agent.log"
+  return 1
+}
+
+stop_local_device() {
+  local uuid
+  kill "$DEVICE_PID" 2>/dev/null && wait "$DEVICE_PID" 2>/dev/null || true
+  uuid=$(sed -n 's/.*"uuid" *: *"\([^"]*\)".*/\1/p' "$DEVICE_DIR/agent-state/identity.json" 2>/dev/null || true)
+  [[ -z $uuid ]] || "$DEVICE_AGENT" remove --app local --device "$uuid" --volumes >/dev/null || true
+  kill "$DEVICE_SERVER_PID" 2>/dev/null && wait "$DEVICE_SERVER_PID" 2>/dev/null || true
+  rm -rf "$DEVICE_DIR"
+}
