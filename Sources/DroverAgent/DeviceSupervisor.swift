@@ -9,8 +9,8 @@ import Logging
 /// logs. With the server away it keeps running — and re-converging — the last target it
 /// saved, also across its own restarts, and catches up when the link returns.
 ///
-/// It wires three parts: the ``ServerLink`` (target, reports, backoff), ``AppConvergence``
-/// (each app's rollout) and the ``LogShipper``.
+/// It wires four parts: the ``ServerLink`` (target, reports, backoff), the ``DeviceChannel``
+/// (the server's notices), ``AppConvergence`` (each app's rollout) and the ``LogShipper``.
 public actor DeviceSupervisor {
     let config: AgentConfig
     let logger: Logger
@@ -37,7 +37,11 @@ public actor DeviceSupervisor {
         let reconciler = Reconciler(engine: engine, device: DeviceIdentity(id: credentials.uuid), logger: logger, options: options)
         let logs = LogShipper(api: api, engine: engine, state: state, capBytes: config.logBufferBytes ?? 50_000_000, logger: logger)
         await logs.restore()
-        let link = ServerLink(api: api, state: state, poll: config.effectivePollInterval, logger: logger, dropped: { await logs.takeDropped() })
+        let channel = DeviceChannel(server: config.server, credential: credentials.apiKey, logger: logger)
+        let channelling = Task { await channel.run() }
+        defer { channelling.cancel() }
+        let link = ServerLink(
+            api: api, state: state, poll: config.effectivePollInterval, logger: logger, channel: channel, dropped: { await logs.takeDropped() })
         let apps = AppConvergence(reconciler: reconciler, state: state, logger: logger)
         let shipping = Task { await logs.ship() }
         defer {

@@ -7,6 +7,10 @@ import Logging
 /// takes it in through ``TargetIntake`` and saves it, sends state reports as deltas of the
 /// last one the server accepted, and backs off while the server is away. With the server
 /// away the target saved by the last run stays the one to run.
+///
+/// Which path brings a new target: while the ``DeviceChannel`` is open, the server's notice
+/// on it, and the link asks with a plain request (no wait) when told; every
+/// ``channelSafetySeconds`` it asks anyway. While the channel is down, the long-poll.
 actor ServerLink {
     let api: DroverAPIClient
     let state: StateDirectory
@@ -15,6 +19,8 @@ actor ServerLink {
     let poll: Double
     /// Log lines dropped since the last report, taken from the spool when a report is sent.
     let dropped: @Sendable () async -> Int
+    /// The channel on which the server says that the target changed, when it is open.
+    let channel: DeviceChannel?
     /// What the agent runs: the last target that passed validation.
     private(set) var intake: TargetIntake
     /// The last report the server accepted; the next one sends only what differs.
@@ -25,11 +31,19 @@ actor ServerLink {
     /// Whether the last request reached the server.
     private(set) var online = false
 
-    init(api: DroverAPIClient, state: StateDirectory, poll: Double, logger: Logger, dropped: @escaping @Sendable () async -> Int) {
+    /// Seconds between asks for the target while the channel is open and says nothing: a
+    /// notice lost to a bug must not strand a device for long.
+    static let channelSafetySeconds: Double = 3600
+
+    init(
+        api: DroverAPIClient, state: StateDirectory, poll: Double, logger: Logger, channel: DeviceChannel? = nil,
+        dropped: @escaping @Sendable () async -> Int
+    ) {
         self.api = api
         self.state = state
         self.poll = poll
         self.logger = logger
+        self.channel = channel
         self.dropped = dropped
         intake = Self.savedTarget(state, logger: logger)
     }
@@ -38,18 +52,21 @@ actor ServerLink {
     var target: TargetState? { intake.target }
 
     /// Asks the server for the target, unless `attentive` (an app inside its health window
-    /// or held by a lock) and it was asked less than 10 s ago: the agent then looks at its
-    /// containers every 2 s, and a fleet-wide rollout must not become a request per device
-    /// every 2 s. Returns whether the server answered.
+    /// or held by a lock) and it was asked less than 10 s ago and the channel said nothing:
+    /// the agent then looks at its containers every 2 s, and a fleet-wide rollout must not
+    /// become a request per device every 2 s. Returns whether the server answered.
     @discardableResult
     func refresh(attentive: Bool) async -> Bool {
         let now = ContinuousClock.now
-        if attentive, let lastAsked, now - lastAsked < .seconds(min(poll, 10)) { return online }
+        let told = await channel?.takeSignal() ?? false
+        if attentive, !told, let lastAsked, now - lastAsked < .seconds(min(poll, 10)) { return online }
         lastAsked = now
         online = false
         // The first request does not wait: what the saved target brought up is reported at
-        // once. The server holds a request at most a minute (and refuses to be asked for longer).
-        let wait = firstRequest || attentive ? 0 : min(poll, API.Limits.longPollSeconds)
+        // once. Nor does one made because the channel said so. The server holds a request at
+        // most a minute (and refuses to be asked for longer).
+        let pushed = await channel?.connected ?? false
+        let wait = firstRequest || attentive || pushed ? 0 : min(poll, API.Limits.longPollSeconds)
         firstRequest = false
         do {
             let answer = try await api.target(knownETag: intake.etag, wait: Int(wait))
@@ -121,12 +138,24 @@ actor ServerLink {
     }
 
     /// Waits before the next round: a backoff while the server is away, 2 s while attentive,
-    /// nothing otherwise (the next request is a long-poll).
+    /// until the channel says the target changed while it is open, and nothing otherwise (the
+    /// next request is a long-poll).
     func pause(attentive: Bool) async {
         let seconds: Double
         if !online || failures > 0 {
             let backoff = min(poll, pow(2, Double(min(failures, 6)))) * Double.random(in: 0.5...1.0)
             seconds = attentive ? min(backoff, 2) : backoff
+        } else if let channel, await channel.connected {
+            // Until the server says the target changed or the channel closes, or while
+            // attentive, the next look at the containers is due.
+            let seconds = attentive ? 2 : Self.channelSafetySeconds
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await channel.nextChange() }
+                group.addTask { try? await Task.sleep(for: .seconds(seconds)) }
+                await group.next()
+                group.cancelAll()
+            }
+            return
         } else if attentive {
             seconds = 2
         } else {

@@ -22,6 +22,14 @@ struct RecurringWork: Service {
         RecurringWork(interval: interval, runsOnStop: true) { await presence.flush() }
     }
 
+    /// Counts a device whose channel is open as heard from: it long-polls no more, and is
+    /// online as long as its socket is (the pings keep it honest).
+    static func channelPresence(_ channels: ChannelHub, _ presence: Presence) -> RecurringWork {
+        RecurringWork(interval: .seconds(Presence.writeEverySeconds), runsOnStop: false) {
+            for uuid in channels.connectedDevices { await presence.touch(uuid) }
+        }
+    }
+
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let interval = self.interval

@@ -86,6 +86,8 @@ extension ControlPlane {
     }
     /// How many device requests are being held for a target change.
     public var heldLongPolls: Int { get async { await targets.heldLongPolls } }
+    /// How many devices hold their channel to this server.
+    public var connectedChannels: Int { channels.connectedCount }
     /// Answers every held long-poll now and holds no more.
     public func releaseLongPolls() async { await targets.releaseLongPolls() }
 

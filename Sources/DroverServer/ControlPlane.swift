@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// HTTP routes call. It knows nothing of HTTP and nothing of SQL; each concern lives in its own
 /// type: ``Fleets`` (with keys), ``Devices`` (enrolment, tags, actions), ``Releases`` (with
 /// judging), ``Environment``, ``Targets`` (with long-polls), ``StateReports``, ``DeviceLogs``,
-/// ``Presence`` and ``Credentials``. Its background loops are ``RecurringWork`` services.
+/// ``Presence``, ``Credentials`` and the devices' channels (``ChannelHub``). Its background loops are ``RecurringWork`` services.
 public final class ControlPlane: Sendable {
     /// A device counts as online if heard from within this many seconds. Agents long-poll
     /// for their target with a 30 s wait, so a live device is heard from at least that often.
@@ -29,6 +29,8 @@ public final class ControlPlane: Sendable {
     let presence: Presence
     let reports: StateReports
     let deviceLogs: DeviceLogs
+    /// The devices' channels to this server.
+    let channels: ChannelHub
     /// The loops the application runs beside its HTTP server: the generation watcher and the
     /// last-seen writer (see ``DroverServerApp/buildApplication(plane:host:port:logger:)``).
     public let services: [any Service]
@@ -37,14 +39,19 @@ public final class ControlPlane: Sendable {
     /// changes are looked for and last-seen times are written.
     public init(store: any DroverStore, logger: Logger, tick: Duration = .seconds(1)) {
         credentials = Credentials(store: store)
-        targets = Targets(store: store, logger: logger)
+        let channels = ChannelHub()
+        self.channels = channels
+        targets = Targets(store: store, logger: logger) { channels.targetsChanged() }
         presence = Presence(store: store, logger: logger)
         fleets = Fleets(store: store, targets: targets)
-        devices = Devices(store: store, targets: targets, presence: presence, credentials: credentials, logger: logger)
+        devices = Devices(store: store, targets: targets, presence: presence, credentials: credentials, channels: channels, logger: logger)
         releases = Releases(store: store, targets: targets, logger: logger)
         environment = Environment(store: store, targets: targets)
         reports = StateReports(store: store, presence: presence, releases: releases, logger: logger)
         deviceLogs = DeviceLogs(store: store)
-        services = [RecurringWork.generationWatcher(targets, every: tick), RecurringWork.lastSeenWriter(presence, every: tick)]
+        services = [
+            RecurringWork.generationWatcher(targets, every: tick), RecurringWork.lastSeenWriter(presence, every: tick),
+            RecurringWork.channelPresence(channels, presence),
+        ]
     }
 }

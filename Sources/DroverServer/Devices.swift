@@ -8,6 +8,7 @@ struct Devices: Sendable {
     let targets: Targets
     let presence: Presence
     let credentials: Credentials
+    let channels: ChannelHub
     let logger: Logger
 
     /// Enrols a device with a provisioning key: a new UUID and API key.
@@ -73,12 +74,13 @@ struct Devices: Sendable {
         return try await device(org: org, record.uuid)
     }
 
-    /// Deletes a device; its key stops working at once.
+    /// Deletes a device; its key stops working and its channel is closed at once.
     func delete(org: String, _ reference: String) async throws(ServerError) {
         let record = try await store.device(org: org, named: reference)
         try await store.deleteDevice(uuid: record.uuid)
         await targets.forget(device: record.uuid)
         await credentials.forget(device: record.uuid)
+        channels.cut(device: record.uuid)
         try await targets.changed()
     }
 

@@ -1,5 +1,8 @@
 import Foundation
+import DroverModel
 import Hummingbird
+import HummingbirdCore
+import HummingbirdWebSocket
 import Logging
 
 /// Builds and runs the server: one process, SQLite in its data directory.
@@ -44,12 +47,22 @@ public enum DroverServerApp {
     public static func buildApplication(plane: ControlPlane, host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
         var app = Application(
             router: buildRouter(plane: plane),
+            server: server(plane: plane),
             // Thousands of devices reconnect at once after a server restart or a network blip;
             // a short accept queue drops their SYNs and they retry only after seconds.
             configuration: .init(address: .hostname(host, port: port), serverName: "drover", backlog: 4096),
             logger: logger)
         app.addServices(plane.services)
         return app
+    }
+
+    /// HTTP/1.1 with the device channel: upgrade requests go to the channel's router, all
+    /// others to the API's.
+    public static func server(plane: ControlPlane) -> HTTPServerBuilder {
+        let channel = WebSocketServerConfiguration(
+            maxFrameSize: API.ChannelFrame.maxFrameBytes, autoPing: .enabled(timePeriod: .seconds(ChannelRoute.pingSeconds)),
+            closeTimeout: .seconds(2))
+        return .http1WebSocketUpgrade(webSocketRouter: ChannelRoute.router(plane: plane), configuration: .init(ws: channel))
     }
 
     /// Writes the admin token file (mode 0600) on first start.

@@ -3,10 +3,12 @@ import Foundation
 import Logging
 
 /// Devices' targets, computed once per store generation and cached with their ETags, and the
-/// devices' long-polls waiting for them to change.
+/// devices' long-polls waiting for them to change. A change is also told at once to the
+/// devices connected over their channel (`changeNotice`).
 actor Targets {
     private let store: any DroverStore
     private let logger: Logger
+    private let changeNotice: @Sendable () -> Void
     private var knownGeneration: Int64?
     private var snapshot: TargetSnapshot?
     private var snapshotLoading: (generation: Int64, task: Task<Result<TargetSnapshot, ServerError>, Never>)?
@@ -18,10 +20,11 @@ actor Targets {
     /// Set once the server is stopping: long-polls are answered at once instead of held.
     private var shuttingDown = false
 
-    /// Targets over `store`.
-    init(store: any DroverStore, logger: Logger) {
+    /// Targets over `store`; `changeNotice` is called on every new generation.
+    init(store: any DroverStore, logger: Logger, changeNotice: @escaping @Sendable () -> Void = {}) {
         self.store = store
         self.logger = logger
+        self.changeNotice = changeNotice
     }
 
     /// The store generation as this server last saw it: its own changes at once, another
@@ -38,6 +41,7 @@ actor Targets {
         try await store.bumpGeneration()
         knownGeneration = try await store.generation()
         wakeWaiters()
+        changeNotice()
     }
 
     /// Notices another server's changes.
@@ -45,8 +49,10 @@ actor Targets {
         do {
             let current = try await store.generation()
             guard current != knownGeneration else { return }
+            let first = knownGeneration == nil
             knownGeneration = current
             wakeWaiters()
+            if !first { changeNotice() }
         } catch {
             logger.info("reading the store generation failed; will retry", metadata: ["error": "\(error)"])
         }

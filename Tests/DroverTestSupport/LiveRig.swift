@@ -15,10 +15,13 @@ public enum LiveRig {
         return try await api.createKey(fleet: fleet, API.CreateKey()).key
     }
 
-    /// Runs `scenario` with a started server, an admin client, the engine and a set of agents.
-    public static func run(_ scenario: (LiveServer, DroverAPIClient, DockerClient, AgentTasks) async throws -> Void) async throws {
+    /// Runs `scenario` with a started server (with the device channel when `channel`), an
+    /// admin client, the engine and a set of agents.
+    public static func run(
+        channel: Bool = false, _ scenario: (LiveServer, DroverAPIClient, DockerClient, AgentTasks) async throws -> Void
+    ) async throws {
         try await withTestEngine { engine in
-            try await withLiveServer { server in
+            try await withLiveServer(channel: channel) { server in
                 let api = await server.adminClient()
                 let agents = AgentTasks()
                 var failure: (any Error)?

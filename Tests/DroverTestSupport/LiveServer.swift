@@ -21,9 +21,14 @@ public actor LiveServer {
     /// The admin token made when the data directory was new.
     public private(set) var token = ""
 
+    /// Whether devices may open their channel; without it they long-poll, and
+    /// ``agentRound(by:timeout:)`` can count their rounds.
+    public nonisolated let channel: Bool
+
     /// A server that is not started yet.
-    public init() throws {
+    public init(channel: Bool = false) throws {
         port = try FreePort.pick()
+        self.channel = channel
     }
 
     /// The server's base URL.
@@ -60,7 +65,8 @@ public actor LiveServer {
             return try await routes.respond(to: request, context: context)
         }
         let app = Application(
-            responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "drover"), logger: logger)
+            responder: responder, server: channel ? DroverServerApp.server(plane: plane) : .http1(),
+            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "drover"), logger: logger)
         self.store = store
         controlPlane = plane
         task = Task { try await app.runService(gracefulShutdownSignals: []) }
@@ -109,8 +115,8 @@ public actor LiveServer {
 
 /// Runs `body` with a started `LiveServer`, and always stops it and removes its data
 /// directory afterwards, also when `body` throws or a test fails.
-public func withLiveServer<Result>(_ body: (LiveServer) async throws -> Result) async throws -> Result {
-    let server = try LiveServer()
+public func withLiveServer<Result>(channel: Bool = false, _ body: (LiveServer) async throws -> Result) async throws -> Result {
+    let server = try LiveServer(channel: channel)
     defer { try? FileManager.default.removeItem(atPath: server.directory) }
     do {
         try await server.start()

@@ -1,0 +1,62 @@
+import DroverModel
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOWebSocket
+import WSClient
+
+/// The agent's end of the device channel: one WebSocket to `GET /v1/device/channel`, opened
+/// with the device key, through the HTTP proxy that `HTTPS_PROXY` / `HTTP_PROXY` name (and
+/// `NO_PROXY` exempts), carrying ``API/ChannelFrame``s.
+public enum DeviceChannelClient {
+    /// How a connection ended.
+    public enum End: Sendable, Equatable {
+        /// The server shut the door for good: the device was deleted, or its key is not valid.
+        case refused(String)
+        /// The link broke or the server went away: connect again later.
+        case lost(String)
+    }
+
+    /// Connects once and hands every frame the server sends to `onFrame`, until the socket
+    /// closes. `onOpen` runs once the socket is up, before any frame.
+    public static func connect(
+        server: String, credential: String, logger: Logger, onOpen: @escaping @Sendable () async -> Void,
+        onFrame: @escaping @Sendable (API.ChannelFrame) async -> Void
+    ) async -> End {
+        var url = server
+        while url.hasSuffix("/") { url.removeLast() }
+        if url.hasPrefix("https://") {
+            url = "wss://" + url.dropFirst("https://".count)
+        } else if url.hasPrefix("http://") {
+            url = "ws://" + url.dropFirst("http://".count)
+        }
+        url += "/v1/device/channel"
+        let configuration = WebSocketClientConfiguration(
+            maxFrameSize: API.ChannelFrame.maxFrameBytes, additionalHeaders: [.authorization: "Bearer \(credential)"],
+            closeTimeout: .seconds(5))
+        do {
+            let close = try await WebSocketClient.connect(
+                url: url, configuration: configuration, proxySettings: .environment(), logger: logger
+            ) { inbound, _, _ in
+                await onOpen()
+                for try await message in inbound.messages(maxSize: API.ChannelFrame.maxFrameBytes) {
+                    guard case .binary(let buffer) = message else { continue }
+                    do {
+                        await onFrame(try API.ChannelFrame(decoding: buffer.readableBytesView))
+                    } catch {
+                        // A frame this agent does not understand (a newer server) is skipped.
+                        logger.debug("skipping a channel frame", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+            let reason = close?.reason ?? "the server closed the channel"
+            return close?.closeCode == .policyViolation ? .refused(reason) : .lost(reason)
+        } catch let error as WebSocketClientError where error == .webSocketUpgradeFailed {
+            // The server answered, but not with a WebSocket: a wrong key (401), or a server
+            // that has no channel (an older version). Either way the long-poll carries on.
+            return .refused("the server did not open a channel: \(error)")
+        } catch {
+            return .lost("\(error)")
+        }
+    }
+}

@@ -1,0 +1,106 @@
+import DroverModel
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The request context of WebSocket upgrades.
+public struct ChannelRequestContext: RequestContext, WebSocketRequestContext {
+    /// Hummingbird's own per-request storage.
+    public var coreContext: CoreRequestContextStorage
+    /// Where the upgrade's handler is left for the WebSocket.
+    public let webSocket: WebSocketHandlerReference<Self>
+
+    /// Creates a context for an upgrade request.
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        webSocket = .init()
+    }
+}
+
+/// `GET /v1/device/channel`: the device's WebSocket, authenticated with its key like every
+/// device request. The server writes the frames the ``ChannelHub`` gives it (notices now) and
+/// reads the device's; WebSocket pings every ``pingSeconds`` keep NAT mappings open and find
+/// dead peers.
+enum ChannelRoute {
+    /// Seconds between the server's pings. A ping and its pong cost about 130 bytes on the
+    /// wire with TCP/IP headers: 2.3 MB per device per month at this interval. Cellular NATs
+    /// keep idle TCP mappings for several minutes; most home routers for hours.
+    static let pingSeconds: Int64 = 150
+
+    static let path = "/v1/device/channel"
+
+    /// The router that answers upgrade requests.
+    static func router(plane: ControlPlane) -> Router<ChannelRequestContext> {
+        let router = Router(context: ChannelRequestContext.self)
+        router.ws(RouterPath(path)) { request, _ in
+            _ = try await device(request, plane: plane)
+            return .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
+            // The upgrade was authenticated a moment ago; a device deleted in between is cut
+            // off here, where its channel is known.
+            guard let uuid = try? await device(context.request, plane: plane) else {
+                try await outbound.close(.policyViolation, reason: "the device key is not valid")
+                return
+            }
+            let (id, frames) = plane.channels.attach(device: uuid)
+            defer { plane.channels.detach(device: uuid, id: id) }
+            var logger = context.logger
+            logger[metadataKey: "device"] = "\(uuid)"
+            logger.debug("channel open")
+            // A stopping server closes the channels at once instead of waiting on them; the
+            // agents come back with jitter to whichever server answers.
+            try await withGracefulShutdownHandler {
+                try await relay(frames, inbound: inbound, outbound: outbound)
+            } onGracefulShutdown: {
+                plane.channels.closeAll()
+            }
+            logger.debug("channel closed")
+        }
+        return router
+    }
+
+    /// Writes the hub's frames to the socket and reads the device's, until either side ends.
+    private static func relay(
+        _ frames: AsyncStream<ChannelHub.Outbound>, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await item in frames {
+                    switch item {
+                    case .frame(let frame):
+                        try await outbound.write(.binary(ByteBuffer(bytes: frame.encoded())))
+                    case .close(let reason):
+                        // A deleted device hears "policy violation" and stops coming back; the
+                        // others hear "going away" and reconnect.
+                        try await outbound.close(reason == .deleted ? .policyViolation : .goingAway, reason: reason.rawValue)
+                        return
+                    }
+                }
+            }
+            group.addTask {
+                // Nothing from the device is handled yet beyond keeping the socket read
+                // (pongs and closes are answered by the WebSocket layer).
+                for try await _ in inbound.messages(maxSize: API.ChannelFrame.maxFrameBytes) {}
+            }
+            // Either side ending ends the channel.
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// The device a request's `Authorization: Bearer KEY` names; anything else is refused.
+    private static func device(_ request: Request, plane: ControlPlane) async throws(ServerError) -> String {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+            case let credential = String(header.dropFirst(7)), !credential.isEmpty, credential.utf8.count <= API.Limits.secret
+        else {
+            throw ServerError(.unauthorized, "the device channel needs the device's API key: send 'Authorization: Bearer KEY'")
+        }
+        switch try await plane.identity(credential: credential) {
+        case .device(let uuid, _): return uuid
+        case .user: throw ServerError(.forbidden, "the device channel is for devices: send the device's API key")
+        case nil: throw ServerError(.unauthorized, "the device key is not valid (revoked, or the device was deleted)")
+        }
+    }
+}
