@@ -65,6 +65,32 @@ public enum DroverServerApp {
         return .http1WebSocketUpgrade(webSocketRouter: ChannelRoute.router(plane: plane), configuration: .init(ws: channel))
     }
 
+    /// Raises the soft limit on open files to the hard one, as Go's runtime does: each device
+    /// holds a socket to the server, and the usual soft limit of 1,024 would refuse the
+    /// thousand-and-first. Returns the limit now in force.
+    @discardableResult
+    public static func raiseOpenFileLimit(logger: Logger) -> UInt64 {
+        var limit = rlimit()
+        guard getrlimit(resource(RLIMIT_NOFILE), &limit) == 0 else { return 0 }
+        if limit.rlim_cur < limit.rlim_max {
+            var raised = limit
+            raised.rlim_cur = limit.rlim_max
+            if setrlimit(resource(RLIMIT_NOFILE), &raised) == 0 { limit = raised }
+        }
+        if limit.rlim_cur < 16_384 {
+            logger.warning(
+                "open files are limited to \(limit.rlim_cur); each connected device holds one, so raise the limit (LimitNOFILE= in the unit) for larger fleets"
+            )
+        }
+        return UInt64(limit.rlim_cur)
+    }
+
+    #if os(Linux)
+        private static func resource(_ value: __rlimit_resource) -> __rlimit_resource_t { __rlimit_resource_t(value.rawValue) }
+    #else
+        private static func resource(_ value: Int32) -> Int32 { value }
+    #endif
+
     /// Writes the admin token file (mode 0600) on first start.
     public static func writeAdminToken(_ token: String, dataDirectory: String) throws {
         let path = dataDirectory + "/admin-token"

@@ -31,6 +31,7 @@ public struct ServerCommand: AsyncParsableCommand {
             }
             var logger = Logger(label: "drover.server")
             logger.logLevel = .info
+            DroverServerApp.raiseOpenFileLimit(logger: logger)
             let store = try await DroverServerApp.openStore(dataDirectory: data, logger: logger)
             let plane = ControlPlane(store: store, logger: logger)
             if let token = try await plane.bootstrap() {

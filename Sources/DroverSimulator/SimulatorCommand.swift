@@ -18,6 +18,10 @@ public struct SimulatorCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds for each throughput phase.") var seconds: Double = 10
     @Option(name: .long, help: "Parallel requests in the throughput phases.") var concurrency: Int = 256
     @Option(name: .long, help: "Seconds between two reports of one device in the paced phase.") var reportEvery: Double = 10
+    @Flag(name: .long, help: "Devices hold the device channel (a WebSocket) instead of long-polling; measures the sockets.")
+    var channel = false
+    @Option(name: .long, help: "With --channel: seconds to idle while the server's CPU and RSS are read.") var idleSeconds: Double = 30
+    @Option(name: .long, help: "With --channel: the server's process id, to read its CPU time and RSS from /proc.") var serverPid: Int?
 
     /// Creates the command.
     public init() {}
@@ -62,6 +66,10 @@ public struct SimulatorCommand: AsyncParsableCommand {
             return out
         }
         print("enrolled \(keys.count) devices in \(Self.format(ContinuousClock.now - enrolStart))")
+        if channel {
+            try await channelPhase(keys: keys, admin: admin, fleet: fleet, shards: shards)
+            return
+        }
 
         // Connect: every device long-polls its target and reports the release it got.
         let board = Board(count: keys.count)
@@ -282,6 +290,20 @@ actor Board {
     }
 
     func connect() { connected += 1 }
+
+    /// Channels that were lost and opened again.
+    private(set) var reconnects = 0
+
+    func reconnected() { reconnects += 1 }
+
+    /// Waits until `count` devices have opened their channel.
+    func waitUntilConnected(_ count: Int, timeout: Double) async throws {
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while connected < count {
+            guard ContinuousClock.now < deadline else { throw ValidationError("only \(connected) of \(count) channels opened in \(Int(timeout)) s") }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
 
     func fetched(index: Int, release: String, etag: String?) {
         releases[index] = release
