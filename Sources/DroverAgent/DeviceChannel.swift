@@ -3,9 +3,9 @@ import DroverModel
 import Foundation
 import Logging
 
-/// The agent's device channel: it keeps one WebSocket open to the server and says when the
-/// target may have changed, so that ``ServerLink`` fetches it at once instead of holding a
-/// long-poll open. While the channel is down the long-poll is the path, as before.
+/// The agent's device channel: it keeps one WebSocket open to the server, which sends the new
+/// target over it (or says that it changed), so that ``ServerLink`` takes it at once instead of
+/// holding a long-poll open. While the channel is down the long-poll is the path, as before.
 ///
 /// "May have changed" is said for every notice from the server and whenever the channel
 /// opens or closes: on opening, so that a change made while the agent was away is fetched;
@@ -18,6 +18,8 @@ actor DeviceChannel {
     private(set) var connected = false
     /// A change was signalled and the link has not yet taken it.
     private var pending = false
+    /// A target the server sent, not yet taken.
+    private var pushed: (etag: String, body: [UInt8])?
     private var waiter: (id: UUID, continuation: CheckedContinuation<Void, Never>)?
 
     /// Seconds before trying again after the server refused the channel (a wrong key, or a
@@ -106,6 +108,21 @@ actor DeviceChannel {
     }
 
     private func received(_ frame: API.ChannelFrame) {
-        if case .notice(let notice) = frame, notice.event == .targetChanged { signal() }
+        switch frame {
+        case .notice(let notice) where notice.event == .targetChanged:
+            signal()
+        case .target(let etag, let body):
+            // Only the newest counts; an older one not yet taken is replaced.
+            pushed = (etag, body)
+            signal()
+        default:
+            break
+        }
+    }
+
+    /// The newest target the server sent and the link has not yet taken.
+    func takeTarget() -> (etag: String, body: [UInt8])? {
+        defer { pushed = nil }
+        return pushed
     }
 }

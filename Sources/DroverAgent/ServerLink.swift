@@ -8,9 +8,10 @@ import Logging
 /// last one the server accepted, and backs off while the server is away. With the server
 /// away the target saved by the last run stays the one to run.
 ///
-/// Which path brings a new target: while the ``DeviceChannel`` is open, the server's notice
-/// on it, and the link asks with a plain request (no wait) when told; every
-/// ``channelSafetySeconds`` it asks anyway. While the channel is down, the long-poll.
+/// Which path brings a new target: while the ``DeviceChannel`` is open, the channel itself
+/// (the server sends the new target, or for one too large for a frame says that it changed
+/// and the link asks with a plain request); every ``channelSafetySeconds`` it asks anyway.
+/// While the channel is down, the long-poll.
 actor ServerLink {
     let api: DroverAPIClient
     let state: StateDirectory
@@ -58,30 +59,38 @@ actor ServerLink {
     @discardableResult
     func refresh(attentive: Bool) async -> Bool {
         let now = ContinuousClock.now
+        // A target the server sent over the channel is taken as a GET's answer would be.
+        if let pushed = await channel?.takeTarget(), !firstRequest {
+            _ = await channel?.takeSignal()
+            lastAsked = now
+            if pushed.etag != intake.etag {
+                do {
+                    try take(Data(pushed.body), etag: pushed.etag)
+                } catch {
+                    logger.warning("cannot save the target", metadata: ["error": "\(error)"])
+                }
+            }
+            return online
+        }
         let told = await channel?.takeSignal() ?? false
+        // With the channel open, changes come over it: ask only when told (or the channel
+        // opened), and once every `channelSafetySeconds`.
+        let channelled = await channel?.connected ?? false
+        if channelled, !told, !firstRequest, let lastAsked, now - lastAsked < .seconds(Self.channelSafetySeconds) { return online }
         if attentive, !told, let lastAsked, now - lastAsked < .seconds(min(poll, 10)) { return online }
         lastAsked = now
         online = false
         // The first request does not wait: what the saved target brought up is reported at
         // once. Nor does one made because the channel said so. The server holds a request at
         // most a minute (and refuses to be asked for longer).
-        let pushed = await channel?.connected ?? false
-        let wait = firstRequest || attentive || pushed ? 0 : min(poll, API.Limits.longPollSeconds)
+        let wait = firstRequest || attentive || channelled ? 0 : min(poll, API.Limits.longPollSeconds)
         firstRequest = false
         do {
             let answer = try await api.target(knownETag: intake.etag, wait: Int(wait))
             online = true
             failures = 0
             guard case .changed(let body, let etag) = answer else { return true }
-            // A target that does not validate is refused here, before anything is saved or
-            // run; the previous target keeps running and the report says why.
-            if let fresh = intake.receive(body, etag: etag) {
-                try state.write("target.json", fresh.canonicalJSON())
-                if let etag { try state.write("target.etag", Data(etag.utf8)) }
-                logger.info("new target", metadata: ["apps": "\(fresh.apps.mapValues(\.release))"])
-            } else {
-                logger.warning("target refused", metadata: ["reason": "\(intake.refusal ?? "")"])
-            }
+            try take(body, etag: etag)
         } catch let error as ClientError where error.isUnauthorized {
             // The device was deleted: its key no longer works. Stop its apps.
             logger.info("the server no longer knows this device; removing its apps", metadata: ["error": "\(error)"])
@@ -97,6 +106,18 @@ actor ServerLink {
             logger.info("server unreachable; running the last target", metadata: ["error": "\(error)"])
         }
         return online
+    }
+
+    /// Takes in a new target. One that does not validate is refused here, before anything is
+    /// saved or run; the previous target keeps running and the report says why.
+    private func take(_ body: Data, etag: String?) throws {
+        if let fresh = intake.receive(body, etag: etag) {
+            try state.write("target.json", fresh.canonicalJSON())
+            if let etag { try state.write("target.etag", Data(etag.utf8)) }
+            logger.info("new target", metadata: ["apps": "\(fresh.apps.mapValues(\.release))"])
+        } else {
+            logger.warning("target refused", metadata: ["reason": "\(intake.refusal ?? "")"])
+        }
     }
 
     /// Adds why the newest target was refused to `report`: the device runs its previous one.

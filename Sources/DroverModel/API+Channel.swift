@@ -6,13 +6,15 @@ extension API {
     /// WebSocket message holding one frame:
     ///
     /// ```
-    /// byte 0      kind: 1 notice, 2 open, 3 data, 4 window, 5 close
-    /// bytes 1-4   stream, big-endian (0 for a notice)
+    /// byte 0      kind: 1 notice, 2 open, 3 data, 4 window, 5 close, 6 target
+    /// bytes 1-4   stream, big-endian (0 for a notice or a target)
     /// bytes 5...  payload: JSON for notice, open and close; raw bytes for data; a big-endian
-    ///             UInt32 of credit for window
+    ///             UInt32 of credit for window; for target, a big-endian UInt16 length, the
+    ///             ETag, and the target's JSON exactly as `GET /v1/device/state` serves it
     /// ```
     ///
-    /// A notice concerns the device as a whole ("your target changed"). The other kinds carry
+    /// A notice and a target concern the device as a whole: "your target changed", or the new
+    /// target itself, so that the device need not ask for it. The other kinds carry
     /// streams, which several sessions multiplex on the one socket: the side that opens a
     /// stream picks its number, each side may send as many data bytes as the other has granted
     /// with window frames (``ChannelFrame/initialWindow`` to start with), and a close ends the
@@ -28,6 +30,8 @@ extension API {
         case window(stream: UInt32, credit: UInt32)
         /// The end of a stream, and how it ended.
         case close(stream: UInt32, ChannelClose)
+        /// The device's new target and its ETag, as `GET /v1/device/state` would answer.
+        case target(etag: String, body: [UInt8])
 
         /// The credit each side of a new stream starts with.
         public static let initialWindow: UInt32 = 256 * 1024
@@ -35,7 +39,7 @@ extension API {
         public static let maxFrameBytes = 64 * 1024 + 5
 
         private enum Kind: UInt8 {
-            case notice = 1, open, data, window, close
+            case notice = 1, open, data, window, close, target
         }
 
         /// The frame as it goes on the wire.
@@ -58,6 +62,9 @@ extension API {
             case .data(let stream, let bytes): return frame(.data, stream, bytes)
             case .window(let stream, let credit): return frame(.window, stream, withUnsafeBytes(of: credit.bigEndian) { Array($0) })
             case .close(let stream, let close): return frame(.close, stream, json(close))
+            case .target(let etag, let body):
+                let tag = Array(etag.utf8.prefix(Int(UInt16.max)))
+                return frame(.target, 0, withUnsafeBytes(of: UInt16(tag.count).bigEndian) { Array($0) } + tag + body)
             }
         }
 
@@ -71,7 +78,7 @@ extension API {
                 throw ModelError(.tooLarge, at: "channel frame", "a channel frame has at most \(Self.maxFrameBytes) bytes; this one has \(bytes.count)")
             }
             guard let kind = Kind(rawValue: bytes[0]) else {
-                throw ModelError(.invalidValue, at: "channel frame", "unknown channel frame kind \(bytes[0]) (known: 1 to 5)")
+                throw ModelError(.invalidValue, at: "channel frame", "unknown channel frame kind \(bytes[0]) (known: 1 to 6)")
             }
             let stream = bytes[1..<5].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
             let payload = Array(bytes[5...])
@@ -92,6 +99,14 @@ extension API {
                 }
                 self = .window(stream: stream, credit: payload.reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
             case .close: self = .close(stream: stream, try json(ChannelClose.self, "close"))
+            case .target:
+                let length = payload.count >= 2 ? Int(payload[0]) << 8 | Int(payload[1]) : -1
+                guard length >= 0, payload.count >= 2 + length, case let etag = String(decoding: payload[2..<2 + length], as: UTF8.self),
+                    !etag.isEmpty
+                else {
+                    throw ModelError(.invalidValue, at: "channel frame", "the target frame carries no ETag of the length it states")
+                }
+                self = .target(etag: etag, body: Array(payload[(2 + length)...]))
             }
         }
     }

@@ -3,12 +3,13 @@ import Foundation
 import Synchronization
 
 /// The devices' channels held by this server: one WebSocket per device, over which the server
-/// tells the device at once that its target changed (the long-poll stays as the fallback).
+/// sends the device its new target at once (``ChannelPush``; the long-poll stays as the
+/// fallback).
 ///
 /// A channel is a stream of frames to send; the WebSocket handler writes them out. A device
 /// that connects again replaces its older channel, and a deleted device's channel is closed.
-/// Everything is behind one lock with no suspension, so that ``Targets`` can tell every
-/// device of a change from inside its own actor turn.
+/// Everything is behind one lock with no suspension, so that it can be used from any actor's
+/// turn.
 final class ChannelHub: Sendable {
     /// What the socket writer is asked to do.
     enum Outbound: Sendable {
@@ -65,12 +66,9 @@ final class ChannelHub: Sendable {
         channel.outbound.finish()
     }
 
-    /// Tells every connected device that its target may have changed.
-    func targetsChanged() {
-        let frame = Outbound.frame(.notice(API.ChannelNotice(event: .targetChanged)))
-        channels.withLock { channels in
-            for channel in channels.values { channel.outbound.yield(frame) }
-        }
+    /// Sends `frame` to device `uuid`, if its channel is open.
+    func send(_ frame: API.ChannelFrame, to uuid: String) {
+        channels.withLock { $0[uuid]?.outbound.yield(.frame(frame)) }
     }
 
     /// Closes every channel: the server is stopping. The agents reconnect with jitter.

@@ -41,7 +41,9 @@ public final class ControlPlane: Sendable {
         credentials = Credentials(store: store)
         let channels = ChannelHub()
         self.channels = channels
-        targets = Targets(store: store, logger: logger) { channels.targetsChanged() }
+        let push = ChannelPush(channels: channels)
+        targets = Targets(store: store, logger: logger) { push.changed() }
+        push.use(targets)
         presence = Presence(store: store, logger: logger)
         fleets = Fleets(store: store, targets: targets)
         devices = Devices(store: store, targets: targets, presence: presence, credentials: credentials, channels: channels, logger: logger)

@@ -6,8 +6,8 @@ import Logging
 
 extension SimulatorCommand {
     /// Every device holds its channel, as agents do: connected sockets, the server's CPU and
-    /// RSS while they idle, and the time from a release's creation until every device, told
-    /// over its channel, has fetched it.
+    /// RSS while they idle, and the time from a release's creation until every device has it
+    /// (sent over its channel).
     func channelPhase(keys: [String], admin: DroverAPIClient, fleet: String, shards: [HTTPClient]) async throws {
         let board = Board(count: keys.count)
         let compose = { (tag: Int) in "services:\n  app:\n    image: registry.local/sim:\(tag)\n" }
@@ -37,7 +37,7 @@ extension SimulatorCommand {
                         while !Task.isCancelled {
                             _ = await DeviceChannelClient.connect(
                                 server: server, credential: apiKey, logger: logger, onOpen: { await device.opened() },
-                                onFrame: { _ in await device.fetch() })
+                                onFrame: { await device.received($0) })
                             await device.closed()
                             try? await Task.sleep(for: .milliseconds(Int.random(in: 500...1500)))
                         }
@@ -60,14 +60,14 @@ extension SimulatorCommand {
         let releaseStart = ContinuousClock.now
         let second = try await admin.createRelease(fleet: fleet, compose: compose(2))
         try await board.waitUntil(release: second.id, timeout: 300)
-        print("new release fetched by all \(keys.count) socket-connected devices in \(Self.format(ContinuousClock.now - releaseStart)) from its creation")
+        print("new release received by all \(keys.count) socket-connected devices in \(Self.format(ContinuousClock.now - releaseStart)) from its creation")
         let lost = await board.reconnects
         if lost > 0 { print("channels lost and opened again during the run: \(lost)") }
     }
 }
 
-/// One simulated device on the channel: it fetches its target when the channel opens and
-/// whenever the server says it changed, one fetch at a time.
+/// One simulated device on the channel: it fetches its target when the channel opens, takes
+/// the targets the server sends, and asks when the server only says that one changed.
 actor ChannelDevice {
     let index: Int
     let api: DroverAPIClient
@@ -88,6 +88,18 @@ actor ChannelDevice {
     }
 
     func closed() async {}
+
+    /// A target sent over the channel is taken as it is; a notice makes the device ask.
+    func received(_ frame: API.ChannelFrame) async {
+        switch frame {
+        case .target(let etag, let body):
+            self.etag = etag
+            guard let release = (try? JSONDecoder().decode(ReleaseOnly.self, from: Data(body)))?.apps.values.first?.release else { return }
+            await board.fetched(index: index, release: release, etag: etag)
+        case .notice: await fetch()
+        default: break
+        }
+    }
 
     func fetch() async {
         guard case .changed(let body, let newETag)? = try? await api.target(knownETag: etag) else { return }

@@ -42,7 +42,7 @@ struct ChannelTests {
         }
     }
 
-    @Test("a release reaches a device over its channel, with no long-poll held, also after the server restarts")
+    @Test("a release reaches a device over its channel, with no request and no long-poll, also after the server restarts")
     func releasesArriveOverTheChannel() async throws {
         try await LiveRig.run(channel: true) { server, api, _, agents in
             let key = try await LiveRig.fleetWithKey("ch", api: api)
@@ -54,6 +54,12 @@ struct ChannelTests {
             }
             let first = try await api.call(API.Release.self, .POST, "/v1/fleets/ch/releases", body: API.CreateRelease(compose: Self.compose("one")))
             try await runs(first.id, "c1", api: api)
+            // The next release comes over the channel itself: the device does not ask for it.
+            let credential = try deviceCredential(stateDirectory: agents.stateDirectory("c1"))
+            let asked = await server.targetRequests(by: credential)
+            let second = try await api.call(API.Release.self, .POST, "/v1/fleets/ch/releases", body: API.CreateRelease(compose: Self.compose("two")))
+            try await runs(second.id, "c1", api: api)
+            #expect(await server.targetRequests(by: credential) == asked, "the release was sent to the device; it did not ask")
             #expect(try await server.plane().heldLongPolls == 0, "a device with an open channel holds no long-poll")
 
             // The server restarts on the same port and data; the agent opens its channel again.
@@ -64,8 +70,8 @@ struct ChannelTests {
             } until: {
                 $0 == 1
             }
-            let second = try await api.call(API.Release.self, .POST, "/v1/fleets/ch/releases", body: API.CreateRelease(compose: Self.compose("two")))
-            try await runs(second.id, "c1", api: api)
+            let third = try await api.call(API.Release.self, .POST, "/v1/fleets/ch/releases", body: API.CreateRelease(compose: Self.compose("three")))
+            try await runs(third.id, "c1", api: api)
             #expect(try await server.plane().heldLongPolls == 0, "after the restart the release came over the channel too")
         }
     }

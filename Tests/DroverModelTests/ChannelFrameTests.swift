@@ -13,6 +13,7 @@ struct ChannelFrameTests {
             .window(stream: 3, credit: 262_144),
             .close(stream: 9, API.ChannelClose(exitCode: 3)),
             .close(stream: 2, API.ChannelClose(error: "nothing listens on port 8080")),
+            .target(etag: "\"0a1b2c3d4e5f\"", body: Array(#"{"apps":{}}"#.utf8)),
         ])
     func roundTrip(frame: API.ChannelFrame) throws {
         #expect(try API.ChannelFrame(decoding: frame.encoded()) == frame)
@@ -39,6 +40,9 @@ struct ChannelFrameTests {
             ([2, 0, 0, 0, 5] + notJSON, "open frame of stream 5 is not valid JSON"),
             ([1, 0, 0, 0, 0] + badNotice, "notice frame of stream 0 is not valid JSON"),
             ([5, 0, 0, 0, 2] + badClose, "close frame of stream 2 is not valid JSON"),
+            ([6, 0, 0, 0, 0, 0, 9, 0x22], "no ETag of the length it states"),
+            ([6, 0, 0, 0, 0, 0, 0], "no ETag of the length it states"),
+            ([6, 0, 0, 0, 0, 1], "no ETag of the length it states"),
         ]
     }()
 

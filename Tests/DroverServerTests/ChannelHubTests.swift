@@ -21,19 +21,40 @@ struct ChannelHubTests {
         return seen
     }
 
-    @Test("a target change is told to every connected device, and a detached one hears nothing more")
-    func notices() async {
+    @Test("a frame goes to its device only, and a detached device hears nothing more")
+    func sendAndDetach() async {
         let hub = ChannelHub()
         let a = hub.attach(device: "a")
         let b = hub.attach(device: "b")
         #expect(hub.connectedCount == 2)
-        hub.targetsChanged()
+        let notice = API.ChannelFrame.notice(API.ChannelNotice(event: .targetChanged))
+        hub.send(notice, to: "a")
+        hub.send(notice, to: "b")
         hub.detach(device: "b", id: b.id)
-        hub.targetsChanged()
+        hub.send(notice, to: "b")
         hub.closeAll()
-        #expect(await Self.drain(a.outbound) == ["target-changed", "target-changed", "close: the server is stopping"])
+        #expect(await Self.drain(a.outbound) == ["target-changed", "close: the server is stopping"])
         #expect(await Self.drain(b.outbound) == ["target-changed"])
         #expect(hub.connectedCount == 0)
+    }
+
+    @Test("a new release is sent to each connected device of its fleet as its own target, with the ETag a GET would give")
+    func pushedTargets() async throws {
+        let (directory, store, plane, org) = try await StoreHardeningTests.openPlane()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let device = try await StoreHardeningTests.enrol(plane: plane, org: org, fleet: "lab", name: "pi")
+        let channel = plane.channels.attach(device: device.uuid)
+        let release = try await plane.createRelease(org: org, fleet: "lab", compose: "services:\n  web:\n    image: nginx:1.27\n")
+        var iterator = channel.outbound.makeAsyncIterator()
+        var received: (etag: String, body: [UInt8])?
+        while received == nil, let item = await iterator.next() {
+            if case .frame(.target(let etag, let body)) = item, String(decoding: body, as: UTF8.self).contains(release.id) { received = (etag, body) }
+        }
+        let served = try await plane.target(device: device.uuid)
+        #expect(received?.etag == served.etag)
+        #expect(received.map { Data($0.body) } == served.body)
+        plane.channels.detach(device: device.uuid, id: channel.id)
+        try await store.close()
     }
 
     @Test("a deleted device's channel is closed as deleted; the others stay open")
@@ -56,7 +77,7 @@ struct ChannelHubTests {
         // The old socket's handler ends after the new one attached: it must not detach the new.
         hub.detach(device: "d", id: old.id)
         #expect(hub.connectedCount == 1)
-        hub.targetsChanged()
+        hub.send(.notice(API.ChannelNotice(event: .targetChanged)), to: "d")
         hub.detach(device: "d", id: new.id)
         #expect(await Self.drain(new.outbound) == ["target-changed"])
     }
@@ -65,7 +86,7 @@ struct ChannelHubTests {
     func bounded() async {
         let hub = ChannelHub()
         let slow = hub.attach(device: "slow")
-        for _ in 0..<1000 { hub.targetsChanged() }
+        for _ in 0..<1000 { hub.send(.notice(API.ChannelNotice(event: .targetChanged)), to: "slow") }
         hub.detach(device: "slow", id: slow.id)
         #expect(await Self.drain(slow.outbound).count == 16)
     }
