@@ -204,18 +204,23 @@ struct AuthMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: DroverContext, next: (Request, DroverContext) async throws -> Response) async throws -> Response {
         var context = context
-        if let header = request.headers[.authorization] {
-            guard header.hasPrefix("Bearer "), case let credential = String(header.dropFirst(7)), !credential.isEmpty,
-                credential.utf8.count <= API.Limits.secret
-            else {
-                throw ServerError(.unauthorized, "Authorization must be 'Bearer TOKEN'")
-            }
-            guard let identity = try await plane.identity(credential: credential) else {
-                throw ServerError(.unauthorized, "the token or device key is not valid (revoked, or the device was deleted)")
-            }
-            context.identity = identity
-        }
+        context.identity = try await Self.identity(of: request, plane: plane)
         return try await next(request, context)
+    }
+
+    /// Who `Authorization: Bearer …` names: nil without the header; a malformed header or a
+    /// credential that is not valid is refused. Shared with the device channel's upgrade.
+    static func identity(of request: Request, plane: ControlPlane) async throws(ServerError) -> Identity? {
+        guard let header = request.headers[.authorization] else { return nil }
+        guard header.hasPrefix("Bearer "), case let credential = String(header.dropFirst(7)), !credential.isEmpty,
+            credential.utf8.count <= API.Limits.secret
+        else {
+            throw ServerError(.unauthorized, "Authorization must be 'Bearer TOKEN'")
+        }
+        guard let identity = try await plane.identity(credential: credential) else {
+            throw ServerError(.unauthorized, "the token or device key is not valid (revoked, or the device was deleted)")
+        }
+        return identity
     }
 }
 

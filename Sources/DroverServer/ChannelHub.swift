@@ -23,12 +23,13 @@ final class ChannelHub: Sendable {
     enum CloseReason: String, Sendable {
         case deleted = "the device was deleted"
         case replaced = "the device connected again"
-        case stopping = "the server is stopping"
     }
 
     private struct Channel {
         var id: UUID
         var outbound: AsyncStream<Outbound>.Continuation
+        /// The ETag of the target last sent on this channel.
+        var sentETag: String?
     }
 
     private let channels = Mutex<[String: Channel]>([:])
@@ -66,20 +67,16 @@ final class ChannelHub: Sendable {
         channel.outbound.finish()
     }
 
-    /// Sends `frame` to device `uuid`, if its channel is open.
-    func send(_ frame: API.ChannelFrame, to uuid: String) {
-        channels.withLock { $0[uuid]?.outbound.yield(.frame(frame)) }
-    }
-
-    /// Closes every channel: the server is stopping. The agents reconnect with jitter.
-    func closeAll() {
-        let all = channels.withLock { channels in
-            defer { channels.removeAll() }
-            return Array(channels.values)
-        }
-        for channel in all {
-            channel.outbound.yield(.close(.stopping))
-            channel.outbound.finish()
+    /// Sends device `uuid` the frame that carries its target with `etag` (the target, or a
+    /// notice when it is too large for one frame), unless its channel is closed or was last
+    /// sent that very target: a change elsewhere in the fleet, or in another fleet, costs a
+    /// device nothing on its link.
+    func send(_ frame: API.ChannelFrame, etag: String, to uuid: String) {
+        channels.withLock { channels in
+            guard var channel = channels[uuid], channel.sentETag != etag else { return }
+            channel.sentETag = etag
+            channels[uuid] = channel
+            channel.outbound.yield(.frame(frame))
         }
     }
 

@@ -3,13 +3,13 @@ import Foundation
 import Synchronization
 
 /// Sends every device with an open channel its new target when targets change, so that a
-/// release reaches a fleet without a request per device. A target too large for one frame, or
-/// one that cannot be computed, goes as a plain "target changed" notice and the device asks.
+/// release reaches a fleet without a request per device; a device whose target did not change
+/// is sent nothing. A target too large for one frame goes as a plain "target changed" notice
+/// and the device asks. A device whose target cannot be computed (just deleted) is skipped.
 ///
 /// Changes that land while a round of sending runs are gathered into one more round.
 final class ChannelPush: Sendable {
     private struct State {
-        var targets: Targets?
         var running = false
         var again = false
     }
@@ -21,42 +21,31 @@ final class ChannelPush: Sendable {
         self.channels = channels
     }
 
-    /// The targets to send; set once, after both were made.
-    func use(_ targets: Targets) {
-        state.withLock { $0.targets = targets }
-    }
-
-    /// Targets changed: sends them, now or right after the round under way.
-    func changed() {
-        let targets = state.withLock { state -> Targets? in
-            guard let targets = state.targets else { return nil }
+    /// `targets` changed: sends them, now or right after the round under way.
+    func changed(_ targets: Targets) {
+        let start = state.withLock { state -> Bool in
             if state.running {
                 state.again = true
-                return nil
+                return false
             }
             state.running = true
-            return targets
+            return true
         }
-        guard let targets else { return }
-        Task { await self.send(targets) }
+        if start { Task { await self.send(targets) } }
     }
 
     private func send(_ targets: Targets) async {
         repeat {
             for uuid in channels.connectedDevices {
-                channels.send(await frame(for: uuid, targets), to: uuid)
+                guard let served = try? await targets.target(device: uuid) else { continue }
+                let fits = 7 + served.etag.utf8.count + served.body.count <= API.ChannelFrame.maxFrameBytes
+                let frame = fits ? API.ChannelFrame.target(etag: served.etag, body: Array(served.body)) : .notice(API.ChannelNotice(event: .targetChanged))
+                channels.send(frame, etag: served.etag, to: uuid)
             }
         } while state.withLock { state in
             defer { state.again = false }
             state.running = state.again
             return state.again
         }
-    }
-
-    private func frame(for uuid: String, _ targets: Targets) async -> API.ChannelFrame {
-        let notice = API.ChannelFrame.notice(API.ChannelNotice(event: .targetChanged))
-        guard let served = try? await targets.target(device: uuid) else { return notice }
-        guard 7 + served.etag.utf8.count + served.body.count <= API.ChannelFrame.maxFrameBytes else { return notice }
-        return .target(etag: served.etag, body: Array(served.body))
     }
 }

@@ -3,7 +3,6 @@ import Hummingbird
 import HummingbirdWebSocket
 import Logging
 import NIOCore
-import ServiceLifecycle
 
 /// The request context of WebSocket upgrades.
 public struct ChannelRequestContext: RequestContext, WebSocketRequestContext {
@@ -50,13 +49,9 @@ enum ChannelRoute {
             var logger = context.logger
             logger[metadataKey: "device"] = "\(uuid)"
             logger.debug("channel open")
-            // A stopping server closes the channels at once instead of waiting on them; the
-            // agents come back with jitter to whichever server answers.
-            try await withGracefulShutdownHandler {
-                try await relay(frames, inbound: inbound, outbound: outbound)
-            } onGracefulShutdown: {
-                plane.channels.closeAll()
-            }
+            // A stopping server: the WebSocket layer closes every socket itself (normal
+            // closure), and the agents come back with jitter to whichever server answers.
+            try await relay(frames, inbound: inbound, outbound: outbound)
             logger.debug("channel closed")
         }
         return router
@@ -73,8 +68,8 @@ enum ChannelRoute {
                     case .frame(let frame):
                         try await outbound.write(.binary(ByteBuffer(bytes: frame.encoded())))
                     case .close(let reason):
-                        // A deleted device hears "policy violation" and stops coming back; the
-                        // others hear "going away" and reconnect.
+                        // A deleted device hears "policy violation" and stops coming back; a
+                        // replaced socket hears "going away".
                         try await outbound.close(reason == .deleted ? .policyViolation : .goingAway, reason: reason.rawValue)
                         return
                     }
@@ -93,15 +88,10 @@ enum ChannelRoute {
 
     /// The device a request's `Authorization: Bearer KEY` names; anything else is refused.
     private static func device(_ request: Request, plane: ControlPlane) async throws(ServerError) -> String {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-            case let credential = String(header.dropFirst(7)), !credential.isEmpty, credential.utf8.count <= API.Limits.secret
-        else {
-            throw ServerError(.unauthorized, "the device channel needs the device's API key: send 'Authorization: Bearer KEY'")
-        }
-        switch try await plane.identity(credential: credential) {
+        switch try await AuthMiddleware.identity(of: request, plane: plane) {
         case .device(let uuid, _): return uuid
         case .user: throw ServerError(.forbidden, "the device channel is for devices: send the device's API key")
-        case nil: throw ServerError(.unauthorized, "the device key is not valid (revoked, or the device was deleted)")
+        case nil: throw ServerError(.unauthorized, "the device channel needs the device's API key: send 'Authorization: Bearer KEY'")
         }
     }
 }

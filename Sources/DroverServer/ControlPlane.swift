@@ -7,7 +7,8 @@ import ServiceLifecycle
 /// HTTP routes call. It knows nothing of HTTP and nothing of SQL; each concern lives in its own
 /// type: ``Fleets`` (with keys), ``Devices`` (enrolment, tags, actions), ``Releases`` (with
 /// judging), ``Environment``, ``Targets`` (with long-polls), ``StateReports``, ``DeviceLogs``,
-/// ``Presence``, ``Credentials`` and the devices' channels (``ChannelHub``). Its background loops are ``RecurringWork`` services.
+/// ``Presence``, ``Credentials`` and the devices' channels (``ChannelHub``, ``ChannelPush``).
+/// Its background loops are ``RecurringWork`` services.
 public final class ControlPlane: Sendable {
     /// A device counts as online if heard from within this many seconds. Agents long-poll
     /// for their target with a 30 s wait, so a live device is heard from at least that often.
@@ -42,8 +43,7 @@ public final class ControlPlane: Sendable {
         let channels = ChannelHub()
         self.channels = channels
         let push = ChannelPush(channels: channels)
-        targets = Targets(store: store, logger: logger) { push.changed() }
-        push.use(targets)
+        targets = Targets(store: store, logger: logger) { push.changed($0) }
         presence = Presence(store: store, logger: logger)
         fleets = Fleets(store: store, targets: targets)
         devices = Devices(store: store, targets: targets, presence: presence, credentials: credentials, channels: channels, logger: logger)

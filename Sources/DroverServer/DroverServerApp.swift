@@ -67,11 +67,10 @@ public enum DroverServerApp {
 
     /// Raises the soft limit on open files to the hard one, as Go's runtime does: each device
     /// holds a socket to the server, and the usual soft limit of 1,024 would refuse the
-    /// thousand-and-first. Returns the limit now in force.
-    @discardableResult
-    public static func raiseOpenFileLimit(logger: Logger) -> UInt64 {
+    /// thousand-and-first. Warns when the limit stays low.
+    public static func raiseOpenFileLimit(logger: Logger) {
         var limit = rlimit()
-        guard getrlimit(resource(RLIMIT_NOFILE), &limit) == 0 else { return 0 }
+        guard getrlimit(resource(RLIMIT_NOFILE), &limit) == 0 else { return }
         if limit.rlim_cur < limit.rlim_max {
             var raised = limit
             raised.rlim_cur = limit.rlim_max
@@ -82,7 +81,6 @@ public enum DroverServerApp {
                 "open files are limited to \(limit.rlim_cur); each connected device holds one, so raise the limit (LimitNOFILE= in the unit) for larger fleets"
             )
         }
-        return UInt64(limit.rlim_cur)
     }
 
     #if os(Linux)

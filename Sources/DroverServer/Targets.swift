@@ -8,7 +8,7 @@ import Logging
 actor Targets {
     private let store: any DroverStore
     private let logger: Logger
-    private let changeNotice: @Sendable () -> Void
+    private let changeNotice: @Sendable (Targets) -> Void
     private var knownGeneration: Int64?
     private var snapshot: TargetSnapshot?
     private var snapshotLoading: (generation: Int64, task: Task<Result<TargetSnapshot, ServerError>, Never>)?
@@ -20,8 +20,8 @@ actor Targets {
     /// Set once the server is stopping: long-polls are answered at once instead of held.
     private var shuttingDown = false
 
-    /// Targets over `store`; `changeNotice` is called on every new generation.
-    init(store: any DroverStore, logger: Logger, changeNotice: @escaping @Sendable () -> Void = {}) {
+    /// Targets over `store`; `changeNotice` is called with them on every new generation.
+    init(store: any DroverStore, logger: Logger, changeNotice: @escaping @Sendable (Targets) -> Void = { _ in }) {
         self.store = store
         self.logger = logger
         self.changeNotice = changeNotice
@@ -41,7 +41,7 @@ actor Targets {
         try await store.bumpGeneration()
         knownGeneration = try await store.generation()
         wakeWaiters()
-        changeNotice()
+        changeNotice(self)
     }
 
     /// Notices another server's changes.
@@ -52,7 +52,7 @@ actor Targets {
             let first = knownGeneration == nil
             knownGeneration = current
             wakeWaiters()
-            if !first { changeNotice() }
+            if !first { changeNotice(self) }
         } catch {
             logger.info("reading the store generation failed; will retry", metadata: ["error": "\(error)"])
         }

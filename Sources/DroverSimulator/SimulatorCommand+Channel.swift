@@ -38,7 +38,6 @@ extension SimulatorCommand {
                             _ = await DeviceChannelClient.connect(
                                 server: server, credential: apiKey, logger: logger, onOpen: { await device.opened() },
                                 onFrame: { await device.received($0) })
-                            await device.closed()
                             try? await Task.sleep(for: .milliseconds(Int.random(in: 500...1500)))
                         }
                     }
@@ -86,8 +85,6 @@ actor ChannelDevice {
         if opens == 1 { await board.connect() } else { await board.reconnected() }
         await fetch()
     }
-
-    func closed() async {}
 
     /// A target sent over the channel is taken as it is; a notice makes the device ask.
     func received(_ frame: API.ChannelFrame) async {

@@ -21,29 +21,36 @@ struct ChannelHubTests {
         return seen
     }
 
-    @Test("a frame goes to its device only, and a detached device hears nothing more")
+    static let notice = API.ChannelFrame.notice(API.ChannelNotice(event: .targetChanged))
+
+    @Test("a frame goes to its device only, once per target, and a detached device hears nothing more")
     func sendAndDetach() async {
         let hub = ChannelHub()
         let a = hub.attach(device: "a")
         let b = hub.attach(device: "b")
         #expect(hub.connectedCount == 2)
-        let notice = API.ChannelFrame.notice(API.ChannelNotice(event: .targetChanged))
-        hub.send(notice, to: "a")
-        hub.send(notice, to: "b")
+        hub.send(Self.notice, etag: "1", to: "a")
+        hub.send(Self.notice, etag: "1", to: "a")  // the same target again: nothing to say
+        hub.send(Self.notice, etag: "1", to: "b")
         hub.detach(device: "b", id: b.id)
-        hub.send(notice, to: "b")
-        hub.closeAll()
-        #expect(await Self.drain(a.outbound) == ["target-changed", "close: the server is stopping"])
+        hub.send(Self.notice, etag: "2", to: "b")
+        hub.send(Self.notice, etag: "2", to: "a")
+        hub.detach(device: "a", id: a.id)
+        #expect(await Self.drain(a.outbound) == ["target-changed", "target-changed"])
         #expect(await Self.drain(b.outbound) == ["target-changed"])
         #expect(hub.connectedCount == 0)
     }
 
-    @Test("a new release is sent to each connected device of its fleet as its own target, with the ETag a GET would give")
+    @Test(
+        "a new release is sent to each connected device of its fleet as its own target, with the ETag a GET would give; other fleets' devices are sent nothing")
     func pushedTargets() async throws {
         let (directory, store, plane, org) = try await StoreHardeningTests.openPlane()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let device = try await StoreHardeningTests.enrol(plane: plane, org: org, fleet: "lab", name: "pi")
+        let bystander = try await StoreHardeningTests.enrol(plane: plane, org: org, fleet: "other", name: "pi2")
         let channel = plane.channels.attach(device: device.uuid)
+        let quiet = plane.channels.attach(device: bystander.uuid)
+        _ = try await plane.createRelease(org: org, fleet: "other", compose: "services:\n  web:\n    image: nginx:1.26\n")
         let release = try await plane.createRelease(org: org, fleet: "lab", compose: "services:\n  web:\n    image: nginx:1.27\n")
         var iterator = channel.outbound.makeAsyncIterator()
         var received: (etag: String, body: [UInt8])?
@@ -53,6 +60,22 @@ struct ChannelHubTests {
         let served = try await plane.target(device: device.uuid)
         #expect(received?.etag == served.etag)
         #expect(received.map { Data($0.body) } == served.body)
+        // Rounds of sending run one after another: once the device has a later release, the
+        // round of the first one has reached every device.
+        let later = try await plane.createRelease(org: org, fleet: "lab", compose: "services:\n  web:\n    image: nginx:1.28\n")
+        var done = false
+        while !done, let item = await iterator.next() {
+            if case .frame(.target(_, let body)) = item { done = String(decoding: body, as: UTF8.self).contains(later.id) }
+        }
+        // The bystander heard its own release (and, at most, its first target); the lab's
+        // releases changed nothing for it, so it was sent nothing more.
+        plane.channels.detach(device: bystander.uuid, id: quiet.id)
+        var heard: [String] = []
+        for await item in quiet.outbound {
+            if case .frame(.target(_, let body)) = item { heard.append(String(decoding: body, as: UTF8.self)) }
+        }
+        #expect(!heard.isEmpty && heard.allSatisfy { !$0.contains(release.id) }, "\(heard)")
+        #expect(heard.count == Set(heard).count, "no target was sent twice: \(heard)")
         plane.channels.detach(device: device.uuid, id: channel.id)
         try await store.close()
     }
@@ -77,7 +100,7 @@ struct ChannelHubTests {
         // The old socket's handler ends after the new one attached: it must not detach the new.
         hub.detach(device: "d", id: old.id)
         #expect(hub.connectedCount == 1)
-        hub.send(.notice(API.ChannelNotice(event: .targetChanged)), to: "d")
+        hub.send(Self.notice, etag: "1", to: "d")
         hub.detach(device: "d", id: new.id)
         #expect(await Self.drain(new.outbound) == ["target-changed"])
     }
@@ -86,7 +109,7 @@ struct ChannelHubTests {
     func bounded() async {
         let hub = ChannelHub()
         let slow = hub.attach(device: "slow")
-        for _ in 0..<1000 { hub.send(.notice(API.ChannelNotice(event: .targetChanged)), to: "slow") }
+        for round in 0..<1000 { hub.send(Self.notice, etag: "\(round)", to: "slow") }
         hub.detach(device: "slow", id: slow.id)
         #expect(await Self.drain(slow.outbound).count == 16)
     }
