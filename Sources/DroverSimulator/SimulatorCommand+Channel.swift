@@ -94,7 +94,6 @@ actor ChannelDevice {
             guard let release = (try? JSONDecoder().decode(ReleaseOnly.self, from: Data(body)))?.apps.values.first?.release else { return }
             await board.fetched(index: index, release: release, etag: etag)
         case .notice: await fetch()
-        default: break
         }
     }
 
