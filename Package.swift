@@ -55,6 +55,9 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "DroverCompression", dependencies: ["CZlib"], swiftSettings: strict),
+        // Pseudo-terminals: what Swift cannot call itself (ioctl is variadic; a child's
+        // controlling terminal is set up between fork and exec).
+        .target(name: "CDroverPTY"),
         .target(name: "DroverErrors", swiftSettings: strict),
         .target(
             name: "DroverModel",
@@ -72,6 +75,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -79,7 +83,8 @@ let package = Package(
         .target(
             name: "DroverAgent",
             dependencies: [
-                "DroverModel", "DockerEngine", "DroverClient", "DroverErrors",
+                "DroverModel", "DockerEngine", "DroverClient", "DroverErrors", "CDroverPTY",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -132,7 +137,9 @@ let package = Package(
         .target(
             name: "DroverCLI",
             dependencies: [
-                "DroverClient", "DroverModel", "DroverCLISupport",
+                "DroverClient", "DroverModel", "DroverCLISupport", "CDroverPTY",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -14,6 +14,10 @@ actor DeviceChannel {
     let server: String
     let credential: String
     let logger: Logger
+    /// Opens the sessions the server asks for; none: every stream is refused.
+    let sessions: DeviceSessions?
+    /// The streams open on the connection of now.
+    private var streams: ChannelStreams?
     /// Whether the socket is open now.
     private(set) var connected = false
     /// A change was signalled and the link has not yet taken it.
@@ -26,10 +30,11 @@ actor DeviceChannel {
     /// server without one); the long-poll carries on meanwhile and finds a deleted device.
     static let refusedRetrySeconds: Double = 600
 
-    init(server: String, credential: String, logger: Logger) {
+    init(server: String, credential: String, logger: Logger, sessions: DeviceSessions? = nil) {
         self.server = server
         self.credential = credential
         self.logger = logger
+        self.sessions = sessions
     }
 
     /// Connects, and connects again after each loss with a jittered backoff (1 s doubling to
@@ -39,7 +44,7 @@ actor DeviceChannel {
         while !Task.isCancelled {
             let opened = ContinuousClock.now
             let end = await DeviceChannelClient.connect(
-                server: server, credential: credential, logger: logger, onOpen: { await self.opened() },
+                server: server, credential: credential, logger: logger, onOpen: { await self.opened($0) },
                 onFrame: { await self.received($0) })
             closed()
             let seconds: Double
@@ -95,19 +100,26 @@ actor DeviceChannel {
         }
     }
 
-    private func opened() {
+    private func opened(_ sender: ChannelSender) {
+        streams = ChannelStreams(sender: sender, sessions: sessions)
         connected = true
         logger.debug("channel open")
         signal()
     }
 
     private func closed() {
+        if let streams { Task { await streams.closeAll() } }
+        streams = nil
         guard connected else { return }
         connected = false
         signal()
     }
 
-    private func received(_ frame: API.ChannelFrame) {
+    private func received(_ frame: API.ChannelFrame) async {
+        guard frame.stream == 0 else {
+            await streams?.received(frame)
+            return
+        }
         switch frame {
         case .notice(let notice) where notice.event == .targetChanged:
             signal()

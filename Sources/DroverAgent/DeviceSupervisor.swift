@@ -35,9 +35,12 @@ public actor DeviceSupervisor {
         var options = Reconciler.Options()
         options.runtimeRoot = URL(fileURLWithPath: config.stateDir).standardizedFileURL.path + "/apps"
         let reconciler = Reconciler(engine: engine, device: DeviceIdentity(id: credentials.uuid), logger: logger, options: options)
-        let logs = LogShipper(api: api, engine: engine, state: state, capBytes: config.logBufferBytes ?? 50_000_000, logger: logger)
+        let liveLogs = LiveLogFeed()
+        let logs = LogShipper(
+            api: api, engine: engine, state: state, capBytes: config.logBufferBytes ?? 50_000_000, logger: logger, live: liveLogs)
         await logs.restore()
-        let channel = DeviceChannel(server: config.server, credential: credentials.apiKey, logger: logger)
+        let sessions = DeviceSessions(engine: engine, device: credentials.uuid, liveLogs: liveLogs, logger: logger)
+        let channel = DeviceChannel(server: config.server, credential: credentials.apiKey, logger: logger, sessions: sessions)
         let channelling = Task { await channel.run() }
         defer { channelling.cancel() }
         let link = ServerLink(

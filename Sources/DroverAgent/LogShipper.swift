@@ -14,6 +14,8 @@ actor LogShipper {
     let state: StateDirectory
     let spool: LogSpool
     let logger: Logger
+    /// Where each line also goes as it is read, for live watchers.
+    let live: LiveLogFeed
     private var followers: [String: Task<Void, Never>] = [:]
     /// Where each container's log was read up to: what reached the server, or waits in the spool.
     private var cursors: [String: String] = [:]
@@ -22,7 +24,8 @@ actor LogShipper {
     /// Stopped containers read to their end.
     private var drained: Set<String> = []
 
-    init(api: DroverAPIClient, engine: DockerClient, state: StateDirectory, capBytes: Int, logger: Logger) {
+    init(api: DroverAPIClient, engine: DockerClient, state: StateDirectory, capBytes: Int, logger: Logger, live: LiveLogFeed = LiveLogFeed()) {
+        self.live = live
         self.api = api
         self.engine = engine
         self.state = state
@@ -77,6 +80,7 @@ actor LogShipper {
                 let timestamp = Self.normalized(line.timestamp ?? "")
                 if let cursor = cursors[id], timestamp <= cursor { continue }
                 let entry = API.LogEntry(timestamp: timestamp, service: service, stream: line.stream == .stderr ? .stderr : .stdout, message: line.text)
+                live.publish(entry)
                 await spool.append(SpooledLine(container: id, entry: entry))
                 cursors[id] = timestamp
             }

@@ -29,8 +29,19 @@ struct DeviceCommand: AsyncParsableCommand {
         commandName: "device", abstract: "Devices: list, show, rename, move, pin, track, delete.",
         subcommands: [
             List.self, Show.self, Rename.self, Move.self, Pin.self, Track.self, Restart.self, Stop.self, Start.self, Purge.self, Update.self, Retry.self,
-            Remove.self,
+            Remove.self, Sessions.self,
         ])
+
+    struct Sessions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List a device's terminal sessions (drover ssh): who, where, when, and how each ended.")
+        @Argument var device: String
+        @OptionGroup var connection: Connection
+        @OptionGroup var output: OutputOption
+        func run() async throws {
+            try output.print(try await connection.with { try await $0.sessions(device: device) }) { DeviceView.sessions($0) }
+        }
+    }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List devices.")

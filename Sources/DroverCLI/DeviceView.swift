@@ -18,6 +18,18 @@ enum DeviceView {
             })
     }
 
+    /// A device's terminal sessions, newest first.
+    static func sessions(_ sessions: [API.SessionRecord]) -> String {
+        TerminalOutput.table(
+            ["STARTED", "ENDED", "USER", "WHERE", "COMMAND", "EXIT"],
+            sessions.map {
+                [
+                    $0.startedAt, $0.endedAt ?? "running", $0.user, $0.service ?? "host", $0.command?.joined(separator: " ") ?? "shell",
+                    $0.exitCode.map(String.init) ?? ($0.error.map { "error: \($0)" } ?? "-"),
+                ]
+            })
+    }
+
     /// Everything about one device: who it is, what it runs and should run, what it does and
     /// why, its latest rollout, and its services.
     static func sheet(_ device: API.Device, now: Date = Date()) -> String {

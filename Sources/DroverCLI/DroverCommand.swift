@@ -16,7 +16,7 @@ public struct DroverCommand: AsyncParsableCommand {
             abstract: "Drover: fleets of containerised devices.",
             subcommands: commands + [
                 Login.self, FleetCommand.self, KeyCommand.self, ReleaseCommand.self, DeviceCommand.self, EnvCommand.self, TagCommand.self,
-                Logs.self,
+                Logs.self, SSH.self, Tunnel.self,
             ]
         )
     }
@@ -58,6 +58,12 @@ struct Connection: ParsableArguments {
 
     /// Runs `body` with a client and shuts it down.
     func with<T>(_ body: (DroverAPIClient) async throws -> T) async throws -> T {
+        let (server, token) = try resolved()
+        return try await DroverAPIClient.with(server: server, credential: token, body)
+    }
+
+    /// The server's URL and the token, from flags, the environment or the saved login.
+    func resolved() throws -> (server: String, token: String?) {
         let environment = ProcessInfo.processInfo.environment
         let server = server ?? environment["DROVER_SERVER"]
         let token = token ?? environment["DROVER_TOKEN"]
@@ -66,7 +72,7 @@ struct Connection: ParsableArguments {
         guard let server = server ?? saved?.server else {
             throw ValidationError("no server: run 'drover login --server URL --token TOKEN' or set DROVER_SERVER")
         }
-        return try await DroverAPIClient.with(server: server, credential: token ?? saved?.token, body)
+        return (server, token ?? saved?.token)
     }
 }
 

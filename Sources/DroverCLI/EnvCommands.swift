@@ -96,39 +96,3 @@ struct TagCommand: AsyncParsableCommand {
         }
     }
 }
-
-struct Logs: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show a device's container logs; -f follows.")
-    @Argument var device: String
-    @Flag(name: .shortAndLong, help: "Keep following new lines.") var follow = false
-    @Option(name: .long) var service: String?
-    @Option(name: .customShort("n"), help: "Lines to show.") var lines: Int = 100
-    @Option(name: .long, help: "Only lines from this RFC 3339 time on.") var since: String?
-    @Option(name: .shortAndLong, help: "Output format: text, or json (one object a line).") var output: LogFormat = .text
-    @OptionGroup var connection: Connection
-
-    enum LogFormat: String, ExpressibleByArgument, CaseIterable {
-        case text, json
-    }
-
-    func run() async throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try await connection.with { api in
-            var last: Int64?
-            var entries = try await api.logs(device: device, service: service, since: since, limit: lines)
-            while true {
-                for entry in entries {
-                    switch output {
-                    case .text: print("\(entry.timestamp) \(entry.service) \(entry.stream == .stderr ? "! " : "")\(entry.message)")
-                    case .json: print(String(decoding: try encoder.encode(entry), as: UTF8.self))
-                    }
-                    last = entry.sequence ?? last
-                }
-                guard follow else { return }
-                try await Task.sleep(for: .seconds(1))
-                entries = try await api.logs(device: device, service: service, after: last ?? 0, limit: 1000)
-            }
-        }
-    }
-}

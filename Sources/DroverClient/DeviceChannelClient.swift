@@ -18,27 +18,21 @@ public enum DeviceChannelClient {
     }
 
     /// Connects once and hands every frame the server sends to `onFrame`, until the socket
-    /// closes. `onOpen` runs once the socket is up, before any frame.
+    /// closes. `onOpen` runs once the socket is up, before any frame, with what sends frames
+    /// back.
     public static func connect(
-        server: String, credential: String, logger: Logger, onOpen: @escaping @Sendable () async -> Void,
+        server: String, credential: String, logger: Logger, onOpen: @escaping @Sendable (ChannelSender) async -> Void,
         onFrame: @escaping @Sendable (API.ChannelFrame) async -> Void
     ) async -> End {
-        var url = server
-        while url.hasSuffix("/") { url.removeLast() }
-        if url.hasPrefix("https://") {
-            url = "wss://" + url.dropFirst("https://".count)
-        } else if url.hasPrefix("http://") {
-            url = "ws://" + url.dropFirst("http://".count)
-        }
-        url += "/v1/device/channel"
+        let url = webSocketURL(server: server, path: "/v1/device/channel")
         let configuration = WebSocketClientConfiguration(
             maxFrameSize: API.ChannelFrame.maxFrameBytes, additionalHeaders: [.authorization: "Bearer \(credential)"],
             closeTimeout: .seconds(5))
         do {
             let close = try await WebSocketClient.connect(
                 url: url, configuration: configuration, proxySettings: .environment(), logger: logger
-            ) { inbound, _, _ in
-                await onOpen()
+            ) { inbound, outbound, _ in
+                await onOpen(ChannelSender(writer: outbound))
                 for try await message in inbound.messages(maxSize: API.ChannelFrame.maxFrameBytes) {
                     guard case .binary(let buffer) = message else { continue }
                     do {
@@ -59,4 +53,31 @@ public enum DeviceChannelClient {
             return .lost("\(error)")
         }
     }
+}
+
+/// Sends frames on an open device channel.
+public struct ChannelSender: Sendable {
+    let writer: WebSocketOutboundWriter
+
+    /// Sends one frame; false once the socket is closed (or the sending task cancelled).
+    public func send(_ frame: API.ChannelFrame) async -> Bool {
+        do {
+            try await writer.write(.binary(ByteBuffer(bytes: frame.encoded())))
+            return true
+        } catch {
+            return false
+        }
+    }
+}
+
+/// The WebSocket URL of a path on a server given by its HTTP URL.
+func webSocketURL(server: String, path: String) -> String {
+    var url = server
+    while url.hasSuffix("/") { url.removeLast() }
+    if url.hasPrefix("https://") {
+        url = "wss://" + url.dropFirst("https://".count)
+    } else if url.hasPrefix("http://") {
+        url = "ws://" + url.dropFirst("http://".count)
+    }
+    return url + path
 }

@@ -56,4 +56,9 @@ extension DroverAPIClient {
         let query: [(String, String?)] = [("limit", "\(limit)"), ("service", service), ("since", since), ("after", after.map { "\($0)" })]
         return try await call([API.LogEntry].self, .GET, Self.path("devices", device, "logs", query: query))
     }
+
+    /// `GET /v1/devices/{device}/sessions`: the device's terminal sessions, newest first.
+    public func sessions(device: String) async throws(ClientError) -> [API.SessionRecord] {
+        try await call([API.SessionRecord].self, .GET, Self.path("devices", device, "sessions"))
+    }
 }

@@ -118,6 +118,9 @@ struct APIRoutes {
                 org: try context.requireUser(), try context.parameters.require("device"), set: body.set ?? [:], remove: body.remove ?? [])
             return JSONBody.response(tags)
         }
+        v1.get("devices/:device/sessions") { _, context in
+            JSONBody.response(try await plane.sessions.list(org: try context.requireUser(), device: try context.parameters.require("device")))
+        }
         v1.get("devices/:device/logs") { request, context in
             let query = request.uri.queryParameters
             let limit =

@@ -28,8 +28,50 @@ final class ChannelHub: Sendable {
     private struct Channel {
         var id: UUID
         var outbound: AsyncStream<Outbound>.Continuation
+        /// The frames of sessions' streams, in order: never dropped, and bounded by the
+        /// streams' windows rather than by the buffer.
+        var streamFrames: AsyncStream<API.ChannelFrame>.Continuation
         /// The ETag of the target last sent on this channel.
         var sentETag: String?
+        /// The sessions open on this channel, by stream: where the device's frames go.
+        var sessions: [UInt32: AsyncStream<API.ChannelFrame>.Continuation] = [:]
+        var lastStream: UInt32 = 0
+
+        /// Ends the channel's streams and its sessions: they see their frames end.
+        func finish() {
+            outbound.finish()
+            streamFrames.finish()
+            for session in sessions.values { session.finish() }
+        }
+    }
+
+    /// A channel as its socket's handler gets it.
+    struct Attached {
+        let id: UUID
+        /// Notices, targets and closes, newest kept when the device reads slowly.
+        let outbound: AsyncStream<Outbound>
+        /// Frames of the sessions' streams.
+        let streamFrames: AsyncStream<API.ChannelFrame>
+    }
+
+    /// A session's stream on a device's channel, as the server's end of it sees it.
+    struct DeviceStream: Sendable {
+        let device: String
+        let channel: UUID
+        let stream: UInt32
+        /// The device's frames for this stream, until it closes it or the channel goes.
+        let inbound: AsyncStream<API.ChannelFrame>
+        let hub: ChannelHub
+
+        /// Sends the device a frame of this stream.
+        func send(_ frame: API.ChannelFrame) {
+            hub.sendStreamFrame(frame, device: device, channel: channel)
+        }
+
+        /// Forgets the stream: frames the device still sends for it are dropped.
+        func release() {
+            hub.release(device: device, channel: channel, stream: stream)
+        }
     }
 
     private let channels = Mutex<[String: Channel]>([:])
@@ -37,18 +79,19 @@ final class ChannelHub: Sendable {
     /// Takes the channel of device `uuid`; its frames to send come out of the returned stream
     /// until it is detached or replaced. Notices coalesce: a device that reads slowly gets the
     /// newest few, never an unbounded queue.
-    func attach(device uuid: String) -> (id: UUID, outbound: AsyncStream<Outbound>) {
+    func attach(device uuid: String) -> Attached {
         let (stream, continuation) = AsyncStream<Outbound>.makeStream(bufferingPolicy: .bufferingNewest(16))
+        let (frames, framesContinuation) = AsyncStream<API.ChannelFrame>.makeStream()
         let id = UUID()
         let replaced = channels.withLock { channels in
-            defer { channels[uuid] = Channel(id: id, outbound: continuation) }
+            defer { channels[uuid] = Channel(id: id, outbound: continuation, streamFrames: framesContinuation) }
             return channels[uuid]
         }
         if let replaced {
             replaced.outbound.yield(.close(.replaced))
-            replaced.outbound.finish()
+            replaced.finish()
         }
-        return (id, stream)
+        return Attached(id: id, outbound: stream, streamFrames: frames)
     }
 
     /// Ends channel `id` of device `uuid`, unless a newer one replaced it.
@@ -57,14 +100,14 @@ final class ChannelHub: Sendable {
             guard channels[uuid]?.id == id else { return nil }
             return channels.removeValue(forKey: uuid)
         }
-        removed?.outbound.finish()
+        removed?.finish()
     }
 
     /// Closes the device's channel at once: it was deleted.
     func cut(device uuid: String) {
         guard let channel = channels.withLock({ $0.removeValue(forKey: uuid) }) else { return }
         channel.outbound.yield(.close(.deleted))
-        channel.outbound.finish()
+        channel.finish()
     }
 
     /// Sends device `uuid` the frame that carries its target with `etag` (the target, or a
@@ -79,6 +122,55 @@ final class ChannelHub: Sendable {
             channel.outbound.yield(.frame(frame))
         }
     }
+
+    /// Opens a session's stream on the device's channel and sends the device the `open`
+    /// frame; nil when the device's channel is not connected to this server.
+    func openStream(device uuid: String, _ open: API.StreamOpen) -> DeviceStream? {
+        let (inbound, continuation) = AsyncStream<API.ChannelFrame>.makeStream()
+        let opened = channels.withLock { channels -> (UUID, UInt32)? in
+            guard var channel = channels[uuid] else { return nil }
+            channel.lastStream = channel.lastStream == UInt32.max ? 1 : channel.lastStream + 1
+            let stream = channel.lastStream
+            channel.sessions[stream] = continuation
+            channels[uuid] = channel
+            channel.streamFrames.yield(.open(stream: stream, open))
+            return (channel.id, stream)
+        }
+        guard let (channel, stream) = opened else { return nil }
+        return DeviceStream(device: uuid, channel: channel, stream: stream, inbound: inbound, hub: self)
+    }
+
+    /// Hands a frame the device sent on channel `id` to the session of its stream; a close
+    /// ends the session's frames. Frames of a stream that no session holds are dropped.
+    func deliver(_ frame: API.ChannelFrame, device uuid: String, id: UUID) {
+        let session = channels.withLock { channels -> AsyncStream<API.ChannelFrame>.Continuation? in
+            guard var channel = channels[uuid], channel.id == id else { return nil }
+            guard case .close = frame else { return channel.sessions[frame.stream] }
+            defer { channels[uuid] = channel }
+            return channel.sessions.removeValue(forKey: frame.stream)
+        }
+        session?.yield(frame)
+        if case .close = frame { session?.finish() }
+    }
+
+    fileprivate func sendStreamFrame(_ frame: API.ChannelFrame, device uuid: String, channel id: UUID) {
+        channels.withLock { channels in
+            guard let channel = channels[uuid], channel.id == id else { return }
+            channel.streamFrames.yield(frame)
+        }
+    }
+
+    fileprivate func release(device uuid: String, channel id: UUID, stream: UInt32) {
+        let session = channels.withLock { channels -> AsyncStream<API.ChannelFrame>.Continuation? in
+            guard var channel = channels[uuid], channel.id == id else { return nil }
+            defer { channels[uuid] = channel }
+            return channel.sessions.removeValue(forKey: stream)
+        }
+        session?.finish()
+    }
+
+    /// How many sessions are open on this server's channels.
+    var openSessions: Int { channels.withLock { $0.values.reduce(0) { $0 + $1.sessions.count } } }
 
     /// The devices connected now.
     var connectedDevices: [String] { channels.withLock { Array($0.keys) } }

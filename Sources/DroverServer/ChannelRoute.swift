@@ -44,26 +44,33 @@ enum ChannelRoute {
                 try await outbound.close(.policyViolation, reason: "the device key is not valid")
                 return
             }
-            let (id, frames) = plane.channels.attach(device: uuid)
-            defer { plane.channels.detach(device: uuid, id: id) }
+            let attached = plane.channels.attach(device: uuid)
+            defer { plane.channels.detach(device: uuid, id: attached.id) }
             var logger = context.logger
             logger[metadataKey: "device"] = "\(uuid)"
             logger.debug("channel open")
             // A stopping server: the WebSocket layer closes every socket itself (normal
             // closure), and the agents come back with jitter to whichever server answers.
-            try await relay(frames, inbound: inbound, outbound: outbound)
+            try await relay(attached, device: uuid, hub: plane.channels, inbound: inbound, outbound: outbound, logger: logger)
             logger.debug("channel closed")
         }
+        SessionRoute.add(to: router, plane: plane)
         return router
     }
 
     /// Writes the hub's frames to the socket and reads the device's, until either side ends.
     private static func relay(
-        _ frames: AsyncStream<ChannelHub.Outbound>, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter
+        _ attached: ChannelHub.Attached, device uuid: String, hub: ChannelHub, inbound: WebSocketInboundStream,
+        outbound: WebSocketOutboundWriter, logger: Logger
     ) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await item in frames {
+                for await frame in attached.streamFrames {
+                    try await outbound.write(.binary(ByteBuffer(bytes: frame.encoded())))
+                }
+            }
+            group.addTask {
+                for await item in attached.outbound {
                     switch item {
                     case .frame(let frame):
                         try await outbound.write(.binary(ByteBuffer(bytes: frame.encoded())))
@@ -76,9 +83,18 @@ enum ChannelRoute {
                 }
             }
             group.addTask {
-                // Nothing from the device is handled yet beyond keeping the socket read
-                // (pongs and closes are answered by the WebSocket layer).
-                for try await _ in inbound.messages(maxSize: API.ChannelFrame.maxFrameBytes) {}
+                // The device's frames belong to sessions' streams (pongs and closes are
+                // answered by the WebSocket layer). A frame that does not read is dropped and
+                // logged: it is the device's bug, not a reason to cut its channel.
+                for try await message in inbound.messages(maxSize: API.ChannelFrame.maxFrameBytes) {
+                    guard case .binary(let buffer) = message else { continue }
+                    do {
+                        let frame = try API.ChannelFrame(decoding: buffer.readableBytesView)
+                        if frame.stream != 0 { hub.deliver(frame, device: uuid, id: attached.id) }
+                    } catch {
+                        logger.info("dropping a channel frame the device sent", metadata: ["error": "\(error)"])
+                    }
+                }
             }
             // Either side ending ends the channel.
             try await group.next()

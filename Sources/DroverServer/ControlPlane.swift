@@ -32,6 +32,8 @@ public final class ControlPlane: Sendable {
     let deviceLogs: DeviceLogs
     /// The devices' channels to this server.
     let channels: ChannelHub
+    /// People's sessions on devices, over the channels.
+    let sessions: Sessions
     /// The loops the application runs beside its HTTP server: the generation watcher and the
     /// last-seen writer (see ``DroverServerApp/buildApplication(plane:host:port:logger:)``).
     public let services: [any Service]
@@ -51,6 +53,7 @@ public final class ControlPlane: Sendable {
         environment = Environment(store: store, targets: targets)
         reports = StateReports(store: store, presence: presence, releases: releases, logger: logger)
         deviceLogs = DeviceLogs(store: store)
+        sessions = Sessions(store: store, channels: channels, logger: logger)
         services = [
             RecurringWork.generationWatcher(targets, every: tick), RecurringWork.lastSeenWriter(presence, every: tick),
             RecurringWork.channelPresence(channels, presence),

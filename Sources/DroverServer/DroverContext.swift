@@ -19,7 +19,7 @@ public struct DroverContext: RequestContext {
     /// The caller's organisation; devices and anonymous callers are refused.
     func requireUser() throws(ServerError) -> String {
         switch identity {
-        case .user(let org, _): return org
+        case .user(let org, _, _): return org
         case .device: throw ServerError(.forbidden, "a device key cannot use this endpoint")
         case nil: throw ServerError(.unauthorized, "this endpoint needs an API token: send 'Authorization: Bearer TOKEN'")
         }

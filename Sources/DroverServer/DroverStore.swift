@@ -4,7 +4,7 @@ import DroverModel
 /// (``SQLStore``) is one implementation; every store keeps the same promises: an acknowledged
 /// write is durable, and a change of several rows is one transaction that checks the rows it
 /// depends on again inside it.
-public typealias DroverStore = TokenStore & FleetStore & DeviceStore & ReleaseStore & EnvStore & LogStore & GenerationStore
+public typealias DroverStore = TokenStore & FleetStore & DeviceStore & ReleaseStore & EnvStore & LogStore & GenerationStore & SessionStore
 
 /// Organisations and API tokens.
 public protocol TokenStore: Sendable {
@@ -131,4 +131,14 @@ public protocol GenerationStore: Sendable {
     func generation() async throws(ServerError) -> Int64
     /// Moves to the next generation.
     func bumpGeneration() async throws(ServerError)
+}
+
+/// Terminal sessions as recorded: who opened which, when, and how it ended.
+public protocol SessionStore: Sendable {
+    /// Records a session as it starts.
+    func startSession(_ session: SessionRow) async throws(ServerError)
+    /// Records how a session ended.
+    func endSession(id: String, at time: Double, exitCode: Int?, error: String?) async throws(ServerError)
+    /// A device's newest `limit` sessions, newest first.
+    func sessions(device uuid: String, limit: Int) async throws(ServerError) -> [SessionRow]
 }

@@ -244,6 +244,19 @@ extension OpenAPIDocument {
                         : S.optional("sequence", S.integer("Ignored: the server assigns sequence numbers")),
                 ])
         }
+        schemas["Session"] = S.object(
+            "A terminal session on a device", .response,
+            [
+                S.required("id", S.string("Session id")),
+                S.required("device", S.string("The device's name")),
+                S.required("user", S.string("The label of the API token that opened it")),
+                S.optional("service", S.string("The service whose container it ran in; absent: the device's host")),
+                S.optional("command", S.array("The command; absent: a shell", of: S.string("A word"))),
+                S.required("startedAt", S.string("When it started (RFC 3339)")),
+                S.optional("endedAt", S.string("When it ended (RFC 3339); absent while it runs")),
+                S.optional("exitCode", S.integer("The command's exit code")),
+                S.optional("error", S.string("What ended it, when not the command's own exit")),
+            ])
         return schemas
     }
 }

@@ -182,6 +182,15 @@ extension OpenAPIDocument {
                 "409": error(ambiguousDevice),
             ]),
         Operation(
+            method: "get", path: "/v1/devices/{device}/sessions", id: "deviceSessions",
+            summary: "A device's terminal sessions, newest first: who opened each, for what, when, and how it ended", caller: .user,
+            parameters: [deviceParameter],
+            responses: [
+                "200": json("The sessions, newest first (at most 200)", S.array("Sessions", of: S.ref("Session"))),
+                "404": error(noDevice),
+                "409": error(ambiguousDevice),
+            ]),
+        Operation(
             method: "get", path: "/v1/devices/{device}/logs", id: "deviceLogs",
             summary: "A device's log lines: the last 'limit', or with 'after' the next 'limit' after a sequence number (to follow)",
             caller: .user,

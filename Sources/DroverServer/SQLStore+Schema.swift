@@ -99,6 +99,12 @@ extension SQLStore {
             """),
         .sql("DELETE FROM restarts WHERE service IN ('*', '#purge', '#force', '#retry')"),
         .sql("ALTER TABLE restarts RENAME TO service_restarts"),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS sessions (id TEXT PRIMARY KEY, device_uuid TEXT NOT NULL, user_label TEXT NOT NULL, service TEXT,
+              command TEXT, started_at DOUBLE PRECISION NOT NULL, ended_at DOUBLE PRECISION, exit_code INTEGER, error TEXT)
+            """),
+        .sql("CREATE INDEX IF NOT EXISTS sessions_device ON sessions (device_uuid, started_at)"),
     ]
 
     /// Applies the schema migrations not yet applied, in order, recording the version, all in

@@ -20,8 +20,8 @@ extension SQLStore {
     }
 
     public func identity(credentialHash hash: String) async throws(ServerError) -> Identity? {
-        if let row = try await rows("SELECT org_id, role FROM tokens WHERE hash = \(bind: hash)").first {
-            return try decode(row) { Identity.user(org: try $0.string("org_id"), role: try $0.string("role")) }
+        if let row = try await rows("SELECT org_id, role, label FROM tokens WHERE hash = \(bind: hash)").first {
+            return try decode(row) { Identity.user(org: try $0.string("org_id"), role: try $0.string("role"), label: try $0.string("label")) }
         }
         if let row = try await rows("SELECT uuid, fleet_id FROM devices WHERE key_hash = \(bind: hash)").first {
             return try decode(row) { Identity.device(uuid: try $0.string("uuid"), fleetID: try $0.string("fleet_id")) }

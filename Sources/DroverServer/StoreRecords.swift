@@ -4,7 +4,7 @@ import Foundation
 /// Who is calling: a person's token in an organisation, or a device.
 public enum Identity: Sendable, Equatable {
     /// A user (API token) of an organisation.
-    case user(org: String, role: String)
+    case user(org: String, role: String, label: String)
     /// A device, by UUID.
     case device(uuid: String, fleetID: String)
 }
@@ -305,4 +305,18 @@ public struct LogQuery: Sendable {
 enum WallClock {
     /// Seconds since 1970.
     static var now: Double { Date().timeIntervalSince1970 }
+}
+
+/// A terminal session as stored.
+public struct SessionRow: Sendable, Equatable {
+    public var id: String
+    public var deviceUUID: String
+    /// The label of the token that opened it.
+    public var user: String
+    public var service: String?
+    public var command: [String]?
+    public var startedAt: Double
+    public var endedAt: Double?
+    public var exitCode: Int?
+    public var error: String?
 }

@@ -36,7 +36,7 @@ extension SimulatorCommand {
                         try? await Task.sleep(for: .milliseconds(index / 4))
                         while !Task.isCancelled {
                             _ = await DeviceChannelClient.connect(
-                                server: server, credential: apiKey, logger: logger, onOpen: { await device.opened() },
+                                server: server, credential: apiKey, logger: logger, onOpen: { _ in await device.opened() },
                                 onFrame: { await device.received($0) })
                             try? await Task.sleep(for: .milliseconds(Int.random(in: 500...1500)))
                         }
@@ -94,6 +94,7 @@ actor ChannelDevice {
             guard let release = (try? JSONDecoder().decode(ReleaseOnly.self, from: Data(body)))?.apps.values.first?.release else { return }
             await board.fetched(index: index, release: release, etag: etag)
         case .notice: await fetch()
+        case .open, .data, .stderr, .window, .eof, .close, .resize: break
         }
     }
 

@@ -1,0 +1,93 @@
+import DroverModel
+import Foundation
+import Logging
+
+/// People's sessions on devices — terminals, tunnels, live logs — relayed over the devices'
+/// channels (``ChannelHub``) by the server that holds the device's socket. Terminal sessions
+/// are recorded: who, which device and service, what command, when, and how they ended.
+struct Sessions: Sendable {
+    let store: any DroverStore
+    let channels: ChannelHub
+    let logger: Logger
+
+    /// A device variable (or a fleet variable the device does not override) that, set to `1`,
+    /// lets people open a shell on the device's host rather than in a container.
+    static let hostShellVariable = "DROVER_HOST_SHELL"
+    /// Sessions listed per device.
+    static let listLimit = 200
+
+    /// A session, open on a device's channel.
+    struct Opened: Sendable {
+        let stream: ChannelHub.DeviceStream
+        /// The recorded session's id (terminals only).
+        let recordID: String?
+    }
+
+    /// Opens a session on a device for a person: checks the request, the host shell's
+    /// permission, that the device is connected, records a terminal session, and sends the
+    /// device the `open` frame.
+    func open(org: String, user: String, device reference: String, _ request: API.StreamOpen) async throws(ServerError) -> Opened {
+        do {
+            try request.validate()
+        } catch {
+            throw ServerError(.badRequest, "\(error.path): \(error.message)")
+        }
+        let device = try await store.device(org: org, named: reference)
+        if request.kind == .terminal, request.service == nil, try await !hostShellAllowed(device) {
+            throw ServerError(
+                .forbidden,
+                "a shell on device \(device.name)'s host is off: set \(Self.hostShellVariable)=1 for the device or its fleet to allow it, or name a service"
+            )
+        }
+        var recordID: String?
+        if request.kind == .terminal {
+            let id = UUID().uuidString.lowercased()
+            try await store.startSession(
+                SessionRow(
+                    id: id, deviceUUID: device.uuid, user: user, service: request.service, command: request.command, startedAt: WallClock.now,
+                    endedAt: nil, exitCode: nil, error: nil))
+            recordID = id
+        }
+        guard let stream = channels.openStream(device: device.uuid, request) else {
+            let message = "device \(device.name) is not connected (its agent is offline, or reaches the server only by long-poll)"
+            if let recordID { try await store.endSession(id: recordID, at: WallClock.now, exitCode: nil, error: message) }
+            throw ServerError(.conflict, message)
+        }
+        logger.info(
+            "session opened",
+            metadata: ["device": "\(device.uuid)", "kind": "\(request.kind.rawValue)", "service": "\(request.service ?? "host")", "user": "\(user)"])
+        return Opened(stream: stream, recordID: recordID)
+    }
+
+    /// Records how a session ended.
+    func ended(_ session: Opened, _ end: API.StreamEnd) async {
+        session.stream.release()
+        guard let id = session.recordID else { return }
+        do {
+            try await store.endSession(id: id, at: WallClock.now, exitCode: end.exitCode, error: end.error.map { API.Limits.clip($0, to: API.Limits.detail) })
+        } catch {
+            logger.warning("cannot record a session's end", metadata: ["session": "\(id)", "error": "\(error)"])
+        }
+    }
+
+    /// A device's recorded terminal sessions, newest first.
+    func list(org: String, device reference: String) async throws(ServerError) -> [API.SessionRecord] {
+        let device = try await store.device(org: org, named: reference)
+        return try await store.sessions(device: device.uuid, limit: Self.listLimit).map { row in
+            API.SessionRecord(
+                id: row.id, device: device.name, user: row.user, service: row.service, command: row.command, startedAt: Self.iso(row.startedAt),
+                endedAt: row.endedAt.map(Self.iso), exitCode: row.exitCode, error: row.error)
+        }
+    }
+
+    /// Whether the device's own variable, or else its fleet's, enables the host shell.
+    private func hostShellAllowed(_ device: DeviceRecord) async throws(ServerError) -> Bool {
+        let variables = try await store.envVars(fleetID: device.fleetID).filter { $0.name == Self.hostShellVariable && $0.service.isEmpty }
+        let value = variables.first { $0.deviceUUID == device.uuid }?.value ?? variables.first { $0.deviceUUID.isEmpty }?.value
+        return value == "1"
+    }
+
+    private static func iso(_ time: Double) -> String {
+        Date(timeIntervalSince1970: time).ISO8601Format(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+    }
+}
