@@ -61,8 +61,9 @@ enum SessionRoute {
         } catch {
             return await finish(outbound, API.StreamEnd(error: "\(error)"))
         }
-        let end = await relay(opened.stream, messages: &messages, outbound: outbound)
-        await plane.sessions.ended(opened, end)
+        await relay(opened.stream, messages: &messages, outbound: outbound) { end in
+            await plane.sessions.ended(opened, end)
+        }
     }
 
     /// Tells the person how the session ended, and closes their socket.
@@ -73,10 +74,11 @@ enum SessionRoute {
     }
 
     /// Passes bytes both ways until the device ends the stream, the person goes, or the
-    /// device's channel closes; returns how it ended.
+    /// device's channel closes; `record` takes how it ended before the person hears it.
     private static func relay(
-        _ stream: ChannelHub.DeviceStream, messages: inout WebSocketInboundMessageStream.AsyncIterator, outbound: WebSocketOutboundWriter
-    ) async -> API.StreamEnd {
+        _ stream: ChannelHub.DeviceStream, messages: inout WebSocketInboundMessageStream.AsyncIterator, outbound: WebSocketOutboundWriter,
+        record: @escaping @Sendable (API.StreamEnd) async -> Void
+    ) async {
         let credit = ChannelCredit()
         let ended = Mutex<API.StreamEnd?>(nil)
         // The device's side: its bytes to the person, its grants of window, its end.
@@ -101,6 +103,7 @@ enum SessionRoute {
             if Task.isCancelled { return }
             ended.withLock { $0 = end }
             credit.close()
+            await record(end)
             await finish(outbound, end)
         }
         // The person's side, until their socket closes (or is closed once the device ended).
@@ -124,16 +127,16 @@ enum SessionRoute {
                 }
             }
         } catch {}
-        if let end = ended.withLock({ $0 }) {
+        if ended.withLock({ $0 }) != nil {
             await deviceSide.value
-            return end
+            return
         }
         // The person went first: the device ends its side.
         deviceSide.cancel()
         credit.close()
         let end = API.StreamEnd(error: "the person closed the session")
         stream.send(.close(stream: stream.stream, end))
-        return end
+        await record(end)
     }
 
     /// The organisation and token label of a person's `Authorization: Bearer TOKEN`; a device

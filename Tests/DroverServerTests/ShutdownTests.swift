@@ -66,7 +66,7 @@ struct ShutdownTests {
         let server = try await Running()
         let channel = Task {
             await DeviceChannelClient.connect(
-                server: server.url, credential: server.device.apiKey, logger: Logger(label: "test"), onOpen: {}, onFrame: { _ in })
+                server: server.url, credential: server.device.apiKey, logger: Logger(label: "test"), onOpen: { _ in }, onFrame: { _ in })
         }
         for _ in 0..<200 where server.plane.connectedChannels == 0 { try await Task.sleep(for: .milliseconds(50)) }
         #expect(server.plane.connectedChannels == 1)
