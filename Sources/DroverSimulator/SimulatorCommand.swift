@@ -22,11 +22,19 @@ public struct SimulatorCommand: AsyncParsableCommand {
     var channel = false
     @Option(name: .long, help: "With --channel: seconds to idle while the server's CPU and RSS are read.") var idleSeconds: Double = 30
     @Option(name: .long, help: "With --channel: the server's process id, to read its CPU time and RSS from /proc.") var serverPid: Int?
+    @Option(name: .long, help: "Instead: time this many keystrokes through a terminal session on --device's --service, one at a time.")
+    var keystrokes: Int?
+    @Option(name: .long, help: "With --keystrokes: the device.") var device: String?
+    @Option(name: .long, help: "With --keystrokes: the service.") var service: String = "web"
 
     /// Creates the command.
     public init() {}
 
     public func run() async throws {
+        if let keystrokes {
+            guard let device else { throw ValidationError("--keystrokes needs --device") }
+            return try await Self.keystrokeRoundTrips(keystrokes, server: server, token: token, device: device, service: service)
+        }
         let server = self.server
         // The devices are spread over clients of `shardSize` each: one AsyncHTTPClient pool
         // does work linear in its connections on every connection event, so a single pool of
