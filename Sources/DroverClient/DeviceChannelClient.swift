@@ -29,9 +29,7 @@ public enum DeviceChannelClient {
             maxFrameSize: API.ChannelFrame.maxFrameBytes, additionalHeaders: [.authorization: "Bearer \(credential)"],
             closeTimeout: .seconds(5))
         do {
-            let close = try await WebSocketClient.connect(
-                url: url, configuration: configuration, proxySettings: .environment(), logger: logger
-            ) { inbound, outbound, _ in
+            let close = try await ProxyEnvironment.webSocket(url, server: server, configuration: configuration, logger: logger) { inbound, outbound, _ in
                 await onOpen(ChannelSender(writer: outbound))
                 for try await message in inbound.messages(maxSize: API.ChannelFrame.maxFrameBytes) {
                     guard case .binary(let buffer) = message else { continue }

@@ -17,7 +17,8 @@ public final class DroverAPIClient: Sendable {
     let http: HTTPClient
     let ownsClient: Bool
 
-    /// Creates a client; `shutdown()` it when done.
+    /// Creates a client; `shutdown()` it when done. Without `http`, requests go through the
+    /// proxy `HTTP_PROXY` / `HTTPS_PROXY` name (``ProxyEnvironment``).
     public init(server: String, credential: String?, http: HTTPClient? = nil) {
         self.server = server.hasSuffix("/") ? String(server.dropLast()) : server
         self.credential = credential
@@ -27,6 +28,8 @@ public final class DroverAPIClient: Sendable {
         } else {
             var configuration = HTTPClient.Configuration()
             configuration.timeout.connect = .seconds(5)
+            // Through the HTTP proxy the environment names, as the device channel goes.
+            configuration.proxy = ProxyEnvironment.configuration(for: self.server)
             self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             ownsClient = true
         }

@@ -64,9 +64,8 @@ public enum SessionClient {
         }
         let ended = EndBox()
         do {
-            _ = try await WebSocketClient.connect(
-                url: webSocketURL(server: server, path: path), configuration: configuration, proxySettings: .environment(), logger: logger
-            ) { inbound, outbound, _ in
+            _ = try await ProxyEnvironment.webSocket(webSocketURL(server: server, path: path), server: server, configuration: configuration, logger: logger) {
+                inbound, outbound, _ in
                 try await outbound.write(.text(opening))
                 let sending = Task { await input(Input(writer: outbound)) }
                 defer { sending.cancel() }
