@@ -88,6 +88,10 @@ extension ControlPlane {
     public var heldLongPolls: Int { get async { await targets.heldLongPolls } }
     /// How many devices hold their channel to this server.
     public var connectedChannels: Int { channels.connectedCount }
+    /// Terminal sessions open on this server's channels.
+    public var openTerminals: Int { sessions.counts.open(.terminal) }
+    /// Tunnel connections open on this server's channels.
+    public var openTunnels: Int { sessions.counts.open(.tunnel) }
     /// Answers every held long-poll now and holds no more.
     public func releaseLongPolls() async { await targets.releaseLongPolls() }
 

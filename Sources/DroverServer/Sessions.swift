@@ -1,6 +1,7 @@
 import DroverModel
 import Foundation
 import Logging
+import Synchronization
 
 /// People's sessions on devices — terminals, tunnels, live logs — relayed over the devices'
 /// channels (``ChannelHub``) by the server that holds the device's socket. Terminal sessions
@@ -9,6 +10,8 @@ struct Sessions: Sendable {
     let store: any DroverStore
     let channels: ChannelHub
     let logger: Logger
+    /// Sessions open now, by kind (for `/metrics`).
+    let counts = SessionCounts()
 
     /// A device variable (or a fleet variable the device does not override) that, set to `1`,
     /// lets people open a shell on the device's host rather than in a container.
@@ -18,6 +21,7 @@ struct Sessions: Sendable {
 
     /// A session, open on a device's channel.
     struct Opened: Sendable {
+        let kind: API.StreamOpen.Kind
         let stream: ChannelHub.DeviceStream
         /// The recorded session's id (terminals only).
         let recordID: String?
@@ -56,12 +60,14 @@ struct Sessions: Sendable {
         logger.info(
             "session opened",
             metadata: ["device": "\(device.uuid)", "kind": "\(request.kind.rawValue)", "service": "\(request.service ?? "host")", "user": "\(user)"])
-        return Opened(stream: stream, recordID: recordID)
+        counts.change(request.kind, by: 1)
+        return Opened(kind: request.kind, stream: stream, recordID: recordID)
     }
 
     /// Records how a session ended.
     func ended(_ session: Opened, _ end: API.StreamEnd) async {
         session.stream.release()
+        counts.change(session.kind, by: -1)
         guard let id = session.recordID else { return }
         do {
             try await store.endSession(id: id, at: WallClock.now, exitCode: end.exitCode, error: end.error.map { API.Limits.clip($0, to: API.Limits.detail) })
@@ -89,5 +95,19 @@ struct Sessions: Sendable {
 
     private static func iso(_ time: Double) -> String {
         Date(timeIntervalSince1970: time).ISO8601Format(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+    }
+}
+
+/// How many sessions of each kind are open on this server.
+final class SessionCounts: Sendable {
+    private let counts = Mutex<[API.StreamOpen.Kind: Int]>([:])
+
+    func change(_ kind: API.StreamOpen.Kind, by delta: Int) {
+        counts.withLock { $0[kind, default: 0] += delta }
+    }
+
+    /// Open sessions of `kind`.
+    func open(_ kind: API.StreamOpen.Kind) -> Int {
+        counts.withLock { $0[kind] ?? 0 }
     }
 }

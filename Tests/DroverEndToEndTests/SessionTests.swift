@@ -149,6 +149,13 @@ struct SessionTests {
                 #expect(received.stdout == "round \(round)\n")
             }
             #expect(firstBytes.withLock { $0 } == 1, "the stalled person took nothing more")
+            #expect(try await server.plane().openTerminals == 1, "the stalled session is still open")
+            stalled.cancel()
+            try await eventually("the stalled session ended once its person went") {
+                try await server.plane().openTerminals
+            } until: {
+                $0 == 0
+            }
         }
     }
 
