@@ -34,15 +34,22 @@ final class ChannelHub: Sendable {
         /// The ETag of the target last sent on this channel.
         var sentETag: String?
         /// The sessions open on this channel, by stream: where the device's frames go.
-        var sessions: [UInt32: AsyncStream<API.ChannelFrame>.Continuation] = [:]
+        var sessions: [UInt32: Session] = [:]
         var lastStream: UInt32 = 0
 
         /// Ends the channel's streams and its sessions: they see their frames end.
         func finish() {
             outbound.finish()
             streamFrames.finish()
-            for session in sessions.values { session.finish() }
+            for session in sessions.values { session.frames.finish() }
         }
+    }
+
+    /// A session's end of a stream: where the device's frames for it go, and how many more
+    /// bytes of data the device may send on it (the window the server granted).
+    private struct Session {
+        var frames: AsyncStream<API.ChannelFrame>.Continuation
+        var allowance = Int(API.ChannelFrame.streamWindow)
     }
 
     /// A channel as its socket's handler gets it.
@@ -131,7 +138,7 @@ final class ChannelHub: Sendable {
             guard var channel = channels[uuid] else { return nil }
             channel.lastStream = channel.lastStream == UInt32.max ? 1 : channel.lastStream + 1
             let stream = channel.lastStream
-            channel.sessions[stream] = continuation
+            channel.sessions[stream] = Session(frames: continuation)
             channels[uuid] = channel
             channel.streamFrames.yield(.open(stream: stream, open))
             return (channel.id, stream)
@@ -141,13 +148,34 @@ final class ChannelHub: Sendable {
     }
 
     /// Hands a frame the device sent on channel `id` to the session of its stream; a close
-    /// ends the session's frames. Frames of a stream that no session holds are dropped.
+    /// ends the session's frames. Frames of a stream that no session holds are dropped. A
+    /// device that sends more data than the stream's window allows is not buffered without
+    /// end: the session ends with an error, and the device is told to close the stream.
     func deliver(_ frame: API.ChannelFrame, device uuid: String, id: UUID) {
-        let session = channels.withLock { channels -> AsyncStream<API.ChannelFrame>.Continuation? in
-            guard var channel = channels[uuid], channel.id == id else { return nil }
-            guard case .close = frame else { return channel.sessions[frame.stream] }
+        let (session, overrun) = channels.withLock { channels -> (AsyncStream<API.ChannelFrame>.Continuation?, Bool) in
+            guard var channel = channels[uuid], channel.id == id, var session = channel.sessions[frame.stream] else { return (nil, false) }
             defer { channels[uuid] = channel }
-            return channel.sessions.removeValue(forKey: frame.stream)
+            switch frame {
+            case .close:
+                channel.sessions[frame.stream] = nil
+                return (session.frames, false)
+            case .data(_, let bytes), .stderr(_, let bytes):
+                session.allowance -= bytes.count
+                guard session.allowance >= 0 else {
+                    channel.sessions[frame.stream] = nil
+                    channel.streamFrames.yield(.close(stream: frame.stream, API.StreamEnd(error: "the device sent past the stream's window")))
+                    return (session.frames, true)
+                }
+                channel.sessions[frame.stream] = session
+                return (session.frames, false)
+            default:
+                return (session.frames, false)
+            }
+        }
+        if overrun {
+            session?.yield(.close(stream: frame.stream, API.StreamEnd(error: "the device sent more than the stream's window; the session was ended")))
+            session?.finish()
+            return
         }
         session?.yield(frame)
         if case .close = frame { session?.finish() }
@@ -155,18 +183,23 @@ final class ChannelHub: Sendable {
 
     fileprivate func sendStreamFrame(_ frame: API.ChannelFrame, device uuid: String, channel id: UUID) {
         channels.withLock { channels in
-            guard let channel = channels[uuid], channel.id == id else { return }
+            guard var channel = channels[uuid], channel.id == id else { return }
+            if case .window(let stream, let bytes) = frame, var session = channel.sessions[stream] {
+                session.allowance += Int(bytes)
+                channel.sessions[stream] = session
+                channels[uuid] = channel
+            }
             channel.streamFrames.yield(frame)
         }
     }
 
     fileprivate func release(device uuid: String, channel id: UUID, stream: UInt32) {
-        let session = channels.withLock { channels -> AsyncStream<API.ChannelFrame>.Continuation? in
+        let session = channels.withLock { channels -> Session? in
             guard var channel = channels[uuid], channel.id == id else { return nil }
             defer { channels[uuid] = channel }
             return channel.sessions.removeValue(forKey: stream)
         }
-        session?.finish()
+        session?.frames.finish()
     }
 
     /// How many sessions are open on this server's channels.

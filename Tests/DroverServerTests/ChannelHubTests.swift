@@ -113,4 +113,40 @@ struct ChannelHubTests {
         hub.detach(device: "slow", id: slow.id)
         #expect(await Self.drain(slow.outbound).count == 16)
     }
+
+    @Test("a session gets its own stream's frames; a device that sends past the window ends that session, not the channel")
+    func streamsAndWindows() async throws {
+        let hub = ChannelHub()
+        let attached = hub.attach(device: "d")
+        let first = try #require(hub.openStream(device: "d", API.StreamOpen(kind: .logs)))
+        let second = try #require(hub.openStream(device: "d", API.StreamOpen(kind: .tunnel, port: 80)))
+        #expect(first.stream != second.stream)
+        #expect(hub.openStream(device: "elsewhere", API.StreamOpen(kind: .logs)) == nil, "a device not connected here has no stream")
+
+        let window = Int(API.ChannelFrame.streamWindow)
+        hub.deliver(.data(stream: second.stream, bytes: [1, 2, 3]), device: "d", id: attached.id)
+        // The first stream's window, used up and then overrun by one byte.
+        let chunk = [UInt8](repeating: 0, count: API.ChannelFrame.maxDataBytes)
+        for _ in 0..<(window / chunk.count) { hub.deliver(.data(stream: first.stream, bytes: chunk), device: "d", id: attached.id) }
+        hub.deliver(.data(stream: first.stream, bytes: [9]), device: "d", id: attached.id)
+
+        var firstFrames: [API.ChannelFrame] = []
+        for await frame in first.inbound { firstFrames.append(frame) }
+        #expect(firstFrames.count == window / chunk.count + 1)
+        guard case .close(_, let end)? = firstFrames.last else { return #expect(Bool(false), "the session was not ended") }
+        #expect(end.error?.contains("window") == true)
+
+        // Granted room counts: the second stream takes its window again after a grant.
+        second.send(.window(stream: second.stream, bytes: 3))
+        for _ in 0..<(window / chunk.count) { hub.deliver(.data(stream: second.stream, bytes: chunk), device: "d", id: attached.id) }
+        hub.deliver(.close(stream: second.stream, API.StreamEnd()), device: "d", id: attached.id)
+        var secondFrames = 0
+        for await frame in second.inbound {
+            secondFrames += 1
+            if case .close(_, let end) = frame { #expect(end == API.StreamEnd(), "the second stream ended by the device, not by an overrun") }
+        }
+        #expect(secondFrames == 1 + window / chunk.count + 1)
+        #expect(hub.connectedCount == 1, "the channel itself stays open")
+        hub.detach(device: "d", id: attached.id)
+    }
 }
