@@ -24,11 +24,17 @@ public enum SessionClient {
         /// Sends bytes (standard input, a tunnel's bytes); they are passed on as fast as the
         /// device takes them, and this waits while it does not.
         public func send(_ bytes: some Collection<UInt8>) async throws {
-            var buffer = ByteBuffer()
-            buffer.reserveCapacity(bytes.count + 1)
-            buffer.writeInteger(API.SessionControl.mainStream)
-            buffer.writeBytes(bytes)
-            try await writer.write(.binary(buffer))
+            // One message per data frame's worth, well within the server's frame limit.
+            var rest = bytes[...]
+            while !rest.isEmpty {
+                let chunk = rest.prefix(API.ChannelFrame.maxDataBytes)
+                rest = rest.dropFirst(chunk.count)
+                var buffer = ByteBuffer()
+                buffer.reserveCapacity(chunk.count + 1)
+                buffer.writeInteger(API.SessionControl.mainStream)
+                buffer.writeBytes(chunk)
+                try await writer.write(.binary(buffer))
+            }
         }
 
         /// Says the local terminal's new size.
