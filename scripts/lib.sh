@@ -15,6 +15,7 @@ need_packages() {
   command -v docker-registry >/dev/null || missing+=(docker-registry)
   [[ -x /bin/busybox ]] || missing+=(busybox-static)
   [[ -f /usr/include/zlib.h ]] || missing+=(zlib1g-dev)
+  command -v promtool >/dev/null || missing+=(prometheus)
   command -v docker-compose >/dev/null || [[ ${NEED_COMPOSE:-0} == 0 ]] || missing+=(docker-compose)
   if ((${#missing[@]})); then
     log "installing ${missing[*]}"

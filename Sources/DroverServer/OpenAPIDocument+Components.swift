@@ -135,6 +135,7 @@ extension OpenAPIDocument {
                     S.optional("statusDetail", S.string("Why, when failed or pending")),
                     S.optional("services", S.map("Per-service state from its last report", of: S.ref("ServiceState"))),
                     S.optional("rollout", S.ref("RolloutState")),
+                    S.optional("metrics", S.ref("MetricSample")),
                 ]),
             "UpdateDevice": S.object(
                 "PATCH /v1/devices/{device}: rename, move, pin or track; fields left out are unchanged", .request,
@@ -244,6 +245,7 @@ extension OpenAPIDocument {
                         : S.optional("sequence", S.integer("Ignored: the server assigns sequence numbers")),
                 ])
         }
+        schemas.merge(metricSchemas) { own, _ in own }
         return schemas
     }
 }
