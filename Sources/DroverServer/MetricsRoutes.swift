@@ -52,10 +52,10 @@ struct RequestMetricsMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch {
             let status = (error as? any HTTPResponseError)?.status.code ?? 500
-            metrics.request(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: status, duration: .zero)
+            metrics.request(route: context.endpointPath ?? "NotFound", method: request.method.rawValue, status: status, duration: .zero)
             throw error
         }
-        let route = context.endpointPath ?? "unmatched"
+        let route = context.endpointPath ?? "NotFound"
         metrics.request(route: route, method: request.method.rawValue, status: response.status.code, duration: ContinuousClock.now - start)
         return response
     }
