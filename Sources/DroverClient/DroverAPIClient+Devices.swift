@@ -56,4 +56,9 @@ extension DroverAPIClient {
         let query: [(String, String?)] = [("limit", "\(limit)"), ("service", service), ("since", since), ("after", after.map { "\($0)" })]
         return try await call([API.LogEntry].self, .GET, Self.path("devices", device, "logs", query: query))
     }
+
+    /// `GET /v1/devices/{device}/metrics`: the newest sample and the per-minute history.
+    public func metrics(device: String, since: String? = nil) async throws(ClientError) -> API.DeviceMetrics {
+        try await call(API.DeviceMetrics.self, .GET, Self.path("devices", device, "metrics", query: [("since", since)]))
+    }
 }
