@@ -12,12 +12,13 @@ enum JSONNumberScan {
         var stack: [Frame] = []
         var index = 0
         func path() -> String {
-            stack.map { frame -> String in
+            let text = stack.map { frame -> String in
                 switch frame {
                 case .object(let key, _): "." + (key ?? "")
                 case .array(let index): "[\(index)]"
                 }
-            }.joined().drop { $0 == "." }.description
+            }.joined()
+            return String(text.drop { $0 == "." })
         }
         while index < bytes.count {
             let byte = bytes[index]

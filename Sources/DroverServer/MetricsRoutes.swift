@@ -47,16 +47,18 @@ struct RequestMetricsMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: DroverContext, next: (Request, DroverContext) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        let response: Response
+        func record(_ status: Int) {
+            metrics.request(
+                route: context.endpointPath ?? "NotFound", method: request.method.rawValue, status: status, duration: ContinuousClock.now - start)
+        }
         do {
-            response = try await next(request, context)
+            let response = try await next(request, context)
+            record(response.status.code)
+            return response
         } catch {
-            let status = (error as? any HTTPResponseError)?.status.code ?? 500
-            metrics.request(route: context.endpointPath ?? "NotFound", method: request.method.rawValue, status: status, duration: .zero)
+            // The error middleware answers every error; one that gets past it is Hummingbird's to answer.
+            record((error as? any HTTPResponseError)?.status.code ?? 500)
             throw error
         }
-        let route = context.endpointPath ?? "NotFound"
-        metrics.request(route: route, method: request.method.rawValue, status: response.status.code, duration: ContinuousClock.now - start)
-        return response
     }
 }
