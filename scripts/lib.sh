@@ -16,6 +16,7 @@ need_packages() {
   [[ -x /bin/busybox ]] || missing+=(busybox-static)
   [[ -f /usr/include/zlib.h ]] || missing+=(zlib1g-dev)
   command -v tmux >/dev/null || missing+=(tmux)
+  command -v promtool >/dev/null || missing+=(prometheus)
   command -v docker-compose >/dev/null || [[ ${NEED_COMPOSE:-0} == 0 ]] || missing+=(docker-compose)
   if ((${#missing[@]})); then
     log "installing ${missing[*]}"

@@ -39,10 +39,13 @@ public struct EngineInfo: Codable, Sendable {
     public var cpuCount: Int?
     /// Memory in bytes.
     public var memoryBytes: Int64?
+    /// Where the engine keeps images, containers and volumes, e.g. `/var/lib/docker`.
+    public var rootDirectory: String?
 
     enum CodingKeys: String, CodingKey {
         case id = "ID", name = "Name", containers = "Containers", images = "Images", serverVersion = "ServerVersion"
         case operatingSystem = "OperatingSystem", architecture = "Architecture", cpuCount = "NCPU", memoryBytes = "MemTotal"
+        case rootDirectory = "DockerRootDir"
     }
 }
 

@@ -17,6 +17,9 @@ public struct AgentConfig: Codable, Sendable {
     public var pollInterval: Double?
     /// Most bytes of logs kept on disk while the server is away (default 50 MB).
     public var logBufferBytes: Int?
+    /// Most bytes of metric samples kept on disk while the server is away (default 10 MB:
+    /// about four days at the default interval).
+    public var metricBufferBytes: Int?
 
     /// Creates a config.
     public init(
@@ -56,6 +59,9 @@ public struct AgentConfig: Codable, Sendable {
         }
         if let bytes = config.logBufferBytes, bytes < 0 {
             throw AgentError(.invalidTarget, "\(path): logBufferBytes \(bytes) must not be negative")
+        }
+        if let bytes = config.metricBufferBytes, bytes < 0 {
+            throw AgentError(.invalidTarget, "\(path): metricBufferBytes \(bytes) must not be negative")
         }
         return config
     }

@@ -12,6 +12,8 @@ struct DeviceSessions: Sendable {
     /// The device's UUID: the value of its containers' `io.drover.device` label.
     let device: String
     let liveLogs: LiveLogFeed
+    /// The device's config (its target's `DROVER_*` variables), as last received.
+    let settings: DeviceSettings
     let logger: Logger
 
     /// The shell of a terminal with no command: bash where the image has it.
@@ -29,8 +31,11 @@ struct DeviceSessions: Sendable {
             case .terminal:
                 if let service = request.service {
                     end = try await containerTerminal(request, container: try await container(of: service), port: port)
-                } else {
+                } else if settings.value[HostTerminal.consentVariable] == "1" {
                     end = await HostTerminal.run(request, port: port)
+                } else {
+                    // The server checks first; the device holds to its own config as well.
+                    end = API.StreamEnd(error: "this device's config does not allow a host shell (\(HostTerminal.consentVariable) is not 1)")
                 }
             case .tunnel: end = await tunnel(request, port: port)
             case .logs: end = await logs(request, port: port)

@@ -9,8 +9,9 @@ import Logging
 /// logs. With the server away it keeps running — and re-converging — the last target it
 /// saved, also across its own restarts, and catches up when the link returns.
 ///
-/// It wires four parts: the ``ServerLink`` (target, reports, backoff), the ``DeviceChannel``
-/// (the server's notices), ``AppConvergence`` (each app's rollout) and the ``LogShipper``.
+/// It wires five parts: the ``ServerLink`` (target, reports, backoff), the ``DeviceChannel``
+/// (the server's notices), ``AppConvergence`` (each app's rollout), the ``LogShipper`` and
+/// the ``MetricShipper``.
 public actor DeviceSupervisor {
     let config: AgentConfig
     let logger: Logger
@@ -39,7 +40,8 @@ public actor DeviceSupervisor {
         let logs = LogShipper(
             api: api, engine: engine, state: state, capBytes: config.logBufferBytes ?? 50_000_000, logger: logger, live: liveLogs)
         await logs.restore()
-        let sessions = DeviceSessions(engine: engine, device: credentials.uuid, liveLogs: liveLogs, logger: logger)
+        let settings = DeviceSettings()
+        let sessions = DeviceSessions(engine: engine, device: credentials.uuid, liveLogs: liveLogs, settings: settings, logger: logger)
         let channel = DeviceChannel(server: config.server, credential: credentials.apiKey, logger: logger, sessions: sessions)
         let channelling = Task { await channel.run() }
         defer { channelling.cancel() }
@@ -51,14 +53,26 @@ public actor DeviceSupervisor {
             shipping.cancel()
             Task { await logs.stop() }
         }
+        let sampler = MetricSampler(engine: engine, device: DeviceIdentity(id: credentials.uuid), stateDirectory: config.stateDir, logger: logger)
+        let metrics = MetricShipper(api: api, sampler: sampler, state: state, capBytes: config.metricBufferBytes ?? 10_000_000, logger: logger)
+        await metrics.configure(await link.target?.config)
+        settings.set(await link.target?.config)
+        let sampling = Task { await metrics.sample() }
+        let sendingMetrics = Task { await metrics.ship() }
+        defer {
+            sampling.cancel()
+            sendingMetrics.cancel()
+        }
 
         // Run what was last asked for before waiting on the server: after a power cut the
         // device's apps come back even if the server is away or has nothing new to say.
         if await link.target != nil { _ = await round(apps: apps, link: link, logs: logs) }
         while !Task.isCancelled {
             await link.refresh(attentive: await apps.attentive)
+            settings.set(await link.target?.config)
             // Converge also offline: this heals drift and restarts.
             let report = await round(apps: apps, link: link, logs: logs)
+            await metrics.configure(await link.target?.config)
             if await link.online { await link.send(await link.annotated(report)) }
             await link.pause(attentive: await apps.attentive)
         }

@@ -11,6 +11,9 @@ import Foundation
 /// with a pseudo-terminal when the person's side is one, on pipes otherwise. The server opens
 /// one only where the device's config allows it (`DROVER_HOST_SHELL=1`).
 enum HostTerminal {
+    /// The config variable that, set to `1` for the device or its fleet, allows it.
+    static let consentVariable = "DROVER_HOST_SHELL"
+
     static func run(_ request: API.StreamOpen, port: StreamPort) async -> API.StreamEnd {
         let tty = request.tty ?? false
         let argv = request.command.map { ["/usr/bin/env"] + $0 } ?? ["/bin/sh", "-l"]

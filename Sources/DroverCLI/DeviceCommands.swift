@@ -28,8 +28,8 @@ struct DeviceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "device", abstract: "Devices: list, show, rename, move, pin, track, delete.",
         subcommands: [
-            List.self, Show.self, Rename.self, Move.self, Pin.self, Track.self, Restart.self, Stop.self, Start.self, Purge.self, Update.self, Retry.self,
-            Remove.self, Sessions.self,
+            List.self, Show.self, Metrics.self, Rename.self, Move.self, Pin.self, Track.self, Restart.self, Stop.self, Start.self, Purge.self, Update.self,
+            Retry.self, Remove.self, Sessions.self,
         ])
 
     struct Sessions: AsyncParsableCommand {
@@ -69,6 +69,18 @@ struct DeviceCommand: AsyncParsableCommand {
         @OptionGroup var output: OutputOption
         func run() async throws {
             try output.print(try await connection.with { try await $0.device(device) }) { DeviceView.sheet($0) }
+        }
+    }
+
+    struct Metrics: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show a device's newest metrics sample, its containers, and its last minutes (-o json: the whole 24 hours).")
+        @Argument var device: String
+        @Option(name: .long, help: "Only history from this time on (RFC 3339, or seconds since 1970).") var since: String?
+        @OptionGroup var connection: Connection
+        @OptionGroup var output: OutputOption
+        func run() async throws {
+            try output.print(try await connection.with { try await $0.metrics(device: device, since: since) }) { MetricsView.sheet($0) }
         }
     }
 

@@ -5,14 +5,16 @@ import Foundation
 /// How devices read on a terminal: a table of many, a sheet of one. Pure functions of the API's
 /// `Device` (and the time now, for "seen 5s ago"), so they are tested without a server.
 enum DeviceView {
-    /// One line per device. After a rollback STATUS says `rolled-back` and RELEASE is the release
+    /// One line per device, with CPU, memory and temperature from its newest metrics sample
+    /// (`-` without one). After a rollback STATUS says `rolled-back` and RELEASE is the release
     /// the device runs: the last good one, not its target.
     static func table(_ devices: [API.Device], now: Date = Date()) -> String {
         TerminalOutput.table(
-            ["NAME", "UUID", "FLEET", "ONLINE", "RELEASE", "TARGET", "STATUS", "SEEN"],
+            ["NAME", "UUID", "FLEET", "ONLINE", "RELEASE", "TARGET", "STATUS", "CPU", "MEM", "TEMP", "SEEN"],
             devices.map {
                 [
                     $0.name, String($0.uuid.prefix(7)), $0.fleet, $0.online ? "yes" : "no", $0.release ?? "-", target($0), $0.status.rawValue,
+                    MetricsView.cpu($0.metrics), MetricsView.memory($0.metrics), MetricsView.temperature($0.metrics),
                     TerminalOutput.ago($0.lastSeen, now: now),
                 ]
             })

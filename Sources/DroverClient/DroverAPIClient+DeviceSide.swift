@@ -39,4 +39,10 @@ extension DroverAPIClient {
     public func sendLogs(_ lines: [API.LogEntry]) async throws(ClientError) {
         _ = try await send(.POST, Self.path("device", "logs"), body: API.LogBatch(lines: lines), gzip: true)
     }
+
+    /// `POST /v1/device/metrics`: a batch of metric samples, oldest first, gzip-compressed. A
+    /// refusal (`ClientError.isRefusal`) means this batch will never be accepted.
+    public func sendMetrics(_ samples: [API.MetricSample]) async throws(ClientError) {
+        _ = try await send(.POST, Self.path("device", "metrics"), body: API.MetricBatch(samples: samples), gzip: true)
+    }
 }

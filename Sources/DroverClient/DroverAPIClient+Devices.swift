@@ -61,4 +61,9 @@ extension DroverAPIClient {
     public func sessions(device: String) async throws(ClientError) -> [API.SessionRecord] {
         try await call([API.SessionRecord].self, .GET, Self.path("devices", device, "sessions"))
     }
+
+    /// `GET /v1/devices/{device}/metrics`: the newest sample and the per-minute history.
+    public func metrics(device: String, since: String? = nil) async throws(ClientError) -> API.DeviceMetrics {
+        try await call(API.DeviceMetrics.self, .GET, Self.path("devices", device, "metrics", query: [("since", since)]))
+    }
 }

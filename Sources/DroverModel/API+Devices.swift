@@ -69,6 +69,9 @@ extension API {
         /// was rolled back (and why). After a rollback, `release` is the one it runs and
         /// `rollout.release` the one it refused.
         public var rollout: Rollout?
+        /// Its newest metrics sample, without the per-container figures (`GET
+        /// /v1/devices/{device}/metrics` has them); nil until one arrives.
+        public var metrics: MetricSample?
         /// Creates a device.
         public init(
             uuid: String, name: String, fleet: String, architecture: String?, tags: [String: String], online: Bool, lastSeen: Date?,

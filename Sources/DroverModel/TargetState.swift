@@ -8,10 +8,15 @@ import Foundation
 public struct TargetState: Codable, Sendable, Equatable {
     /// Apps by name.
     public var apps: [String: AppTarget]
+    /// The device's own settings: the `DROVER_*` variables set for its fleet or for it (not
+    /// for one service), the device's value winning, e.g. `DROVER_METRICS_INTERVAL`. Left out
+    /// when there are none, so a target without them reads as before.
+    public var config: [String: String]?
 
     /// Creates a target.
-    public init(apps: [String: AppTarget]) {
+    public init(apps: [String: AppTarget], config: [String: String]? = nil) {
         self.apps = apps
+        self.config = config
     }
 
     /// Decodes a target document, naming what is wrong when it does not fit.

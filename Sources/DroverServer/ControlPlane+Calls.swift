@@ -112,7 +112,10 @@ extension ControlPlane {
     /// Records that a device was heard from.
     public func touch(device uuid: String) async { await presence.touch(uuid) }
     /// Merges a state report into the device's last one.
-    public func report(device uuid: String, _ report: API.StateReport) async throws(ServerError) { try await reports.report(device: uuid, report) }
+    public func report(device uuid: String, _ report: API.StateReport) async throws(ServerError) {
+        try await reports.report(device: uuid, report)
+        metrics.reports.increment()
+    }
 
     /// Stores a batch of a device's log lines, keeping at most the retention cap.
     public func appendLogs(device uuid: String, _ lines: [API.LogEntry]) async throws(ServerError) { try await deviceLogs.append(device: uuid, lines) }
@@ -121,5 +124,14 @@ extension ControlPlane {
         -> [API.LogEntry]
     {
         try await deviceLogs.lines(org: org, device: device, LogQuery(service: service, after: after, since: since, limit: limit))
+    }
+
+    /// Checks and stores a batch of a device's metric samples.
+    public func recordMetrics(device uuid: String, _ batch: API.MetricBatch) async throws(ServerError) {
+        try await deviceMetrics.record(device: uuid, batch)
+    }
+    /// A device's newest metrics sample and its per-minute history since `since` (at most a day).
+    public func metrics(org: String, device: String, since: Double?) async throws(ServerError) -> API.DeviceMetrics {
+        try await deviceMetrics.metrics(org: org, device: device, since: since)
     }
 }

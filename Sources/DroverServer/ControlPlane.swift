@@ -6,7 +6,7 @@ import ServiceLifecycle
 /// The control plane: the domain services a server runs over one store, and the one entry the
 /// HTTP routes call. It knows nothing of HTTP and nothing of SQL; each concern lives in its own
 /// type: ``Fleets`` (with keys), ``Devices`` (enrolment, tags, actions), ``Releases`` (with
-/// judging), ``Environment``, ``Targets`` (with long-polls), ``StateReports``, ``DeviceLogs``,
+/// judging), ``Environment``, ``Targets`` (with long-polls), ``StateReports``, ``DeviceLogs``, ``DeviceMetrics``,
 /// ``Presence``, ``Credentials`` and the devices' channels (``ChannelHub``, ``ChannelPush``).
 /// Its background loops are ``RecurringWork`` services.
 public final class ControlPlane: Sendable {
@@ -30,17 +30,23 @@ public final class ControlPlane: Sendable {
     let presence: Presence
     let reports: StateReports
     let deviceLogs: DeviceLogs
+    let deviceMetrics: DeviceMetrics
     /// The devices' channels to this server.
     let channels: ChannelHub
     /// People's sessions on devices, over the channels.
     let sessions: Sessions
+    /// What `/metrics` exports.
+    public let metrics: ServerMetrics
     /// The loops the application runs beside its HTTP server: the generation watcher and the
     /// last-seen writer (see ``DroverServerApp/buildApplication(plane:host:port:logger:)``).
     public let services: [any Service]
 
     /// Creates the control plane over a migrated store. `tick` is how often other servers'
-    /// changes are looked for and last-seen times are written.
-    public init(store: any DroverStore, logger: Logger, tick: Duration = .seconds(1)) {
+    /// changes are looked for and last-seen times are written; `metrics` is what `/metrics`
+    /// exports, the store's latency among it.
+    public init(store: any DroverStore, logger: Logger, tick: Duration = .seconds(1), metrics: ServerMetrics = ServerMetrics()) {
+        self.metrics = metrics
+        store.observeTiming(metrics.store)
         credentials = Credentials(store: store)
         let channels = ChannelHub()
         self.channels = channels
@@ -48,7 +54,10 @@ public final class ControlPlane: Sendable {
         targets = Targets(store: store, logger: logger) { push.changed($0) }
         presence = Presence(store: store, logger: logger)
         fleets = Fleets(store: store, targets: targets)
-        devices = Devices(store: store, targets: targets, presence: presence, credentials: credentials, channels: channels, logger: logger)
+        let deviceMetrics = DeviceMetrics(store: store)
+        self.deviceMetrics = deviceMetrics
+        devices = Devices(
+            store: store, targets: targets, presence: presence, credentials: credentials, channels: channels, metrics: deviceMetrics, logger: logger)
         releases = Releases(store: store, targets: targets, logger: logger)
         environment = Environment(store: store, targets: targets)
         reports = StateReports(store: store, presence: presence, releases: releases, logger: logger)

@@ -9,6 +9,7 @@ struct Devices: Sendable {
     let presence: Presence
     let credentials: Credentials
     let channels: ChannelHub
+    let metrics: DeviceMetrics
     let logger: Logger
 
     /// Enrols a device with a provisioning key: a new UUID and API key.
@@ -46,13 +47,34 @@ struct Devices: Sendable {
             if let status = filter.status, device.status != status { continue }
             out.append(device)
         }
+        let latest = try await metrics.latest(out.map(\.uuid))
+        for index in out.indices { out[index].metrics = Self.summary(latest[out[index].uuid]) }
         return out
+    }
+
+    /// Every device of every organisation as people see it, with its newest sample: what
+    /// `/metrics` counts.
+    func census() async throws(ServerError) -> [(device: API.Device, sample: API.MetricSample?)] {
+        let records = try await store.allDevices()
+        var devices: [API.Device] = []
+        for record in records { devices.append(try await view(record, tags: [:])) }
+        let latest = try await metrics.latest(devices.map(\.uuid))
+        return devices.map { ($0, latest[$0.uuid]) }
+    }
+
+    /// A sample as a device listing shows it: without its containers.
+    static func summary(_ sample: API.MetricSample?) -> API.MetricSample? {
+        var sample = sample
+        sample?.containers = nil
+        return sample
     }
 
     /// One device by name or UUID.
     func device(org: String, _ reference: String) async throws(ServerError) -> API.Device {
         let record = try await store.device(org: org, named: reference)
-        return try await view(record, tags: try await store.tags(deviceUUIDs: [record.uuid])[record.uuid] ?? [:])
+        var device = try await view(record, tags: try await store.tags(deviceUUIDs: [record.uuid])[record.uuid] ?? [:])
+        device.metrics = Self.summary(try await metrics.latest([record.uuid])[record.uuid])
+        return device
     }
 
     /// Renames, moves, pins or unpins a device.

@@ -84,6 +84,9 @@ enum JSONBody {
         } catch let DecodingError.dataCorrupted(context) where !context.codingPath.isEmpty {
             throw ServerError(.badRequest, "body: '\(Self.path(context.codingPath))' is not valid: \(context.debugDescription)")
         } catch {
+            if let (path, number) = JSONNumberScan.firstUnrepresentable(in: [UInt8](data)) {
+                throw ServerError(.badRequest, "body: '\(path)': \(number) is out of range")
+            }
             throw ServerError(.badRequest, "body: not valid JSON")
         }
     }

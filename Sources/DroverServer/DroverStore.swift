@@ -4,7 +4,8 @@ import DroverModel
 /// (``SQLStore``) is one implementation; every store keeps the same promises: an acknowledged
 /// write is durable, and a change of several rows is one transaction that checks the rows it
 /// depends on again inside it.
-public typealias DroverStore = TokenStore & FleetStore & DeviceStore & ReleaseStore & EnvStore & LogStore & GenerationStore & SessionStore
+public typealias DroverStore = TokenStore & FleetStore & DeviceStore & ReleaseStore & EnvStore & LogStore & GenerationStore & SessionStore & MetricStore
+    & TimedStore
 
 /// Organisations and API tokens.
 public protocol TokenStore: Sendable {
@@ -55,6 +56,8 @@ public protocol DeviceStore: Sendable {
     func enrol(_ enrolment: Enrolment) async throws(ServerError) -> DeviceRecord
     /// The organisation's devices, or one fleet's, by name.
     func devices(org: String, fleetID: String?) async throws(ServerError) -> [DeviceRecord]
+    /// Every device of every organisation.
+    func allDevices() async throws(ServerError) -> [DeviceRecord]
     /// Every device's fleet and pin, by UUID.
     func devicePlacements() async throws(ServerError) -> [String: (fleetID: String, pinned: String?)]
     /// A device by UUID.
@@ -123,6 +126,25 @@ public protocol LogStore: Sendable {
     func appendLogs(device uuid: String, _ lines: [API.LogEntry], keep: Int) async throws(ServerError)
     /// A device's lines.
     func logs(device uuid: String, _ query: LogQuery) async throws(ServerError) -> [API.LogEntry]
+}
+
+/// A store that says how long its calls take.
+public protocol TimedStore: Sendable {
+    /// Calls `observer` after every read, write and transaction with how long it took.
+    func observeTiming(_ observer: @escaping @Sendable (StoreOperation, Duration) -> Void)
+}
+
+/// Devices' metrics: the newest sample and a per-minute history.
+public protocol MetricStore: Sendable {
+    /// Folds samples (oldest first) into the device's minutes with ``MetricFold``, keeps the
+    /// newest sample as its latest, and drops its minutes before `keepSince`, in one transaction.
+    func foldMetrics(device uuid: String, _ samples: [API.MetricSample], keepSince: Double) async throws(ServerError)
+    /// Drops the minutes before `before` of devices whose newest sample is older than it.
+    func pruneSilentMetrics(before: Double) async throws(ServerError)
+    /// The device's minutes from `since` on, oldest first.
+    func metricMinutes(device uuid: String, since: Double) async throws(ServerError) -> [API.MetricMinute]
+    /// The newest sample of each of the given devices that has one.
+    func latestMetrics(deviceUUIDs: [String]) async throws(ServerError) -> [String: API.MetricSample]
 }
 
 /// The generation counter that tells every server a target may have changed.

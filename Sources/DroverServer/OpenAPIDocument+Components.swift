@@ -135,6 +135,7 @@ extension OpenAPIDocument {
                     S.optional("statusDetail", S.string("Why, when failed or pending")),
                     S.optional("services", S.map("Per-service state from its last report", of: S.ref("ServiceState"))),
                     S.optional("rollout", S.ref("RolloutState")),
+                    S.optional("metrics", S.ref("MetricSample")),
                 ]),
             "UpdateDevice": S.object(
                 "PATCH /v1/devices/{device}: rename, move, pin or track; fields left out are unchanged", .request,
@@ -257,6 +258,7 @@ extension OpenAPIDocument {
                 S.optional("exitCode", S.integer("The command's exit code")),
                 S.optional("error", S.string("What ended it, when not the command's own exit")),
             ])
+        schemas.merge(metricSchemas) { own, _ in own }
         return schemas
     }
 }

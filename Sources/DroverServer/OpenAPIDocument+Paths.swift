@@ -1,7 +1,7 @@
 extension OpenAPIDocument {
     /// Every route of `APIRoutes`, as the router serves it. The route-coverage tests compare
     /// this document with `router.routes` in both directions.
-    static let operations: [Operation] = system + fleets + devices + env + deviceSide
+    static let operations: [Operation] = system + fleets + devices + env + deviceSide + metricOperations
 
     private typealias S = Schema
 
@@ -28,6 +28,7 @@ extension OpenAPIDocument {
         "actOnDevice": link("actOnDevice", ["device": "$response.body#/uuid"]),
         "setTags": link("setTags", ["device": "$response.body#/uuid"]),
         "deviceLogs": link("deviceLogs", ["device": "$response.body#/uuid"]),
+        "deviceMetrics": link("deviceMetrics", ["device": "$response.body#/uuid"]),
     ]
 
     private static let system: [Operation] = [

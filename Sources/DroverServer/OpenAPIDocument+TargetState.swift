@@ -133,6 +133,11 @@ extension OpenAPIDocument {
                 S.optional("forcedUpdates", S.integer("Raised by a forced update: apply once past update locks")),
                 S.optional("retries", S.integer("Raised by a retry: try a rolled-back release again")),
             ])
-        return S.object("What the calling device should run", .response, [S.required("apps", S.map("Apps by name (the fleet's name)", of: app))])
+        return S.object(
+            "What the calling device should run", .response,
+            [
+                S.required("apps", S.map("Apps by name (the fleet's name)", of: app)),
+                S.optional("config", S.map("The device's DROVER_* settings from fleet and device variables", of: S.string("Value"))),
+            ])
     }
 }

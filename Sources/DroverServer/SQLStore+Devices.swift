@@ -38,6 +38,10 @@ extension SQLStore {
         return try await records(query, Self.device(_:))
     }
 
+    public func allDevices() async throws(ServerError) -> [DeviceRecord] {
+        try await records("SELECT * FROM devices ORDER BY name", Self.device(_:))
+    }
+
     public func devicePlacements() async throws(ServerError) -> [String: (fleetID: String, pinned: String?)] {
         let placements = try await records("SELECT uuid, fleet_id, pinned_release FROM devices") { row in
             (uuid: try row.string("uuid"), fleetID: try row.string("fleet_id"), pinned: try row.optionalString("pinned_release"))
@@ -99,7 +103,7 @@ extension SQLStore {
 
     public func deleteDevice(uuid: String) async throws(ServerError) {
         try await transaction { db in
-            for table in ["tags", "logs", "env_vars", "service_restarts", "device_commands", "stopped_services"] {
+            for table in ["tags", "logs", "env_vars", "service_restarts", "device_commands", "stopped_services", "metric_minutes", "metric_latest"] {
                 try await db.raw("DELETE FROM \(unsafeRaw: table) WHERE device_uuid = \(bind: uuid)").run()
             }
             try await db.raw("DELETE FROM devices WHERE uuid = \(bind: uuid)").run()

@@ -105,6 +105,18 @@ extension SQLStore {
               command TEXT, started_at DOUBLE PRECISION NOT NULL, ended_at DOUBLE PRECISION, exit_code INTEGER, error TEXT)
             """),
         .sql("CREATE INDEX IF NOT EXISTS sessions_device ON sessions (device_uuid, started_at)"),
+        // Device metrics: one row per device and minute (averages of the samples taken in it),
+        // and the newest sample as the agent sent it.
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS metric_minutes (device_uuid TEXT NOT NULL, minute INTEGER NOT NULL, samples INTEGER NOT NULL,
+              cpu DOUBLE PRECISION, memory_used DOUBLE PRECISION, memory_total DOUBLE PRECISION, state_disk_used DOUBLE PRECISION,
+              engine_disk_used DOUBLE PRECISION, temperature DOUBLE PRECISION, PRIMARY KEY (device_uuid, minute))
+            """),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS metric_latest (device_uuid TEXT PRIMARY KEY, time DOUBLE PRECISION NOT NULL, sample TEXT NOT NULL)
+            """),
     ]
 
     /// Applies the schema migrations not yet applied, in order, recording the version, all in

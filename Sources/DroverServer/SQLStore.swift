@@ -2,6 +2,7 @@ import DroverModel
 import Foundation
 import Logging
 import SQLKit
+import Synchronization
 
 /// Drover's store over SQLKit: every table and query of the control plane, and the only place
 /// that speaks SQL. It speaks plain SQL that SQLite and PostgreSQL both accept; where they
@@ -20,6 +21,14 @@ public final class SQLStore: DroverStore {
     private let onClose: @Sendable () async throws -> Void
     /// For what the store notices but need not fail on.
     let logger: Logger
+    /// Told how long each call took (`/metrics`). A class holds the closure: a bare closure in
+    /// the mutex is re-wrapped in reabstraction thunks on every access, until the stack overflows.
+    private let timing = Mutex<TimingObserver?>(nil)
+
+    private final class TimingObserver: Sendable {
+        let observe: @Sendable (StoreOperation, Duration) -> Void
+        init(_ observe: @escaping @Sendable (StoreOperation, Duration) -> Void) { self.observe = observe }
+    }
 
     /// Wraps reading connections and one writing connection to the same database; call
     /// ``migrate()`` before use and ``close()`` when done. No reader may be the writer.
@@ -40,7 +49,22 @@ public final class SQLStore: DroverStore {
         try await onClose()
     }
 
+    public func observeTiming(_ observer: @escaping @Sendable (StoreOperation, Duration) -> Void) {
+        let box = TimingObserver(observer)
+        timing.withLock { $0 = box }
+    }
+
     // MARK: - Plumbing
+
+    /// Runs `work`, telling the timing observer how long it took, failed or not.
+    private func timed<T>(_ operation: StoreOperation, _ work: () async throws(ServerError) -> T) async throws(ServerError) -> T {
+        let start = ContinuousClock.now
+        defer {
+            let elapsed = ContinuousClock.now - start
+            timing.withLock { $0 }?.observe(operation, elapsed)
+        }
+        return try await work()
+    }
 
     /// Set while a task holds the writer, so a write that would wait for itself fails at once.
     @TaskLocal private static var holdingWriter = false
@@ -55,20 +79,24 @@ public final class SQLStore: DroverStore {
     /// Runs one writing statement through the serialised writer.
     func run(_ sql: SQLQueryString) async throws(ServerError) {
         try Self.checkNotHoldingWriter()
-        do {
-            try await writer.withConnection { try await $0.raw(sql).run() }
-        } catch {
-            throw Self.storageError(error)
+        try await timed(.write) { () async throws(ServerError) in
+            do {
+                try await writer.withConnection { try await $0.raw(sql).run() }
+            } catch {
+                throw Self.storageError(error)
+            }
         }
     }
 
     /// Runs a query on the reading connection.
     func rows(_ sql: SQLQueryString) async throws(ServerError) -> [any SQLRow] {
         try Self.checkNotHoldingWriter()
-        do {
-            return try await readers.withConnection { try await $0.raw(sql).all() }
-        } catch {
-            throw Self.storageError(error)
+        return try await timed(.read) { () async throws(ServerError) in
+            do {
+                return try await readers.withConnection { try await $0.raw(sql).all() }
+            } catch {
+                throw Self.storageError(error)
+            }
         }
     }
 
@@ -86,6 +114,10 @@ public final class SQLStore: DroverStore {
     /// else writes until it has committed or rolled back.
     func transaction<T: Sendable>(_ body: @Sendable @escaping (any SQLDatabase) async throws -> T) async throws(ServerError) -> T {
         try Self.checkNotHoldingWriter()
+        return try await timed(.transaction) { () async throws(ServerError) in try await unmeasuredTransaction(body) }
+    }
+
+    private func unmeasuredTransaction<T: Sendable>(_ body: @Sendable @escaping (any SQLDatabase) async throws -> T) async throws(ServerError) -> T {
         do {
             return try await writer.withConnection { writer in
                 // On SQLite, IMMEDIATE takes the file's write lock up front, so another process on

@@ -43,9 +43,10 @@ struct TargetBuilder: Sendable {
     /// The device's target, or nil when the snapshot knows no such device or its fleet.
     func target(of uuid: String, pinned: ReleaseRecord?) -> ServedTarget? {
         guard let placement = snapshot.devices[uuid], let fleet = snapshot.fleets[placement.fleetID] else { return nil }
-        guard let release = release(of: uuid, pinned: pinned) else { return ServedTarget(TargetState(apps: [:])) }
-        var app = release.app
         let variables = (snapshot.env[fleet.id] ?? []).filter { $0.deviceUUID.isEmpty || $0.deviceUUID == uuid }.map(\.scoped)
+        let config = Self.deviceConfig(variables)
+        guard let release = release(of: uuid, pinned: pinned) else { return ServedTarget(TargetState(apps: [:], config: config)) }
+        var app = release.app
         if !variables.isEmpty {
             for name in app.services.keys {
                 var environment = app.services[name]?.environment ?? [:]
@@ -63,6 +64,17 @@ struct TargetBuilder: Sendable {
         target.forcedUpdates = commands.forcedUpdates > 0 ? commands.forcedUpdates : nil
         target.retries = commands.retries > 0 ? commands.retries : nil
         target.stopped = snapshot.stopped[uuid]
-        return ServedTarget(TargetState(apps: [fleet.name: target]))
+        return ServedTarget(TargetState(apps: [fleet.name: target], config: config))
+    }
+
+    /// The device's settings: the `DROVER_*` variables of its fleet and its own that are not
+    /// for one service, the narrower scope winning; nil when there are none.
+    static func deviceConfig(_ variables: [ScopedVariable]) -> [String: String]? {
+        var config: [String: ScopedVariable] = [:]
+        for variable in variables where variable.service == nil && variable.name.hasPrefix("DROVER_") {
+            if let known = config[variable.name], known.scope > variable.scope { continue }
+            config[variable.name] = variable
+        }
+        return config.isEmpty ? nil : config.mapValues(\.value)
     }
 }

@@ -24,6 +24,9 @@ public struct ServerCommand: AsyncParsableCommand {
         @Option(name: .long, help: "Address to listen on, HOST:PORT.")
         var listen: String = "127.0.0.1:8080"
 
+        @Flag(name: .long, help: "Export each device's CPU, memory and temperature at /metrics (a few series per device).")
+        var exportDeviceMetrics = false
+
         func run() async throws {
             let parts = listen.split(separator: ":")
             guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) else {
@@ -33,7 +36,7 @@ public struct ServerCommand: AsyncParsableCommand {
             logger.logLevel = .info
             DroverServerApp.raiseOpenFileLimit(logger: logger)
             let store = try await DroverServerApp.openStore(dataDirectory: data, logger: logger)
-            let plane = ControlPlane(store: store, logger: logger)
+            let plane = ControlPlane(store: store, logger: logger, metrics: ServerMetrics(exportDevices: exportDeviceMetrics))
             if let token = try await plane.bootstrap() {
                 try DroverServerApp.writeAdminToken(token, dataDirectory: data)
                 print("admin API token (also in \(data)/admin-token): \(token)")

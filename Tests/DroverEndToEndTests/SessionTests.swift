@@ -104,11 +104,18 @@ struct SessionTests {
             let refused = try await run(request, on: "s2", server: server)
             #expect(refused.error?.contains("DROVER_HOST_SHELL=1") == true, "\(refused)")
 
+            // Allowed once the server and the device both have the new config (the device
+            // gets it with its target, over its channel, in a moment).
             _ = try await api.setEnv(API.SetEnv(fleet: "s2", device: nil, service: nil, name: "DROVER_HOST_SHELL", value: "1"))
-            let received = Received()
-            let allowed = try await run(request, on: "s2", server: server, received: received)
-            #expect(allowed == API.StreamEnd(exitCode: 4))
+            let received = try await eventually("the host shell allowed", timeout: .seconds(30)) { () async throws -> Received in
+                let received = Received()
+                _ = try await run(request, on: "s2", server: server, received: received)
+                return received
+            } until: {
+                $0.stdout == "on-the-host\n"
+            }
             #expect(received.stdout == "on-the-host\n")
+            #expect(try await api.sessions(device: "s2").first?.exitCode == 4)
 
             // The device's own variable overrides its fleet's.
             _ = try await api.setEnv(API.SetEnv(fleet: nil, device: "s2", service: nil, name: "DROVER_HOST_SHELL", value: "0"))
@@ -150,6 +157,8 @@ struct SessionTests {
             }
             #expect(firstBytes.withLock { $0 } == 1, "the stalled person took nothing more")
             #expect(try await server.plane().openTerminals == 1, "the stalled session is still open")
+            let scrape = try await api.send(.GET, "/metrics")
+            #expect(String(decoding: scrape.body, as: UTF8.self).contains(#"drover_sessions_open{kind="terminal"} 1"#))
             stalled.cancel()
             try await eventually("the stalled session ended once its person went") {
                 try await server.plane().openTerminals

@@ -32,7 +32,8 @@ struct OpenAPIDocumentTests {
             #expect(responses.keys.contains { $0.hasPrefix("2") }, "\(name) has no success answer")
             for (status, response) in responses {
                 #expect(response["description"]?.string?.isEmpty == false, "\(name) \(status) has no description")
-                let schema = response["content"]?["application/json"]?["schema"]
+                // Only the Prometheus scrape answers in text.
+                let schema = response["content"]?["application/json"]?["schema"] ?? response["content"]?["text/plain"]?["schema"]
                 if ["202", "204", "304"].contains(status) {
                     #expect(response["content"] == nil, "\(name) \(status) has no body, but the document gives it one")
                 } else {

@@ -51,6 +51,19 @@ struct TargetBuilderTests {
         #expect(!builder.sharesFleetTarget("a"))
     }
 
+    @Test("DROVER_* variables of the fleet and the device reach the agent as config, the device's winning; a service's do not")
+    func deviceConfig() {
+        let config = TargetBuilder.deviceConfig([
+            ScopedVariable(device: false, service: nil, name: "DROVER_METRICS_INTERVAL", value: "30"),
+            ScopedVariable(device: true, service: nil, name: "DROVER_METRICS_INTERVAL", value: "5"),
+            ScopedVariable(device: false, service: nil, name: "DROVER_HOST_SHELL", value: "1"),
+            ScopedVariable(device: true, service: "web", name: "DROVER_OTHER", value: "x"),
+            ScopedVariable(device: false, service: nil, name: "LEVEL", value: "debug"),
+        ])
+        #expect(config == ["DROVER_METRICS_INTERVAL": "5", "DROVER_HOST_SHELL": "1"])
+        #expect(TargetBuilder.deviceConfig([ScopedVariable(device: false, service: nil, name: "LEVEL", value: "1")]) == nil)
+    }
+
     @Test("a fleet with no release gives its devices an empty target")
     func noRelease() throws {
         var snapshot = Self.snapshot()

@@ -24,11 +24,14 @@ public actor LiveServer {
     /// Whether devices may open their channel; without it they long-poll, and
     /// ``agentRound(by:timeout:)`` can count their rounds.
     public nonisolated let channel: Bool
+    /// Whether `/metrics` exports each device's gauges (`--export-device-metrics`).
+    public nonisolated let exportDeviceMetrics: Bool
 
     /// A server that is not started yet.
-    public init(channel: Bool = false) throws {
+    public init(channel: Bool = false, exportDeviceMetrics: Bool = false) throws {
         port = try FreePort.pick()
         self.channel = channel
+        self.exportDeviceMetrics = exportDeviceMetrics
     }
 
     /// The server's base URL.
@@ -53,7 +56,7 @@ public actor LiveServer {
     /// Opens the data directory, serves it, and returns once the server answers.
     public func start() async throws {
         let store = try await DroverServerApp.openStore(dataDirectory: directory, logger: logger)
-        let plane = ControlPlane(store: store, logger: logger)
+        let plane = ControlPlane(store: store, logger: logger, metrics: ServerMetrics(exportDevices: exportDeviceMetrics))
         if let first = try await plane.bootstrap() { token = first }
         // The routes are the server's own; in front of them only a note of who asked for what,
         // so a test can wait for an agent's next round instead of sleeping.
@@ -115,8 +118,10 @@ public actor LiveServer {
 
 /// Runs `body` with a started `LiveServer`, and always stops it and removes its data
 /// directory afterwards, also when `body` throws or a test fails.
-public func withLiveServer<Result>(channel: Bool = false, _ body: (LiveServer) async throws -> Result) async throws -> Result {
-    let server = try LiveServer(channel: channel)
+public func withLiveServer<Result>(
+    channel: Bool = false, exportDeviceMetrics: Bool = false, _ body: (LiveServer) async throws -> Result
+) async throws -> Result {
+    let server = try LiveServer(channel: channel, exportDeviceMetrics: exportDeviceMetrics)
     defer { try? FileManager.default.removeItem(atPath: server.directory) }
     do {
         try await server.start()
