@@ -30,14 +30,16 @@ extension DockerClient {
         _ = try await send(.POST, "/exec/\(Self.percentEncodeQuery(id))/resize", query: [("h", String(rows)), ("w", String(columns))])
     }
 
-    /// Whether an exec still runs, and its exit code once it ended.
-    public func inspectExec(_ id: String) async throws(DockerError) -> (running: Bool, exitCode: Int?) {
+    /// Whether an exec still runs, its process id on the engine's host (0 once it ended), and
+    /// its exit code once it ended.
+    public func inspectExec(_ id: String) async throws(DockerError) -> (running: Bool, pid: Int, exitCode: Int?) {
         struct Inspect: Decodable {
             var Running: Bool
+            var Pid: Int?
             var ExitCode: Int?
         }
         let inspect = try await send(Inspect.self, .GET, "/exec/\(Self.percentEncodeQuery(id))/json")
-        return (inspect.Running, inspect.ExitCode)
+        return (inspect.Running, inspect.Pid ?? 0, inspect.ExitCode)
     }
 
     /// Starts an exec attached: `body` gets what the command prints (standard output and error

@@ -4,6 +4,10 @@ import Foundation
 import Logging
 import NIOCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The agent's side of people's sessions (see ``API/StreamOpen``): a terminal in a service's
 /// container through the engine's exec API, or on the host (``HostTerminal``); a tunnel's TCP
 /// connection to a container or to the device's loopback; the live log lines.
@@ -98,13 +102,39 @@ struct DeviceSessions: Sendable {
                 group.cancelAll()
             }
         }
-        // The engine may take a moment to record the exit after the stream ends.
+        // Not cancelled with the session (the channel may have gone): what runs on must end.
+        let logger = self.logger
+        return await Task.detached { await Self.finish(exec, engine: engine, logger: logger) }.value
+    }
+
+    /// The exec's exit code once it ended. The engine may take a moment to record the exit
+    /// after the stream ends. If the command runs on (the person went), it is stopped: the
+    /// engine keeps an exec running after its connection closes, so it would stay in the
+    /// container for good.
+    static func finish(_ exec: String, engine: DockerClient, logger: Logger) async -> API.StreamEnd {
         for _ in 0..<50 {
-            let state = try await engine.inspectExec(exec)
+            guard let state = try? await engine.inspectExec(exec) else { break }
             if !state.running { return API.StreamEnd(exitCode: state.exitCode) }
-            try await Task.sleep(for: .milliseconds(20))
+            try? await Task.sleep(for: .milliseconds(20))
         }
-        return API.StreamEnd(error: "the command still runs, but its output ended")
+        await endProcess(of: exec, engine: engine, logger: logger)
+        return API.StreamEnd(error: "the session ended while the command ran; it was stopped")
+    }
+
+    /// Sends an exec's process SIGHUP (a terminal's hang-up), and SIGKILL if it still runs 2 s
+    /// later. The process id is the host's: the agent runs beside the engine.
+    static func endProcess(of exec: String, engine: DockerClient, logger: Logger) async {
+        for signal in [SIGHUP, SIGKILL] {
+            guard let state = try? await engine.inspectExec(exec), state.running, state.pid > 0 else { return }
+            if kill(pid_t(state.pid), signal) != 0 {
+                logger.info("cannot stop a session's command", metadata: ["pid": "\(state.pid)", "errno": "\(errno)"])
+                return
+            }
+            for _ in 0..<20 {
+                try? await Task.sleep(for: .milliseconds(100))
+                if let state = try? await engine.inspectExec(exec), !state.running { return }
+            }
+        }
     }
 
     /// One TCP connection to a port of a service's container (on its app network) or of the

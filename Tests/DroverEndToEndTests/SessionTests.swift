@@ -165,6 +165,17 @@ struct SessionTests {
             } until: {
                 $0 == 0
             }
+            // Its command does not run on in the container once its person went.
+            let left = try await eventually("the stalled command stopped", timeout: .seconds(30)) { () async throws -> String in
+                let received = Received()
+                _ = try await run(
+                    API.StreamOpen(kind: .terminal, service: "web", command: ["sh", "-c", "ps | grep -c '[c]at /dev/zero'"]), on: "s3", server: server,
+                    received: received)
+                return received.stdout
+            } until: {
+                $0 == "0\n"
+            }
+            #expect(left == "0\n")
         }
     }
 
