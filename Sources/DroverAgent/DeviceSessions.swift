@@ -213,7 +213,7 @@ struct DeviceSessions: Sendable {
                 return reason
             }
         }
-        return API.StreamEnd(error: reason ?? nil)
+        return API.StreamEnd(error: reason.flatMap { $0 })
     }
 
     /// The containers' log lines as they are printed, one JSON ``API/LogEntry`` a line.

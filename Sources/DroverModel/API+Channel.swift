@@ -96,18 +96,21 @@ extension API {
 
         /// Reads one frame; the error says what is wrong with it.
         public init(decoding bytes: some Collection<UInt8>) throws(ModelError) {
-            let bytes = Array(bytes)
-            guard bytes.count >= 5 else {
-                throw Self.bad("a channel frame has at least 5 bytes (kind and stream); this one has \(bytes.count)")
+            // The header is read in place and the payload copied once: data frames are the
+            // hot path of every session.
+            let count = bytes.count
+            guard count >= 5 else {
+                throw Self.bad("a channel frame has at least 5 bytes (kind and stream); this one has \(count)")
             }
-            guard bytes.count <= Self.maxFrameBytes else {
-                throw ModelError(.tooLarge, at: "channel frame", "a channel frame has at most \(Self.maxFrameBytes) bytes; this one has \(bytes.count)")
+            guard count <= Self.maxFrameBytes else {
+                throw ModelError(.tooLarge, at: "channel frame", "a channel frame has at most \(Self.maxFrameBytes) bytes; this one has \(count)")
             }
-            guard let kind = Kind(rawValue: bytes[0]) else {
-                throw Self.bad("unknown channel frame kind \(bytes[0]) (known: 1 to 9)")
+            let header = Array(bytes.prefix(5))
+            guard let kind = Kind(rawValue: header[0]) else {
+                throw Self.bad("unknown channel frame kind \(header[0]) (known: 1 to 9)")
             }
-            let stream = Self.number(bytes[1..<5])
-            let payload = Array(bytes[5...])
+            let stream = Self.number(header[1..<5])
+            let payload = Array(bytes.dropFirst(5))
             guard (stream == 0) == (kind == .notice || kind == .target) else {
                 throw Self.bad("a \(kind) frame is for \(stream == 0 ? "a stream from 1 up" : "stream 0"); this one names stream \(stream)")
             }

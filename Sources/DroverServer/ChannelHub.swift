@@ -202,9 +202,6 @@ final class ChannelHub: Sendable {
         session?.frames.finish()
     }
 
-    /// How many sessions are open on this server's channels.
-    var openSessions: Int { channels.withLock { $0.values.reduce(0) { $0 + $1.sessions.count } } }
-
     /// The devices connected now.
     var connectedDevices: [String] { channels.withLock { Array($0.keys) } }
 

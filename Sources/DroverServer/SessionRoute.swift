@@ -81,17 +81,24 @@ enum SessionRoute {
     ) async {
         let credit = ChannelCredit()
         let ended = Mutex<API.StreamEnd?>(nil)
+        // Passes the device's bytes to the person, then grants the device that much again.
+        @Sendable func pass(_ bytes: [UInt8], _ kind: UInt8) async -> Bool {
+            var buffer = ByteBuffer()
+            buffer.writeInteger(kind)
+            buffer.writeBytes(bytes)
+            guard (try? await outbound.write(.binary(buffer))) != nil else { return false }
+            stream.send(.window(stream: stream.stream, bytes: UInt32(bytes.count)))
+            return true
+        }
         // The device's side: its bytes to the person, its grants of window, its end.
         let deviceSide = Task {
             var end = API.StreamEnd(error: "the device's channel closed during the session")
             loop: for await frame in stream.inbound {
                 switch frame {
-                case .data(_, let bytes), .stderr(_, let bytes):
-                    var buffer = ByteBuffer()
-                    buffer.writeInteger(frame.isStderr ? API.SessionControl.errorStream : API.SessionControl.mainStream)
-                    buffer.writeBytes(bytes)
-                    guard (try? await outbound.write(.binary(buffer))) != nil else { return }
-                    stream.send(.window(stream: stream.stream, bytes: UInt32(bytes.count)))
+                case .data(_, let bytes):
+                    guard await pass(bytes, API.SessionControl.mainStream) else { return }
+                case .stderr(_, let bytes):
+                    guard await pass(bytes, API.SessionControl.errorStream) else { return }
                 case .window(_, let bytes): credit.add(bytes)
                 case .eof: try? await outbound.write(.text(#"{"eof":true}"#))
                 case .close(_, let deviceEnd):
@@ -147,13 +154,5 @@ enum SessionRoute {
         case .device: throw ServerError(.forbidden, "sessions are opened by people: send a person's API token, not a device key")
         case nil: throw ServerError(.unauthorized, "a session needs an API token: send 'Authorization: Bearer TOKEN'")
         }
-    }
-}
-
-extension API.ChannelFrame {
-    /// Whether this is a frame of standard error.
-    var isStderr: Bool {
-        if case .stderr = self { return true }
-        return false
     }
 }
