@@ -25,10 +25,8 @@ final class StreamPort: Sendable {
         while !rest.isEmpty {
             let taken = await credit.take(upTo: min(rest.count, API.ChannelFrame.maxDataBytes))
             guard taken > 0 else { return false }
-            let chunk = Array(rest.prefix(taken))
+            guard await sender.sendData(stream: stream, stderr: stderr, rest.prefix(taken)) else { return false }
             rest = rest.dropFirst(taken)
-            let frame: API.ChannelFrame = stderr ? .stderr(stream: stream, bytes: chunk) : .data(stream: stream, bytes: chunk)
-            guard await sender.send(frame) else { return false }
         }
         return true
     }

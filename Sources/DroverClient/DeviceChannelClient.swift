@@ -66,6 +66,22 @@ public struct ChannelSender: Sendable {
             return false
         }
     }
+
+    /// Sends bytes as one data (or standard error) frame of `stream`, written straight into the
+    /// socket's buffer; at most ``API/ChannelFrame/maxDataBytes``.
+    public func sendData(stream: UInt32, stderr: Bool, _ bytes: some Collection<UInt8>) async -> Bool {
+        let header = API.ChannelFrame.dataHeader(stream: stream, stderr: stderr)
+        var buffer = ByteBuffer()
+        buffer.reserveCapacity(header.count + bytes.count)
+        buffer.writeBytes(header)
+        buffer.writeBytes(bytes)
+        do {
+            try await writer.write(.binary(buffer))
+            return true
+        } catch {
+            return false
+        }
+    }
 }
 
 /// The WebSocket URL of a path on a server given by its HTTP URL.

@@ -60,6 +60,12 @@ extension API {
             case notice = 1, target, open, data, stderr, window, eof, close, resize
         }
 
+        /// The header of a data (or standard error) frame of `stream`: the wire form is this
+        /// header and then the bytes, so a sender may write the two without building a frame.
+        public static func dataHeader(stream: UInt32, stderr: Bool) -> [UInt8] {
+            [stderr ? Kind.stderr.rawValue : Kind.data.rawValue] + bigEndian(stream)
+        }
+
         /// The stream the frame belongs to (0: the device as a whole).
         public var stream: UInt32 {
             switch self {

@@ -64,8 +64,8 @@ public enum DroverServerApp {
     /// others to the API's.
     public static func server(plane: ControlPlane) -> HTTPServerBuilder {
         let channel = WebSocketServerConfiguration(
-            maxFrameSize: API.ChannelFrame.maxFrameBytes, autoPing: .enabled(timePeriod: .seconds(ChannelRoute.pingSeconds)),
-            closeTimeout: .seconds(2))
+            maxFrameSize: API.ChannelFrame.maxFrameBytes, extensions: [.nonNegotiatedExtension { WordUnmasking() }],
+            autoPing: .enabled(timePeriod: .seconds(ChannelRoute.pingSeconds)), closeTimeout: .seconds(2))
         return .http1WebSocketUpgrade(webSocketRouter: ChannelRoute.router(plane: plane), configuration: .init(ws: channel))
     }
 
