@@ -17,6 +17,8 @@ public enum API {
         public var failingShare: Double?
         /// The fewest rolled-back devices that can mark a release failing (default 2).
         public var failingMinDevices: Int?
+        /// Marked production: developers open no terminals or tunnels on its devices.
+        public var production: Bool?
         /// Devices in the fleet.
         public var deviceCount: Int
         /// Creation time.
@@ -50,6 +52,8 @@ public enum API {
         public var failingShare: Double?
         /// Fewest rolled-back devices that mark a release failing (≥ 1).
         public var failingMinDevices: Int?
+        /// Marks the fleet production (developers open no terminals or tunnels there), or not.
+        public var production: Bool?
         /// Creates a body.
         public init(name: String? = nil, trackRelease: String? = nil, failingShare: Double? = nil, failingMinDevices: Int? = nil) {
             self.name = name

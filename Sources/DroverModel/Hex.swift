@@ -16,3 +16,28 @@ extension Sequence<UInt8> {
 
 /// The sixteen digits, made once: `hexString` runs for every target ETag and credential check.
 private let hexDigits = Array("0123456789abcdef".utf8)
+
+extension Array where Element == UInt8 {
+    /// The bytes that lowercase or uppercase hexadecimal digits spell; nil for anything else.
+    public init?(hex: String) {
+        let digits = Array<UInt8>(hex.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        func value(_ digit: UInt8) -> UInt8? {
+            switch digit {
+            case 0x30...0x39: digit - 0x30
+            case 0x61...0x66: digit - 0x61 + 10
+            case 0x41...0x46: digit - 0x41 + 10
+            default: nil
+            }
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        var index = 0
+        while index < digits.count {
+            guard let high = value(digits[index]), let low = value(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        self = bytes
+    }
+}

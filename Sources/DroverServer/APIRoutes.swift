@@ -1,5 +1,6 @@
 import DroverModel
 import Foundation
+import HTTPTypes
 import Hummingbird
 import ServiceLifecycle
 
@@ -12,58 +13,59 @@ struct APIRoutes {
     /// a complaint about a body it may not send.
     func register(on router: Router<DroverContext>) {
         let open = router.group("v1")
-        let v1 = router.group("v1").add(middleware: RequireCaller(caller: .user))
+        let v1 = PeopleRoutes(group: router.group("v1"), plane: plane)
         let device = router.group("v1").add(middleware: RequireCaller(caller: .device))
+        AccountRoutes(plane: plane).register(open: open, people: v1)
         open.get("health") { _, _ in JSONBody.response(["status": "ok"]) }
         open.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
 
         // Fleets
-        v1.get("fleets") { _, context in JSONBody.response(try await plane.listFleets(org: try context.requireUser())) }
-        v1.post("fleets") { request, context in
+        v1.get("fleets") { _, context, access in JSONBody.response(try await plane.listFleets(access)) }
+        v1.post("fleets") { request, context, access in
             let body = try await JSONBody.decode(API.CreateFleet.self, from: request)
-            return JSONBody.response(try await plane.createFleet(org: try context.requireUser(), name: body.name), status: .created)
+            return JSONBody.response(try await plane.createFleet(access, name: body.name), status: .created)
         }
-        v1.get("fleets/:fleet") { _, context in
-            JSONBody.response(try await plane.fleet(org: try context.requireUser(), try context.parameters.require("fleet")))
+        v1.get("fleets/:fleet") { _, context, access in
+            JSONBody.response(try await plane.fleet(access, try context.parameters.require("fleet")))
         }
-        v1.patch("fleets/:fleet") { request, context in
+        v1.patch("fleets/:fleet") { request, context, access in
             let body = try await JSONBody.decode(API.UpdateFleet.self, from: request)
-            return JSONBody.response(try await plane.updateFleet(org: try context.requireUser(), try context.parameters.require("fleet"), body))
+            return JSONBody.response(try await plane.updateFleet(access, try context.parameters.require("fleet"), body))
         }
-        v1.delete("fleets/:fleet") { _, context in
-            try await plane.deleteFleet(org: try context.requireUser(), try context.parameters.require("fleet"))
+        v1.delete("fleets/:fleet") { _, context, access in
+            try await plane.deleteFleet(access, try context.parameters.require("fleet"))
             return Response(status: .noContent)
         }
 
         // Provisioning keys
-        v1.get("fleets/:fleet/keys") { _, context in
-            JSONBody.response(try await plane.listKeys(org: try context.requireUser(), fleet: try context.parameters.require("fleet")))
+        v1.get("fleets/:fleet/keys") { _, context, access in
+            JSONBody.response(try await plane.listKeys(access, fleet: try context.parameters.require("fleet")))
         }
-        v1.post("fleets/:fleet/keys") { request, context in
+        v1.post("fleets/:fleet/keys") { request, context, access in
             let body = try await JSONBody.decode(API.CreateKey.self, from: request)
-            let key = try await plane.createKey(org: try context.requireUser(), fleet: try context.parameters.require("fleet"), body)
+            let key = try await plane.createKey(access, fleet: try context.parameters.require("fleet"), body)
             return JSONBody.response(key, status: .created)
         }
-        v1.delete("fleets/:fleet/keys/:key") { _, context in
+        v1.delete("fleets/:fleet/keys/:key") { _, context, access in
             try await plane.revokeKey(
-                org: try context.requireUser(), fleet: try context.parameters.require("fleet"), id: try context.parameters.require("key"))
+                access, fleet: try context.parameters.require("fleet"), id: try context.parameters.require("key"))
             return Response(status: .noContent)
         }
 
         // Releases
-        v1.get("fleets/:fleet/releases") { _, context in
-            JSONBody.response(try await plane.listReleases(org: try context.requireUser(), fleet: try context.parameters.require("fleet")))
+        v1.get("fleets/:fleet/releases") { _, context, access in
+            JSONBody.response(try await plane.listReleases(access, fleet: try context.parameters.require("fleet")))
         }
-        v1.post("fleets/:fleet/releases") { request, context in
+        v1.post("fleets/:fleet/releases") { request, context, access in
             let body = try await JSONBody.decode(API.CreateRelease.self, from: request)
             let release = try await plane.createRelease(
-                org: try context.requireUser(), fleet: try context.parameters.require("fleet"), compose: body.compose)
+                access, fleet: try context.parameters.require("fleet"), compose: body.compose)
             return JSONBody.response(release, status: .created)
         }
-        v1.get("releases/:release") { _, context in
-            JSONBody.response(try await plane.release(org: try context.requireUser(), try context.parameters.require("release")))
+        v1.get("releases/:release") { _, context, access in
+            JSONBody.response(try await plane.release(access, try context.parameters.require("release")))
         }
 
         // Devices (people)
@@ -71,9 +73,8 @@ struct APIRoutes {
             let body = try await JSONBody.decode(API.RegisterDevice.self, from: request)
             return JSONBody.response(try await plane.register(body), status: .created)
         }
-        v1.get("devices") { request, context in
-            let org = try context.requireUser()
-            var filter = ControlPlane.DeviceFilter()
+        v1.get("devices") { request, context, access in
+                        var filter = ControlPlane.DeviceFilter()
             filter.fleet = request.uri.queryParameters["fleet"].map(String.init)
             for tag in request.uri.queryParameters.getAll("tag") {
                 let parts = tag.split(separator: "=", maxSplits: 1).map(String.init)
@@ -90,38 +91,38 @@ struct APIRoutes {
                 }
                 filter.status = status
             }
-            return JSONBody.response(try await plane.listDevices(org: org, filter))
+            return JSONBody.response(try await plane.listDevices(access, filter))
         }
-        v1.get("devices/:device") { _, context in
-            JSONBody.response(try await plane.device(org: try context.requireUser(), try context.parameters.require("device")))
+        v1.get("devices/:device") { _, context, access in
+            JSONBody.response(try await plane.device(access, try context.parameters.require("device")))
         }
-        v1.patch("devices/:device") { request, context in
+        v1.patch("devices/:device") { request, context, access in
             let body = try await JSONBody.decode(API.UpdateDevice.self, from: request)
-            return JSONBody.response(try await plane.updateDevice(org: try context.requireUser(), try context.parameters.require("device"), body))
+            return JSONBody.response(try await plane.updateDevice(access, try context.parameters.require("device"), body))
         }
-        v1.delete("devices/:device") { _, context in
-            try await plane.deleteDevice(org: try context.requireUser(), try context.parameters.require("device"))
+        v1.delete("devices/:device") { _, context, access in
+            try await plane.deleteDevice(access, try context.parameters.require("device"))
             return Response(status: .noContent)
         }
-        v1.post("devices/:device/actions") { request, context in
+        v1.post("devices/:device/actions") { request, context, access in
             let body = try await JSONBody.decode(API.DeviceAction.self, from: request)
-            try await plane.act(org: try context.requireUser(), try context.parameters.require("device"), body)
+            try await plane.act(access, try context.parameters.require("device"), body)
             return Response(status: .accepted)
         }
-        v1.put("devices/:device/tags") { request, context in
+        v1.put("devices/:device/tags") { request, context, access in
             struct TagChange: Decodable {
                 var set: [String: String]?
                 var remove: [String]?
             }
             let body = try await JSONBody.decode(TagChange.self, from: request)
             let tags = try await plane.setTags(
-                org: try context.requireUser(), try context.parameters.require("device"), set: body.set ?? [:], remove: body.remove ?? [])
+                access, try context.parameters.require("device"), set: body.set ?? [:], remove: body.remove ?? [])
             return JSONBody.response(tags)
         }
-        v1.get("devices/:device/sessions") { _, context in
-            JSONBody.response(try await plane.sessions.list(org: try context.requireUser(), device: try context.parameters.require("device")))
+        v1.get("devices/:device/sessions") { _, context, access in
+            JSONBody.response(try await plane.sessions.list(access, device: try context.parameters.require("device")))
         }
-        v1.get("devices/:device/logs") { request, context in
+        v1.get("devices/:device/logs") { request, context, access in
             let query = request.uri.queryParameters
             let limit =
                 try query["limit"].map { text throws(ServerError) in
@@ -137,26 +138,26 @@ struct APIRoutes {
                 return n
             }
             let lines = try await plane.logs(
-                org: try context.requireUser(), device: try context.parameters.require("device"), service: query["service"].map(String.init),
+                access, device: try context.parameters.require("device"), service: query["service"].map(String.init),
                 after: after, since: query["since"].map(String.init), limit: limit)
             return JSONBody.response(lines)
         }
 
         // Env
-        v1.get("env") { request, context in
+        v1.get("env") { request, context, access in
             let query = request.uri.queryParameters
             return JSONBody.response(
-                try await plane.listEnv(org: try context.requireUser(), fleet: query["fleet"].map(String.init), device: query["device"].map(String.init)))
+                try await plane.listEnv(access, fleet: query["fleet"].map(String.init), device: query["device"].map(String.init)))
         }
-        v1.put("env") { request, context in
+        v1.put("env") { request, context, access in
             let body = try await JSONBody.decode(API.SetEnv.self, from: request)
-            return JSONBody.response(try await plane.setEnv(org: try context.requireUser(), body))
+            return JSONBody.response(try await plane.setEnv(access, body))
         }
-        v1.delete("env") { request, context in
+        v1.delete("env") { request, context, access in
             let query = request.uri.queryParameters
             guard let name = query["name"] else { throw ServerError(.badRequest, "name the variable with ?name=") }
             try await plane.removeEnv(
-                org: try context.requireUser(), fleet: query["fleet"].map(String.init), device: query["device"].map(String.init),
+                access, fleet: query["fleet"].map(String.init), device: query["device"].map(String.init),
                 service: query["service"].map(String.init), name: String(name))
             return Response(status: .noContent)
         }
@@ -199,16 +200,42 @@ struct APIRoutes {
     }
 }
 
-/// Resolves `Authorization: Bearer …` into the context's identity. A wrong credential is
-/// refused at once; a missing one is left to ``RequireCaller`` to judge.
+/// Resolves `Authorization: Bearer …`, or a browser's session cookie, into the context's
+/// identity. A wrong credential is refused at once; a missing one is left to the route to
+/// judge. A change made with the cookie must carry the session's CSRF token in
+/// `X-CSRF-Token`: another site can make a browser send the cookie, but cannot read the token.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = DroverContext
     let plane: ControlPlane
 
+    /// The session cookie's name.
+    static let sessionCookie = "drover_session"
+    /// The header that carries the CSRF token.
+    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
+
     func handle(_ request: Request, context: DroverContext, next: (Request, DroverContext) async throws -> Response) async throws -> Response {
         var context = context
-        context.identity = try await Self.identity(of: request, plane: plane)
+        if request.headers[.authorization] == nil, let cookie = request.cookies[Self.sessionCookie]?.value, !cookie.isEmpty {
+            context.identity = try await Self.session(cookie, request: request, plane: plane)
+        } else {
+            context.identity = try await Self.identity(of: request, plane: plane)
+        }
         return try await next(request, context)
+    }
+
+    /// The person a session cookie belongs to; a change without the session's CSRF token is refused.
+    static func session(_ cookie: String, request: Request, plane: ControlPlane) async throws(ServerError) -> Identity? {
+        guard cookie.utf8.count <= API.Limits.secret, case .user(let principal)? = try await plane.identity(credential: cookie),
+            let csrf = principal.csrf
+        else {
+            throw ServerError(.unauthorized, "the session has ended or is not valid: log in again")
+        }
+        if ![.get, .head, .options].contains(request.method) {
+            guard let sent = request.headers[csrfHeader], sent == csrf else {
+                throw ServerError(.forbidden, "a change made with a session cookie must send the session's CSRF token in X-CSRF-Token")
+            }
+        }
+        return .user(principal)
     }
 
     /// Who `Authorization: Bearer …` names: nil without the header; a malformed header or a
@@ -221,7 +248,7 @@ struct AuthMiddleware: RouterMiddleware {
             throw ServerError(.unauthorized, "Authorization must be 'Bearer TOKEN'")
         }
         guard let identity = try await plane.identity(credential: credential) else {
-            throw ServerError(.unauthorized, "the token or device key is not valid (revoked, or the device was deleted)")
+            throw ServerError(.unauthorized, "the token or device key is not valid (expired, revoked, or the device was deleted)")
         }
         return identity
     }
@@ -238,7 +265,7 @@ struct RequireCaller: RouterMiddleware {
 
     func handle(_ request: Request, context: DroverContext, next: (Request, DroverContext) async throws -> Response) async throws -> Response {
         switch caller {
-        case .user: _ = try context.requireUser()
+        case .user: _ = try context.requirePerson()
         case .device: _ = try context.requireDevice()
         }
         return try await next(request, context)

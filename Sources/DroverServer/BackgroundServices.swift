@@ -1,3 +1,4 @@
+import Logging
 import ServiceLifecycle
 
 /// Work the application repeats beside its HTTP server every `interval` until it stops. An
@@ -27,6 +28,17 @@ struct RecurringWork: Service {
     static func channelPresence(_ channels: ChannelHub, _ presence: Presence) -> RecurringWork {
         RecurringWork(interval: .seconds(Presence.writeEverySeconds), runsOnStop: false) {
             for uuid in channels.connectedDevices { await presence.touch(uuid) }
+        }
+    }
+
+    /// Drops audit entries older than 90 days and expired tokens and sessions, hourly.
+    static func accountPruner(_ accounts: Accounts, logger: Logger) -> RecurringWork {
+        RecurringWork(interval: .seconds(3600), runsOnStop: false) {
+            do {
+                try await accounts.prune()
+            } catch {
+                logger.warning("cannot prune the audit log", metadata: ["error": "\(error)"])
+            }
         }
     }
 

@@ -12,9 +12,13 @@ public struct ChannelRequestContext: RequestContext, WebSocketRequestContext {
     public let webSocket: WebSocketHandlerReference<Self>
 
     /// Creates a context for an upgrade request.
+    /// The client's address, for the audit log.
+    public let address: String?
+
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         webSocket = .init()
+        address = source.channel.remoteAddress?.ipAddress
     }
 }
 

@@ -2,78 +2,84 @@ import DroverModel
 
 /// What the routes (and the server command) call, each handed to the domain service it belongs to.
 extension ControlPlane {
-    /// Creates the default organisation and, on a store without tokens, an admin token
-    /// (returned once; nil when tokens exist).
+    /// On a store without users, creates the first organisation and its owner ('admin') and
+    /// returns the owner's first API token (once; nil when users exist).
     public func bootstrap() async throws(ServerError) -> String? { try await credentials.bootstrap() }
-    /// The default organisation's id (the one the admin token belongs to).
-    public func defaultOrg() async throws(ServerError) -> String { try await credentials.defaultOrg() }
-    /// Mints another admin token for the default organisation.
+    /// Mints another API token for the first owner.
     public func createToken(label: String) async throws(ServerError) -> String { try await credentials.createToken(label: label) }
+    /// What the first owner ('admin') may do, for the server's own tools and tests that call
+    /// the control plane without a request.
+    public func ownerAccess() async throws(ServerError) -> Access {
+        guard let owner = try await credentials.firstOwner() else { throw ServerError(.notFound, "the first owner was removed") }
+        return Access(principal: owner, permission: .read, homeOrg: try await homeOrg())
+    }
+    /// The server's first organisation, whose owners may create others.
+    public func homeOrg() async throws(ServerError) -> String? { try await credentials.homeOrg() }
     /// Resolves a bearer credential.
     public func identity(credential: String) async throws(ServerError) -> Identity? { try await credentials.identity(credential: credential) }
 
     /// Lists the organisation's fleets.
-    public func listFleets(org: String) async throws(ServerError) -> [API.Fleet] { try await fleets.list(org: org) }
+    public func listFleets(_ access: Access) async throws(ServerError) -> [API.Fleet] { try await fleets.list(access) }
     /// One fleet.
-    public func fleet(org: String, _ name: String) async throws(ServerError) -> API.Fleet { try await fleets.fleet(org: org, name) }
+    public func fleet(_ access: Access, _ name: String) async throws(ServerError) -> API.Fleet { try await fleets.fleet(access, name) }
     /// Creates a fleet.
-    public func createFleet(org: String, name: String) async throws(ServerError) -> API.Fleet { try await fleets.create(org: org, name: name) }
+    public func createFleet(_ access: Access, name: String) async throws(ServerError) -> API.Fleet { try await fleets.create(access, name: name) }
     /// Renames a fleet and/or changes the release it tracks.
-    public func updateFleet(org: String, _ name: String, _ update: API.UpdateFleet) async throws(ServerError) -> API.Fleet {
-        try await fleets.update(org: org, name, update)
+    public func updateFleet(_ access: Access, _ name: String, _ update: API.UpdateFleet) async throws(ServerError) -> API.Fleet {
+        try await fleets.update(access, name, update)
     }
     /// Deletes a fleet that has no devices.
-    public func deleteFleet(org: String, _ name: String) async throws(ServerError) { try await fleets.delete(org: org, name) }
+    public func deleteFleet(_ access: Access, _ name: String) async throws(ServerError) { try await fleets.delete(access, name) }
     /// Creates a provisioning key; the secret is in the answer only.
-    public func createKey(org: String, fleet: String, _ body: API.CreateKey) async throws(ServerError) -> API.ProvisioningKey {
-        try await fleets.createKey(org: org, fleet: fleet, body)
+    public func createKey(_ access: Access, fleet: String, _ body: API.CreateKey) async throws(ServerError) -> API.ProvisioningKey {
+        try await fleets.createKey(access, fleet: fleet, body)
     }
     /// Lists a fleet's keys (without secrets).
-    public func listKeys(org: String, fleet: String) async throws(ServerError) -> [API.ProvisioningKey] {
-        try await fleets.listKeys(org: org, fleet: fleet)
+    public func listKeys(_ access: Access, fleet: String) async throws(ServerError) -> [API.ProvisioningKey] {
+        try await fleets.listKeys(access, fleet: fleet)
     }
     /// Revokes a key.
-    public func revokeKey(org: String, fleet: String, id: String) async throws(ServerError) { try await fleets.revokeKey(org: org, fleet: fleet, id: id) }
+    public func revokeKey(_ access: Access, fleet: String, id: String) async throws(ServerError) { try await fleets.revokeKey(access, fleet: fleet, id: id) }
 
     /// Enrols a device with a provisioning key: a new UUID and API key.
     public func register(_ body: API.RegisterDevice) async throws(ServerError) -> API.RegisteredDevice { try await devices.register(body) }
     /// Lists devices matching a filter.
-    public func listDevices(org: String, _ filter: DeviceFilter) async throws(ServerError) -> [API.Device] { try await devices.list(org: org, filter) }
+    public func listDevices(_ access: Access, _ filter: DeviceFilter) async throws(ServerError) -> [API.Device] { try await devices.list(access, filter) }
     /// One device by name or UUID.
-    public func device(org: String, _ reference: String) async throws(ServerError) -> API.Device { try await devices.device(org: org, reference) }
+    public func device(_ access: Access, _ reference: String) async throws(ServerError) -> API.Device { try await devices.device(access, reference) }
     /// Renames, moves, pins or unpins a device.
-    public func updateDevice(org: String, _ reference: String, _ update: API.UpdateDevice) async throws(ServerError) -> API.Device {
-        try await devices.update(org: org, reference, update)
+    public func updateDevice(_ access: Access, _ reference: String, _ update: API.UpdateDevice) async throws(ServerError) -> API.Device {
+        try await devices.update(access, reference, update)
     }
     /// Deletes a device; its key stops working at once.
-    public func deleteDevice(org: String, _ reference: String) async throws(ServerError) { try await devices.delete(org: org, reference) }
+    public func deleteDevice(_ access: Access, _ reference: String) async throws(ServerError) { try await devices.delete(access, reference) }
     /// Runs a device action.
-    public func act(org: String, _ reference: String, _ action: API.DeviceAction) async throws(ServerError) {
-        try await devices.act(org: org, reference, action)
+    public func act(_ access: Access, _ reference: String, _ action: API.DeviceAction) async throws(ServerError) {
+        try await devices.act(access, reference, action)
     }
     /// Sets or removes tags.
-    public func setTags(org: String, _ reference: String, set: [String: String], remove: [String]) async throws(ServerError) -> [String: String] {
-        try await devices.setTags(org: org, reference, set: set, remove: remove)
+    public func setTags(_ access: Access, _ reference: String, set: [String: String], remove: [String]) async throws(ServerError) -> [String: String] {
+        try await devices.setTags(access, reference, set: set, remove: remove)
     }
 
     /// Creates a release from a compose document.
-    public func createRelease(org: String, fleet: String, compose: String) async throws(ServerError) -> API.Release {
-        try await releases.create(org: org, fleet: fleet, compose: compose)
+    public func createRelease(_ access: Access, fleet: String, compose: String) async throws(ServerError) -> API.Release {
+        try await releases.create(access, fleet: fleet, compose: compose)
     }
     /// A fleet's releases, newest first.
-    public func listReleases(org: String, fleet: String) async throws(ServerError) -> [API.Release] { try await releases.list(org: org, fleet: fleet) }
+    public func listReleases(_ access: Access, fleet: String) async throws(ServerError) -> [API.Release] { try await releases.list(access, fleet: fleet) }
     /// One release, checked to belong to the organisation.
-    public func release(org: String, _ id: String) async throws(ServerError) -> API.Release { try await releases.release(org: org, id) }
+    public func release(_ access: Access, _ id: String) async throws(ServerError) -> API.Release { try await releases.release(access, id) }
 
     /// Sets a variable at fleet, fleet-service, device or device-service scope.
-    public func setEnv(org: String, _ body: API.SetEnv) async throws(ServerError) -> API.EnvVar { try await environment.set(org: org, body) }
+    public func setEnv(_ access: Access, _ body: API.SetEnv) async throws(ServerError) -> API.EnvVar { try await environment.set(access, body) }
     /// Lists variables of a fleet (all scopes) or of one device (its own and its fleet's).
-    public func listEnv(org: String, fleet: String?, device: String?) async throws(ServerError) -> [API.EnvVar] {
-        try await environment.list(org: org, fleet: fleet, device: device)
+    public func listEnv(_ access: Access, fleet: String?, device: String?) async throws(ServerError) -> [API.EnvVar] {
+        try await environment.list(access, fleet: fleet, device: device)
     }
     /// Removes a variable at exactly the given scope.
-    public func removeEnv(org: String, fleet: String?, device: String?, service: String?, name: String) async throws(ServerError) {
-        try await environment.remove(org: org, fleet: fleet, device: device, service: service, name: name)
+    public func removeEnv(_ access: Access, fleet: String?, device: String?, service: String?, name: String) async throws(ServerError) {
+        try await environment.remove(access, fleet: fleet, device: device, service: service, name: name)
     }
 
     /// The store generation as this server last saw it.
@@ -120,10 +126,10 @@ extension ControlPlane {
     /// Stores a batch of a device's log lines, keeping at most the retention cap.
     public func appendLogs(device uuid: String, _ lines: [API.LogEntry]) async throws(ServerError) { try await deviceLogs.append(device: uuid, lines) }
     /// A device's log lines: after a sequence number, or the last `limit`, optionally one service's.
-    public func logs(org: String, device: String, service: String?, after: Int64?, since: String?, limit: Int) async throws(ServerError)
+    public func logs(_ access: Access, device: String, service: String?, after: Int64?, since: String?, limit: Int) async throws(ServerError)
         -> [API.LogEntry]
     {
-        try await deviceLogs.lines(org: org, device: device, LogQuery(service: service, after: after, since: since, limit: limit))
+        try await deviceLogs.lines(access, device: device, LogQuery(service: service, after: after, since: since, limit: limit))
     }
 
     /// Checks and stores a batch of a device's metric samples.
@@ -131,7 +137,7 @@ extension ControlPlane {
         try await deviceMetrics.record(device: uuid, batch)
     }
     /// A device's newest metrics sample and its per-minute history since `since` (at most a day).
-    public func metrics(org: String, device: String, since: Double?) async throws(ServerError) -> API.DeviceMetrics {
-        try await deviceMetrics.metrics(org: org, device: device, since: since)
+    public func metrics(_ access: Access, device: String, since: Double?) async throws(ServerError) -> API.DeviceMetrics {
+        try await deviceMetrics.metrics(access, device: device, since: since)
     }
 }

@@ -22,6 +22,8 @@ public final class ControlPlane: Sendable {
     public typealias DeviceFilter = DroverServer.DeviceFilter
 
     let credentials: Credentials
+    /// People: organisations, members, logins, tokens, the audit log.
+    let accounts: Accounts
     let fleets: Fleets
     let devices: Devices
     let releases: Releases
@@ -47,7 +49,9 @@ public final class ControlPlane: Sendable {
     public init(store: any DroverStore, logger: Logger, tick: Duration = .seconds(1), metrics: ServerMetrics = ServerMetrics()) {
         self.metrics = metrics
         store.observeTiming(metrics.store)
-        credentials = Credentials(store: store)
+        let credentials = Credentials(store: store)
+        self.credentials = credentials
+        accounts = Accounts(store: store, credentials: credentials)
         let channels = ChannelHub()
         self.channels = channels
         let push = ChannelPush(channels: channels)
@@ -65,7 +69,7 @@ public final class ControlPlane: Sendable {
         sessions = Sessions(store: store, channels: channels, logger: logger)
         services = [
             RecurringWork.generationWatcher(targets, every: tick), RecurringWork.lastSeenWriter(presence, every: tick),
-            RecurringWork.channelPresence(channels, presence),
+            RecurringWork.channelPresence(channels, presence), RecurringWork.accountPruner(accounts, logger: logger),
         ]
     }
 }

@@ -22,8 +22,8 @@ struct DeviceLogs: Sendable {
     }
 
     /// A device's log lines: after a sequence number, or the last `limit`, optionally one service's.
-    func lines(org: String, device reference: String, _ query: LogQuery) async throws(ServerError) -> [API.LogEntry] {
-        let device = try await store.device(org: org, named: reference)
+    func lines(_ access: Access, device reference: String, _ query: LogQuery) async throws(ServerError) -> [API.LogEntry] {
+        let device = try await access.device(in: store, reference)
         return try await store.logs(device: device.uuid, query)
     }
 }

@@ -30,8 +30,8 @@ final class DeviceMetrics: Sendable {
     }
 
     /// A device's newest sample and its minutes since `since` (at most the last day).
-    func metrics(org: String, device reference: String, since: Double?) async throws(ServerError) -> API.DeviceMetrics {
-        let device = try await store.device(org: org, named: reference)
+    func metrics(_ access: Access, device reference: String, since: Double?) async throws(ServerError) -> API.DeviceMetrics {
+        let device = try await access.device(in: store, reference)
         let floor = WallClock.now - MetricFold.windowSeconds
         let history = try await store.metricMinutes(device: device.uuid, since: max(since ?? floor, floor))
         let latest = try await store.latestMetrics(deviceUUIDs: [device.uuid])[device.uuid]

@@ -33,10 +33,10 @@ struct Devices: Sendable {
     }
 
     /// Lists devices matching a filter.
-    func list(org: String, _ filter: DeviceFilter) async throws(ServerError) -> [API.Device] {
+    func list(_ access: Access, _ filter: DeviceFilter) async throws(ServerError) -> [API.Device] {
         var fleetID: String?
-        if let name = filter.fleet { fleetID = try await store.fleet(org: org, named: name).id }
-        let records = try await store.devices(org: org, fleetID: fleetID)
+        if let name = filter.fleet { fleetID = try await access.fleet(in: store, name).id }
+        let records = try await store.devices(org: access.org, fleetID: fleetID).filter { access.sees($0.fleetID) }
         let tags = try await store.tags(deviceUUIDs: records.map(\.uuid))
         var out: [API.Device] = []
         for record in records {
@@ -70,21 +70,21 @@ struct Devices: Sendable {
     }
 
     /// One device by name or UUID.
-    func device(org: String, _ reference: String) async throws(ServerError) -> API.Device {
-        let record = try await store.device(org: org, named: reference)
+    func device(_ access: Access, _ reference: String) async throws(ServerError) -> API.Device {
+        let record = try await access.device(in: store, reference)
         var device = try await view(record, tags: try await store.tags(deviceUUIDs: [record.uuid])[record.uuid] ?? [:])
         device.metrics = Self.summary(try await metrics.latest([record.uuid])[record.uuid])
         return device
     }
 
     /// Renames, moves, pins or unpins a device.
-    func update(org: String, _ reference: String, _ update: API.UpdateDevice) async throws(ServerError) -> API.Device {
-        let record = try await store.device(org: org, named: reference)
+    func update(_ access: Access, _ reference: String, _ update: API.UpdateDevice) async throws(ServerError) -> API.Device {
+        let record = try await access.device(in: store, reference)
         if let name = update.name { try ControlPlane.validateName(name, what: "device name") }
         var change = DeviceChange(name: update.name)
-        if let name = update.fleet { change.fleet = try await store.fleet(org: org, named: name) }
+        if let name = update.fleet { change.fleet = try await access.fleet(in: store, name) }
         if let wanted = update.pinRelease {
-            change.pinnedRelease = .some(wanted.isEmpty ? nil : try await store.release(id: wanted).id)
+            change.pinnedRelease = .some(wanted.isEmpty ? nil : try await access.release(in: store, wanted).0.id)
         }
         do {
             try await store.updateDevice(uuid: record.uuid, reference: reference, change)
@@ -93,12 +93,12 @@ struct Devices: Sendable {
             throw ServerError(.conflict, "fleet '\(fleetName)' already has a device named '\(update.name ?? record.name)'")
         }
         try await targets.changed()
-        return try await device(org: org, record.uuid)
+        return try await device(access, record.uuid)
     }
 
     /// Deletes a device; its key stops working and its channel is closed at once.
-    func delete(org: String, _ reference: String) async throws(ServerError) {
-        let record = try await store.device(org: org, named: reference)
+    func delete(_ access: Access, _ reference: String) async throws(ServerError) {
+        let record = try await access.device(in: store, reference)
         try await store.deleteDevice(uuid: record.uuid)
         await targets.forget(device: record.uuid)
         await credentials.forget(device: record.uuid)
@@ -134,8 +134,8 @@ struct Devices: Sendable {
     /// Runs a device action: `restart` (recreate the app's or one service's containers),
     /// `stop` / `start` a service, `purge` (remove the app and its volumes, then reinstall),
     /// `update` (past update locks) or `retry` (a rolled-back release).
-    func act(org: String, _ reference: String, _ action: API.DeviceAction) async throws(ServerError) {
-        let record = try await store.device(org: org, named: reference)
+    func act(_ access: Access, _ reference: String, _ action: API.DeviceAction) async throws(ServerError) {
+        let record = try await access.device(in: store, reference)
         // A service is named as in compose.
         if let service = action.service { try ControlPlane.validateName(service, what: "service") }
         switch action.action {
@@ -153,8 +153,8 @@ struct Devices: Sendable {
     }
 
     /// Sets or removes tags.
-    func setTags(org: String, _ reference: String, set: [String: String], remove: [String]) async throws(ServerError) -> [String: String] {
-        let record = try await store.device(org: org, named: reference)
+    func setTags(_ access: Access, _ reference: String, set: [String: String], remove: [String]) async throws(ServerError) -> [String: String] {
+        let record = try await access.device(in: store, reference)
         guard set.count + remove.count <= API.Limits.tagsPerChange else {
             throw ServerError(.badRequest, "body: set and remove name \(set.count + remove.count) tags; at most \(API.Limits.tagsPerChange) at once")
         }

@@ -7,21 +7,25 @@ import Hummingbird
 public struct DroverContext: RequestContext {
     /// Hummingbird's own per-request storage.
     public var coreContext: CoreRequestContextStorage
-    /// The caller, when a valid bearer credential was given.
+    /// The caller, when a valid bearer credential or session cookie was given.
     public var identity: Identity?
+    /// The client's address, for the audit log.
+    public let address: String?
 
     /// Creates a context for a request.
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         identity = nil
+        address = source.channel.remoteAddress?.ipAddress
     }
 
-    /// The caller's organisation; devices and anonymous callers are refused.
-    func requireUser() throws(ServerError) -> String {
+    /// The calling person; devices and anonymous callers are refused.
+    func requirePerson() throws(ServerError) -> Principal {
         switch identity {
-        case .user(let org, _, _): return org
+        case .user(let principal): return principal
         case .device: throw ServerError(.forbidden, "a device key cannot use this endpoint")
-        case nil: throw ServerError(.unauthorized, "this endpoint needs an API token: send 'Authorization: Bearer TOKEN'")
+        case nil:
+            throw ServerError(.unauthorized, "this endpoint needs an API token or a login: send 'Authorization: Bearer TOKEN' (drover login)")
         }
     }
 

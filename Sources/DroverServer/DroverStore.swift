@@ -4,19 +4,61 @@ import DroverModel
 /// (``SQLStore``) is one implementation; every store keeps the same promises: an acknowledged
 /// write is durable, and a change of several rows is one transaction that checks the rows it
 /// depends on again inside it.
-public typealias DroverStore = TokenStore & FleetStore & DeviceStore & ReleaseStore & EnvStore & LogStore & GenerationStore & SessionStore & MetricStore
+public typealias DroverStore = AccountStore & FleetStore & DeviceStore & ReleaseStore & EnvStore & LogStore & GenerationStore & SessionStore & MetricStore
     & TimedStore
 
-/// Organisations and API tokens.
-public protocol TokenStore: Sendable {
+/// Organisations, their people, and people's credentials.
+public protocol AccountStore: Sendable {
     /// The id of the organisation named `name`, created if missing.
     func ensureOrg(_ name: String) async throws(ServerError) -> String
-    /// Stores a token's hash with its role.
-    func addToken(hash: String, org: String, role: String, label: String) async throws(ServerError)
+    /// Creates an organisation; a taken name is a conflict.
+    func createOrg(name: String) async throws(ServerError) -> OrgRecord
+    /// An organisation by name or id.
+    func org(named reference: String) async throws(ServerError) -> OrgRecord
+    /// The first organisation, made at first start: its owners run the server.
+    func homeOrg() async throws(ServerError) -> String?
+    /// How many users exist.
+    func userCount() async throws(ServerError) -> Int
+    /// Creates a user, with a role in one fleet of their organisation if given, in one
+    /// transaction; a taken name is a conflict.
+    func createUser(_ user: UserRecord, fleetRole: (fleetID: String, role: API.Role)?) async throws(ServerError)
+    /// The organisation's users by name.
+    func users(org: String) async throws(ServerError) -> [UserRecord]
+    /// A user by name (names are unique on the server), by id, or by an invitation's hash.
+    func user(named name: String) async throws(ServerError) -> UserRecord?
+    func user(id: String) async throws(ServerError) -> UserRecord?
+    func user(invitation hash: String) async throws(ServerError) -> UserRecord?
+    /// The users' roles in single fleets: user id → fleet id → role.
+    func fleetRoles(userIDs: [String]) async throws(ServerError) -> [String: [String: API.Role]]
+    /// Sets a password's hash, ending an open invitation.
+    func setPassword(userID: String, _ password: String) async throws(ServerError)
+    /// Sets (or with nil removes) the user's role in the organisation or in one of its fleets.
+    func setRole(userID: String, fleetID: String?, _ role: API.Role?) async throws(ServerError)
+    /// Deletes a user with their roles and credentials.
+    func deleteUser(id: String) async throws(ServerError)
+    /// Stores a token's or session's hash.
+    func addToken(_ token: TokenRecord) async throws(ServerError)
+    /// A user's tokens or sessions, oldest first.
+    func tokens(userID: String, kind: TokenRecord.Kind) async throws(ServerError) -> [TokenRecord]
+    /// Deletes a user's token; false when they have none of that id.
+    func deleteToken(id: String, userID: String) async throws(ServerError) -> Bool
+    /// Deletes the token or session with this hash (a logout).
+    func deleteToken(hash: String) async throws(ServerError)
+    /// Drops tokens and sessions that expired before `time`.
+    func deleteExpiredTokens(before time: Double) async throws(ServerError)
     /// How many tokens exist.
     func tokenCount() async throws(ServerError) -> Int
-    /// Who a credential's hash belongs to: a user token or a device key.
+    /// Who a credential's hash belongs to: a person (with their roles) or a device; nil for an
+    /// unknown or expired one.
     func identity(credentialHash: String) async throws(ServerError) -> Identity?
+    /// Appends to the audit log.
+    func appendAudit(_ entry: AuditRecord) async throws(ServerError)
+    /// Sets the result of an entry written with the change it records.
+    func settleAudit(id: Int64, result: String, status: Int) async throws(ServerError)
+    /// The organisation's entries, newest first.
+    func audit(org: String, _ query: AuditQuery) async throws(ServerError) -> [AuditRecord]
+    /// Drops entries older than `before`.
+    func pruneAudit(before: Double) async throws(ServerError)
     /// Closes the store.
     func close() async throws
 }

@@ -7,21 +7,21 @@ struct Fleets: Sendable {
     let targets: Targets
 
     /// Lists the organisation's fleets.
-    func list(org: String) async throws(ServerError) -> [API.Fleet] {
+    func list(_ access: Access) async throws(ServerError) -> [API.Fleet] {
         var out: [API.Fleet] = []
-        for record in try await store.fleets(org: org) { out.append(try await view(record)) }
+        for record in try await access.fleets(in: store) { out.append(try await view(record)) }
         return out
     }
 
     /// One fleet.
-    func fleet(org: String, _ name: String) async throws(ServerError) -> API.Fleet {
-        try await view(try await store.fleet(org: org, named: name))
+    func fleet(_ access: Access, _ name: String) async throws(ServerError) -> API.Fleet {
+        try await view(try await access.fleet(in: store, name))
     }
 
     /// Creates a fleet.
-    func create(org: String, name: String) async throws(ServerError) -> API.Fleet {
+    func create(_ access: Access, name: String) async throws(ServerError) -> API.Fleet {
         try ControlPlane.validateName(name, what: "fleet name")
-        let record = try await store.createFleet(org: org, name: name)
+        let record = try await store.createFleet(org: access.org, name: name)
         // Targets are computed from one snapshot of fleets per generation: without a new
         // generation, a device enrolled into this fleet would find no fleet and get 404.
         try await targets.changed()
@@ -29,8 +29,8 @@ struct Fleets: Sendable {
     }
 
     /// Renames a fleet and/or changes the release it tracks and when its releases fail.
-    func update(org: String, _ name: String, _ update: API.UpdateFleet) async throws(ServerError) -> API.Fleet {
-        let fleet = try await store.fleet(org: org, named: name)
+    func update(_ access: Access, _ name: String, _ update: API.UpdateFleet) async throws(ServerError) -> API.Fleet {
+        let fleet = try await access.fleet(in: store, name)
         var change = FleetChange()
         if let newName = update.name {
             try ControlPlane.validateName(newName, what: "fleet name")
@@ -53,14 +53,15 @@ struct Fleets: Sendable {
             guard minimum >= 1 else { throw ServerError(.badRequest, "failingMinDevices must be at least 1, got \(minimum)") }
             change.failingMin = minimum
         }
+        change.production = update.production
         try await store.updateFleet(id: fleet.id, change)
         try await targets.changed()
         return try await view(try await store.fleet(id: fleet.id))
     }
 
     /// Deletes a fleet that has no devices.
-    func delete(org: String, _ name: String) async throws(ServerError) {
-        let fleet = try await store.fleet(org: org, named: name)
+    func delete(_ access: Access, _ name: String) async throws(ServerError) {
+        let fleet = try await access.fleet(in: store, name)
         let count = try await store.deviceCount(fleetID: fleet.id)
         guard count == 0 else {
             throw ServerError(.conflict, "fleet '\(fleet.name)' still has \(count) device(s); move or delete them first")
@@ -76,14 +77,15 @@ struct Fleets: Sendable {
             deviceCount: try await store.deviceCount(fleetID: record.id), createdAt: Date(timeIntervalSince1970: record.createdAt))
         fleet.failingShare = record.failingShare
         fleet.failingMinDevices = record.failingMin
+        fleet.production = record.production
         return fleet
     }
 
     // MARK: Provisioning keys
 
     /// Creates a provisioning key; the secret is in the answer only.
-    func createKey(org: String, fleet name: String, _ body: API.CreateKey) async throws(ServerError) -> API.ProvisioningKey {
-        let fleet = try await store.fleet(org: org, named: name)
+    func createKey(_ access: Access, fleet name: String, _ body: API.CreateKey) async throws(ServerError) -> API.ProvisioningKey {
+        let fleet = try await access.fleet(in: store, name)
         if let limit = body.deviceLimit, limit < 1 { throw ServerError(.badRequest, "deviceLimit must be at least 1") }
         // A far-off expiry has no four-digit year, so its ISO 8601 answer would be invalid; ten years is plenty.
         if let seconds = body.expiresInSeconds, !(1...315_360_000).contains(seconds) {
@@ -98,8 +100,8 @@ struct Fleets: Sendable {
     }
 
     /// Lists a fleet's keys (without secrets).
-    func listKeys(org: String, fleet name: String) async throws(ServerError) -> [API.ProvisioningKey] {
-        let fleet = try await store.fleet(org: org, named: name)
+    func listKeys(_ access: Access, fleet name: String) async throws(ServerError) -> [API.ProvisioningKey] {
+        let fleet = try await access.fleet(in: store, name)
         return try await store.keys(fleetID: fleet.id).map { key in
             API.ProvisioningKey(
                 id: key.id, fleet: fleet.name, key: nil, expiresAt: key.expiresAt.map { Date(timeIntervalSince1970: $0) },
@@ -108,8 +110,8 @@ struct Fleets: Sendable {
     }
 
     /// Revokes a key.
-    func revokeKey(org: String, fleet name: String, id: String) async throws(ServerError) {
-        let fleet = try await store.fleet(org: org, named: name)
+    func revokeKey(_ access: Access, fleet name: String, id: String) async throws(ServerError) {
+        let fleet = try await access.fleet(in: store, name)
         guard try await store.revokeKey(id: id, fleetID: fleet.id) else { throw ServerError(.notFound, "fleet '\(fleet.name)' has no key '\(id)'") }
     }
 }

@@ -9,7 +9,7 @@ struct MetricsRoutes {
 
     /// Adds `POST /v1/device/metrics`, `GET /v1/devices/{device}/metrics` and `GET /metrics`.
     func register(on router: Router<DroverContext>) {
-        let v1 = router.group("v1").add(middleware: RequireCaller(caller: .user))
+        let v1 = PeopleRoutes(group: router.group("v1"), plane: plane)
         let device = router.group("v1").add(middleware: RequireCaller(caller: .device))
         device.post("device/metrics") { request, context in
             let uuid = try context.requireDevice()
@@ -17,10 +17,10 @@ struct MetricsRoutes {
             try await plane.recordMetrics(device: uuid, batch)
             return Response(status: .noContent)
         }
-        v1.get("devices/:device/metrics") { request, context in
+        v1.get("devices/:device/metrics") { request, context, access in
             let since = try request.uri.queryParameters["since"].map { text throws(ServerError) in try Self.time(String(text)) }
             return JSONBody.response(
-                try await plane.metrics(org: try context.requireUser(), device: try context.parameters.require("device"), since: since))
+                try await plane.metrics(access, device: try context.parameters.require("device"), since: since))
         }
         router.get("metrics") { _, _ in
             Response(

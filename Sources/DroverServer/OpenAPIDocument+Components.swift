@@ -44,6 +44,7 @@ extension OpenAPIDocument {
                         "failingShare",
                         ["type": "number", "exclusiveMinimum": 0, "maximum": 1, "description": "Share of rolled-back devices that marks a release failing"]),
                     S.optional("failingMinDevices", S.integer("Fewest rolled-back devices that mark a release failing", minimum: 1)),
+                    S.optional("production", S.boolean("Marked production: developers open no terminals or tunnels on its devices")),
                     S.required("deviceCount", S.integer("Devices in the fleet", minimum: 0)),
                     S.required("createdAt", S.dateTime("Creation time")),
                 ]),
@@ -57,6 +58,7 @@ extension OpenAPIDocument {
                         "failingShare",
                         ["type": "number", "exclusiveMinimum": 0, "maximum": 1, "description": "Share of rolled-back devices that marks a release failing"]),
                     S.optional("failingMinDevices", S.integer("Fewest rolled-back devices that mark a release failing", minimum: 1)),
+                    S.optional("production", S.boolean("Marked production: developers open no terminals or tunnels on its devices")),
                 ]),
 
             // Provisioning keys
@@ -259,6 +261,7 @@ extension OpenAPIDocument {
                 S.optional("error", S.string("What ended it, when not the command's own exit")),
             ])
         schemas.merge(metricSchemas) { own, _ in own }
+        schemas.merge(accountSchemas) { own, _ in own }
         return schemas
     }
 }

@@ -15,7 +15,7 @@ extension OpenAPIDocument {
             ]),
         Operation(
             method: "get", path: "/v1/devices/{device}/metrics", id: "deviceMetrics",
-            summary: "A device's newest metrics sample and its per-minute history of the last 24 hours", caller: .user,
+            summary: "A device's newest metrics sample and its per-minute history of the last 24 hours", caller: .person(.read),
             parameters: [
                 path("device", "Device name, UUID, or a unique UUID prefix of 7 or more characters"),
                 query("since", ["type": "string"], "Only minutes from this time on: RFC 3339, or seconds since 1970"),
@@ -91,7 +91,7 @@ extension OpenAPIDocument {
     }
 
     /// A floating-point number.
-    private static func number(_ description: String, minimum: Double? = nil) -> Value {
+    static func number(_ description: String, minimum: Double? = nil) -> Value {
         var schema: [String: Value] = ["type": "number", "description": .string(description)]
         if let minimum { schema["minimum"] = .number(minimum) }
         return .object(schema)

@@ -1,10 +1,13 @@
+import DroverModel
+
 extension OpenAPIDocument {
     /// Who may call an operation, and so which bearer credential it needs.
     enum Caller {
         /// No credential (a credential that is sent must still be valid).
         case anyone
-        /// A user API token.
-        case user
+        /// A person, through an API token or a login session, whose role grants the permission
+        /// (``API/Role/grants``): the routes are checked against this, and only this.
+        case person(API.Permission)
         /// A device's API key, from enrolment.
         case device
     }
@@ -49,9 +52,12 @@ extension OpenAPIDocument {
             switch caller {
             case .anyone:
                 add(401, "An Authorization header was sent and is not a valid 'Bearer' credential")
-            case .user:
-                add(401, "No API token, or not a valid one (Authorization: Bearer TOKEN)")
-                add(403, "A device key was sent; this needs a user API token")
+            case .person(let permission):
+                add(401, "No API token or session, or not a valid one (Authorization: Bearer TOKEN, or the session cookie)")
+                add(
+                    403,
+                    "A device key was sent, or the caller's role does not grant '\(permission.rawValue)' (\(OpenAPIDocument.roles(permission))), or a session cookie came without its X-CSRF-Token on a change"
+                )
             case .device:
                 add(401, "No device key, or not a valid one (revoked, or the device was deleted)")
                 add(403, "A user API token was sent; this needs the device's own key")
@@ -63,11 +69,18 @@ extension OpenAPIDocument {
                         "Content-Encoding", ["type": "string", "enum": ["gzip"]],
                         "gzip when the body is compressed (agents compress reports and log batches); any other value is refused with 400"))
             }
-            let scheme = caller == .user ? "apiToken" : "deviceKey"
-            let security: Value = caller == .anyone ? .array([]) : .array([.object([scheme: .array([])])])
-            var operation: [String: Value] = [
-                "operationId": .string(id), "summary": .string(summary), "responses": .object(responses), "security": security,
-            ]
+            let security: Value
+            var operation: [String: Value] = ["operationId": .string(id), "summary": .string(summary), "responses": .object(responses)]
+            switch caller {
+            case .anyone: security = .array([])
+            case .device: security = .array([.object(["deviceKey": .array([])])])
+            case .person(let permission):
+                security = .array([.object(["apiToken": .array([])]), .object(["session": .array([])])])
+                operation["x-drover-permission"] = .string(permission.rawValue)
+                operation["x-drover-roles"] = .array(OpenAPIDocument.rolesGranting(permission).map { .string($0) })
+                operation["description"] = .string("Needs a role that grants '\(permission.rawValue)': \(OpenAPIDocument.roles(permission)).")
+            }
+            operation["security"] = security
             if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
             if let body {
                 operation["requestBody"] = [
@@ -77,6 +90,16 @@ extension OpenAPIDocument {
             return .object(operation)
         }
     }
+
+    /// The roles that grant a permission, with any limit: `owner, admin, developer (not on production)`.
+    static func rolesGranting(_ permission: API.Permission) -> [String] {
+        API.Role.allCases.compactMap { role in
+            guard let grant = role.grants[permission] else { return nil }
+            return grant == .always ? role.rawValue : "\(role.rawValue) (\(grant.rawValue))"
+        }
+    }
+
+    static func roles(_ permission: API.Permission) -> String { rolesGranting(permission).joined(separator: ", ") }
 
     // MARK: Parameters and responses
 

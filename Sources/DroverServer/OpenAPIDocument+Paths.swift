@@ -1,7 +1,7 @@
 extension OpenAPIDocument {
     /// Every route of `APIRoutes`, as the router serves it. The route-coverage tests compare
     /// this document with `router.routes` in both directions.
-    static let operations: [Operation] = system + fleets + devices + env + deviceSide + metricOperations
+    static let operations: [Operation] = system + fleets + devices + env + deviceSide + metricOperations + accountOperations
 
     private typealias S = Schema
 
@@ -42,21 +42,21 @@ extension OpenAPIDocument {
 
     private static let fleets: [Operation] = [
         Operation(
-            method: "get", path: "/v1/fleets", id: "listFleets", summary: "List the organisation's fleets, by name", caller: .user,
+            method: "get", path: "/v1/fleets", id: "listFleets", summary: "List the organisation's fleets, by name", caller: .person(.read),
             responses: ["200": json("The fleets", S.array("Fleets", of: S.ref("Fleet")))]),
         Operation(
-            method: "post", path: "/v1/fleets", id: "createFleet", summary: "Create a fleet", caller: .user, body: "CreateFleet",
+            method: "post", path: "/v1/fleets", id: "createFleet", summary: "Create a fleet", caller: .person(.createFleet), body: "CreateFleet",
             responses: [
                 "201": json("Created", S.ref("Fleet"), links: fleetLinks),
                 "400": error("The name is not 1-64 letters, digits, '.', '_' or '-'"),
                 "409": error("A fleet of that name exists"),
             ]),
         Operation(
-            method: "get", path: "/v1/fleets/{fleet}", id: "showFleet", summary: "Show a fleet", caller: .user, parameters: [fleetParameter],
+            method: "get", path: "/v1/fleets/{fleet}", id: "showFleet", summary: "Show a fleet", caller: .person(.read), parameters: [fleetParameter],
             responses: ["200": json("The fleet", S.ref("Fleet")), "404": error(noFleet)]),
         Operation(
             method: "patch", path: "/v1/fleets/{fleet}", id: "updateFleet",
-            summary: "Rename a fleet, choose the release it tracks, or set when a release counts as failing", caller: .user,
+            summary: "Rename a fleet, choose the release it tracks, or set when a release counts as failing", caller: .person(.manageFleet),
             parameters: [fleetParameter], body: "UpdateFleet",
             responses: [
                 "200": json("The fleet after the change", S.ref("Fleet")),
@@ -66,16 +66,16 @@ extension OpenAPIDocument {
             ]),
         Operation(
             method: "delete", path: "/v1/fleets/{fleet}", id: "deleteFleet",
-            summary: "Delete a fleet with its releases, keys and variables", caller: .user, parameters: [fleetParameter],
+            summary: "Delete a fleet with its releases, keys and variables", caller: .person(.deleteFleet), parameters: [fleetParameter],
             responses: ["204": empty("Deleted"), "404": error(noFleet), "409": error("The fleet still has devices; move or delete them first")]),
 
         Operation(
             method: "get", path: "/v1/fleets/{fleet}/keys", id: "listKeys", summary: "List a fleet's provisioning keys (without secrets)",
-            caller: .user, parameters: [fleetParameter],
+            caller: .person(.manageKeys), parameters: [fleetParameter],
             responses: ["200": json("The keys, oldest first", S.array("Keys", of: S.ref("ProvisioningKey"))), "404": error(noFleet)]),
         Operation(
             method: "post", path: "/v1/fleets/{fleet}/keys", id: "createKey",
-            summary: "Create a provisioning key; its secret is in this answer only", caller: .user, parameters: [fleetParameter],
+            summary: "Create a provisioning key; its secret is in this answer only", caller: .person(.manageKeys), parameters: [fleetParameter],
             body: "CreateKey",
             responses: [
                 "201": json(
@@ -89,17 +89,17 @@ extension OpenAPIDocument {
             ]),
         Operation(
             method: "delete", path: "/v1/fleets/{fleet}/keys/{key}", id: "revokeKey",
-            summary: "Revoke a provisioning key; devices it enrolled keep working", caller: .user,
+            summary: "Revoke a provisioning key; devices it enrolled keep working", caller: .person(.manageKeys),
             parameters: [fleetParameter, path("key", "Key id")],
             responses: ["204": empty("Revoked"), "404": error(noFleet + ", or the fleet has no key of that id")]),
 
         Operation(
             method: "get", path: "/v1/fleets/{fleet}/releases", id: "listReleases", summary: "List a fleet's releases, newest first",
-            caller: .user, parameters: [fleetParameter],
+            caller: .person(.read), parameters: [fleetParameter],
             responses: ["200": json("The releases", S.array("Releases", of: S.ref("Release"))), "404": error(noFleet)]),
         Operation(
             method: "post", path: "/v1/fleets/{fleet}/releases", id: "createRelease",
-            summary: "Create a release from a compose document; devices tracking the fleet move to it", caller: .user,
+            summary: "Create a release from a compose document; devices tracking the fleet move to it", caller: .person(.createRelease),
             parameters: [fleetParameter], body: "CreateRelease",
             responses: [
                 "201": json(
@@ -109,7 +109,7 @@ extension OpenAPIDocument {
             ]),
         Operation(
             method: "get", path: "/v1/releases/{release}", id: "showRelease",
-            summary: "Show a release, with how it fares on the devices that tried it", caller: .user,
+            summary: "Show a release, with how it fares on the devices that tried it", caller: .person(.read),
             parameters: [path("release", "Release id, or a unique prefix of 6 or more characters")],
             responses: [
                 "200": json("The release, with attempts", S.ref("Release")),
@@ -131,7 +131,7 @@ extension OpenAPIDocument {
             ]),
         Operation(
             method: "get", path: "/v1/devices", id: "listDevices", summary: "List devices, by name, that match every filter given",
-            caller: .user,
+            caller: .person(.read),
             parameters: [
                 query("fleet", ["type": "string"], "Only this fleet's devices (name or id)"),
                 query(
@@ -147,11 +147,11 @@ extension OpenAPIDocument {
                 "404": error(noFleet),
             ]),
         Operation(
-            method: "get", path: "/v1/devices/{device}", id: "showDevice", summary: "Show a device", caller: .user, parameters: [deviceParameter],
+            method: "get", path: "/v1/devices/{device}", id: "showDevice", summary: "Show a device", caller: .person(.read), parameters: [deviceParameter],
             responses: ["200": json("The device", S.ref("Device")), "404": error(noDevice), "409": error(ambiguousDevice)]),
         Operation(
             method: "patch", path: "/v1/devices/{device}", id: "updateDevice",
-            summary: "Rename a device, move it to another fleet, pin it to a release or make it track its fleet again", caller: .user,
+            summary: "Rename a device, move it to another fleet, pin it to a release or make it track its fleet again", caller: .person(.manageDevice),
             parameters: [deviceParameter], body: "UpdateDevice",
             responses: [
                 "200": json("The device after the change", S.ref("Device")),
@@ -161,11 +161,11 @@ extension OpenAPIDocument {
             ]),
         Operation(
             method: "delete", path: "/v1/devices/{device}", id: "deleteDevice", summary: "Delete a device; its key stops working at once",
-            caller: .user, parameters: [deviceParameter],
+            caller: .person(.deleteDevice), parameters: [deviceParameter],
             responses: ["204": empty("Deleted"), "404": error(noDevice), "409": error(ambiguousDevice)]),
         Operation(
             method: "post", path: "/v1/devices/{device}/actions", id: "actOnDevice",
-            summary: "Ask a device to restart, stop, start, purge, update past locks, or retry a rolled-back release", caller: .user,
+            summary: "Ask a device to restart, stop, start, purge, update past locks, or retry a rolled-back release", caller: .person(.actOnDevice),
             parameters: [deviceParameter], body: "DeviceAction",
             responses: [
                 "202": empty("Accepted: the device's target changed; the agent acts when it next hears from the server"),
@@ -174,7 +174,7 @@ extension OpenAPIDocument {
                 "409": error(ambiguousDevice),
             ]),
         Operation(
-            method: "put", path: "/v1/devices/{device}/tags", id: "setTags", summary: "Set some tags, then remove others", caller: .user,
+            method: "put", path: "/v1/devices/{device}/tags", id: "setTags", summary: "Set some tags, then remove others", caller: .person(.tagDevice),
             parameters: [deviceParameter], body: "TagChange",
             responses: [
                 "200": json("The device's tags after the change", S.ref("Tags")),
@@ -184,7 +184,7 @@ extension OpenAPIDocument {
             ]),
         Operation(
             method: "get", path: "/v1/devices/{device}/sessions", id: "deviceSessions",
-            summary: "A device's terminal sessions, newest first: who opened each, for what, when, and how it ended", caller: .user,
+            summary: "A device's terminal sessions, newest first: who opened each, for what, when, and how it ended", caller: .person(.read),
             parameters: [deviceParameter],
             responses: [
                 "200": json("The sessions, newest first (at most 200)", S.array("Sessions", of: S.ref("Session"))),
@@ -194,7 +194,7 @@ extension OpenAPIDocument {
         Operation(
             method: "get", path: "/v1/devices/{device}/logs", id: "deviceLogs",
             summary: "A device's log lines: the last 'limit', or with 'after' the next 'limit' after a sequence number (to follow)",
-            caller: .user,
+            caller: .person(.read),
             parameters: [
                 deviceParameter,
                 query("service", ["type": "string"], "Only this service's lines"),
@@ -213,7 +213,7 @@ extension OpenAPIDocument {
     private static let env: [Operation] = [
         Operation(
             method: "get", path: "/v1/env", id: "listEnv",
-            summary: "List a fleet's variables (every scope), or a device's own and its fleet's", caller: .user,
+            summary: "List a fleet's variables (every scope), or a device's own and its fleet's", caller: .person(.read),
             parameters: [
                 query("fleet", ["type": "string"], "Fleet name or id; this or device is required"),
                 query("device", ["type": "string"], "Device name or UUID; this or fleet is required"),
@@ -227,7 +227,7 @@ extension OpenAPIDocument {
         Operation(
             method: "put", path: "/v1/env", id: "setEnv",
             summary: "Set a variable at fleet, fleet-service, device or device-service scope (device-service > device > fleet-service > fleet)",
-            caller: .user, body: "SetEnv",
+            caller: .person(.writeEnv), body: "SetEnv",
             responses: [
                 "200": json("The variable as stored", S.ref("EnvVar")),
                 "400": error("The name is not valid, or neither fleet nor device was given"),
@@ -235,7 +235,7 @@ extension OpenAPIDocument {
                 "409": error(ambiguousDevice),
             ]),
         Operation(
-            method: "delete", path: "/v1/env", id: "removeEnv", summary: "Remove a variable at exactly the scope given", caller: .user,
+            method: "delete", path: "/v1/env", id: "removeEnv", summary: "Remove a variable at exactly the scope given", caller: .person(.writeEnv),
             parameters: [
                 query("name", ["type": "string"], "The variable", required: true),
                 query("fleet", ["type": "string"], "Fleet name or id; this or device is required"),

@@ -37,7 +37,13 @@ enum OpenAPIDocument {
                 "securitySchemes": [
                     "apiToken": [
                         "type": "http", "scheme": "bearer",
-                        "description": "A user API token (drv_...): the first is written to DATA/admin-token; `drover server token create` mints more",
+                        "description":
+                            "A person's API token (drv_..., from `drover token create`; the first owner's first is written to DATA/admin-token) or login session (drs_..., from POST /v1/login)",
+                    ],
+                    "session": [
+                        "type": "apiKey", "in": "cookie", "name": "drover_session",
+                        "description":
+                            "A browser's login session, set by POST /v1/login; every change (POST, PUT, PATCH, DELETE) must also send the session's CSRF token as X-CSRF-Token",
                     ],
                     "deviceKey": [
                         "type": "http", "scheme": "bearer",

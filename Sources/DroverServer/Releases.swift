@@ -10,8 +10,8 @@ struct Releases: Sendable {
     let logger: Logger
 
     /// Creates a release from a compose document, validated by the agent's own parser.
-    func create(org: String, fleet name: String, compose: String) async throws(ServerError) -> API.Release {
-        let fleet = try await store.fleet(org: org, named: name)
+    func create(_ access: Access, fleet name: String, compose: String) async throws(ServerError) -> API.Release {
+        let fleet = try await access.fleet(in: store, name)
         try ControlPlane.validateText(compose, what: "body: compose", limit: API.Limits.compose)
         let document: ComposeDocument
         do {
@@ -34,16 +34,14 @@ struct Releases: Sendable {
     }
 
     /// A fleet's releases, newest first.
-    func list(org: String, fleet name: String) async throws(ServerError) -> [API.Release] {
-        let fleet = try await store.fleet(org: org, named: name)
+    func list(_ access: Access, fleet name: String) async throws(ServerError) -> [API.Release] {
+        let fleet = try await access.fleet(in: store, name)
         return try await store.releases(fleetID: fleet.id).map { $0.api(fleet: fleet.name) }
     }
 
     /// One release, checked to belong to the organisation.
-    func release(org: String, _ id: String) async throws(ServerError) -> API.Release {
-        let release = try await store.release(id: id)
-        let fleet = try await store.fleet(id: release.fleetID)
-        guard fleet.orgID == org else { throw ServerError(.notFound, "no release '\(id)'") }
+    func release(_ access: Access, _ id: String) async throws(ServerError) -> API.Release {
+        let (release, fleet) = try await access.release(in: store, id)
         var api = release.api(fleet: fleet.name)
         api.attempts = try await attempts(release: release.id)
         return api

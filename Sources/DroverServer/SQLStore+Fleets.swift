@@ -48,6 +48,9 @@ extension SQLStore {
             if let minimum = change.failingMin {
                 try await db.raw("UPDATE fleets SET failing_min = \(bind: minimum) WHERE id = \(bind: id)").run()
             }
+            if let production = change.production {
+                try await db.raw("UPDATE fleets SET production = \(bind: production ? 1 : 0) WHERE id = \(bind: id)").run()
+            }
         }
     }
 

@@ -5,10 +5,12 @@ import SQLKit
 /// Reading records out of rows: the only place that knows the column names of each record.
 extension SQLStore {
     static func fleet(_ row: any SQLRow) throws -> FleetRecord {
-        FleetRecord(
+        var fleet = FleetRecord(
             id: try row.string("id"), orgID: try row.string("org_id"), name: try row.string("name"),
             trackedRelease: try row.optionalString("tracked_release"), createdAt: try row.double("created_at"),
             failingShare: try row.optionalDouble("failing_share") ?? 0.2, failingMin: try row.optionalInt("failing_min") ?? 2)
+        fleet.production = (try row.optionalInt("production") ?? 0) != 0
+        return fleet
     }
 
     static func device(_ row: any SQLRow) throws -> DeviceRecord {

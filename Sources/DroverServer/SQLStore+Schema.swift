@@ -117,6 +117,37 @@ extension SQLStore {
             """
             CREATE TABLE IF NOT EXISTS metric_latest (device_uuid TEXT PRIMARY KEY, time DOUBLE PRECISION NOT NULL, sample TEXT NOT NULL)
             """),
+        // People: users with roles in their organisation and per fleet; tokens become a user's
+        // (API tokens and login sessions); the tokens of an older data directory become those
+        // of an owner named 'admin' (see `adoptOrphanTokens`). Fleets can be marked production.
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, name TEXT NOT NULL UNIQUE, password TEXT,
+              invite_hash TEXT UNIQUE, invite_expires DOUBLE PRECISION, org_role TEXT, created_at DOUBLE PRECISION NOT NULL)
+            """),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS fleet_roles (user_id TEXT NOT NULL, fleet_id TEXT NOT NULL, role TEXT NOT NULL,
+              PRIMARY KEY (user_id, fleet_id))
+            """),
+        .sql("ALTER TABLE tokens ADD COLUMN id TEXT"),
+        .sql("ALTER TABLE tokens ADD COLUMN user_id TEXT"),
+        .sql("ALTER TABLE tokens ADD COLUMN kind TEXT NOT NULL DEFAULT 'api'"),
+        .sql("ALTER TABLE tokens ADD COLUMN prefix TEXT NOT NULL DEFAULT ''"),
+        .sql("ALTER TABLE tokens ADD COLUMN fleet_id TEXT"),
+        .sql("ALTER TABLE tokens ADD COLUMN expires_at DOUBLE PRECISION"),
+        .sql("ALTER TABLE tokens ADD COLUMN csrf TEXT"),
+        .step(adoptOrphanTokens),
+        .sql("CREATE INDEX IF NOT EXISTS tokens_user ON tokens (user_id)"),
+        .sql("ALTER TABLE fleets ADD COLUMN production INTEGER NOT NULL DEFAULT 0"),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS audit (id INTEGER PRIMARY KEY AUTOINCREMENT, at DOUBLE PRECISION NOT NULL, org_id TEXT NOT NULL,
+              actor TEXT NOT NULL, token TEXT, address TEXT, action TEXT NOT NULL, target TEXT NOT NULL, fleet_id TEXT, request_id TEXT,
+              result TEXT NOT NULL, status INTEGER NOT NULL)
+            """),
+        .sql("CREATE INDEX IF NOT EXISTS audit_org ON audit (org_id, id)"),
+        .sql("CREATE INDEX IF NOT EXISTS audit_at ON audit (at)"),
     ]
 
     /// Applies the schema migrations not yet applied, in order, recording the version, all in

@@ -79,6 +79,11 @@ public final class SQLStore: DroverStore {
     /// Runs one writing statement through the serialised writer.
     func run(_ sql: SQLQueryString) async throws(ServerError) {
         try Self.checkNotHoldingWriter()
+        // A person's change is written with its audit entry, in one transaction.
+        if AuditDraft.current?.pending == true {
+            try await transaction { try await $0.raw(sql).run() }
+            return
+        }
         try await timed(.write) { () async throws(ServerError) in
             do {
                 try await writer.withConnection { try await $0.raw(sql).run() }
@@ -123,11 +128,19 @@ public final class SQLStore: DroverStore {
                 // On SQLite, IMMEDIATE takes the file's write lock up front, so another process on
                 // the same file waits at BEGIN instead of failing at its first write.
                 try await writer.raw(writer.dialect.name == "sqlite" ? "BEGIN IMMEDIATE" : "BEGIN").run()
+                let draft = AuditDraft.current
+                var audit: (AuditDraft, Int64)?
                 do {
                     let result = try await Self.$holdingWriter.withValue(true) { try await body(writer) }
+                    if let draft, let entry = draft.take() {
+                        audit = (draft, 0)
+                        audit = (draft, try await Self.insertAudit(entry, into: writer))
+                    }
                     try await writer.raw("COMMIT").run()
+                    if let (draft, id) = audit { draft.committed(id) }
                     return result
                 } catch {
+                    if let (draft, _) = audit { draft.rolledBack() }
                     do {
                         try await writer.raw("ROLLBACK").run()
                     } catch {

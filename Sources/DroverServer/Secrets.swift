@@ -9,6 +9,9 @@ enum Secrets {
         SHA256.hash(data: Data(secret.utf8)).hexString
     }
 
+    /// A new random id for a record.
+    static func newID() -> String { UUID().uuidString.lowercased() }
+
     /// A new random secret: `prefix` and 48 hex digits.
     static func mint(prefix: String) -> String {
         var generator = SystemRandomNumberGenerator()

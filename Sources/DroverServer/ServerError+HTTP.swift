@@ -17,7 +17,8 @@ extension ServerError: HTTPResponseError {
         case .conflict: .conflict
         case .payloadTooLarge: .contentTooLarge
         case .methodNotAllowed: .methodNotAllowed
-        case .storage: .internalServerError
+        case .tooManyRequests: .tooManyRequests
+        case .storage, .internalFailure: .internalServerError
         }
     }
 

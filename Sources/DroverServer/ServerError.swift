@@ -23,6 +23,10 @@ public enum ServerErrorCode: String, ErrorCode {
     case payloadTooLarge = "payload_too_large"
     /// The path exists, but not with this method.
     case methodNotAllowed = "method_not_allowed"
+    /// Too many attempts (logins) in a short time.
+    case tooManyRequests = "too_many_requests"
     /// The store failed.
     case storage
+    /// Something else on the server failed.
+    case internalFailure = "internal"
 }

@@ -40,7 +40,7 @@ enum SessionRoute {
         let opened: Sessions.Opened
         var messages = inbound.messages(maxSize: maxMessageBytes).makeAsyncIterator()
         do {
-            guard let (org, user) = try await person(context.request, plane: plane) else {
+            guard let principal = try await person(context.request, plane: plane) else {
                 return await finish(outbound, API.StreamEnd(error: "a session needs a person's API token"))
             }
             guard let device = context.requestContext.parameters.get("device") else {
@@ -55,7 +55,9 @@ enum SessionRoute {
             } catch {
                 return await finish(outbound, API.StreamEnd(error: "the session request is not valid JSON of its kind: \(error)"))
             }
-            opened = try await plane.sessions.open(org: org, user: user, device: device, request)
+            let access = Access(
+                principal: principal, permission: request.kind == .logs ? .read : .session, homeOrg: try await plane.homeOrg())
+            opened = try await plane.sessions.open(access, address: context.requestContext.address, device: device, request)
         } catch let error as ServerError {
             return await finish(outbound, API.StreamEnd(error: error.message))
         } catch {
@@ -146,11 +148,20 @@ enum SessionRoute {
         await record(end)
     }
 
-    /// The organisation and token label of a person's `Authorization: Bearer TOKEN`; a device
-    /// key is refused.
-    private static func person(_ request: Request, plane: ControlPlane) async throws(ServerError) -> (String, String)? {
-        switch try await AuthMiddleware.identity(of: request, plane: plane) {
-        case .user(let org, _, let label): return (org, label)
+    /// The person of `Authorization: Bearer TOKEN` (or of the session cookie, for a browser:
+    /// a WebSocket's upgrade is a GET, so no CSRF token applies); a device key is refused.
+    private static func person(_ request: Request, plane: ControlPlane) async throws(ServerError) -> Principal? {
+        var identity = try await AuthMiddleware.identity(of: request, plane: plane)
+        if identity == nil, let cookie = request.cookies[AuthMiddleware.sessionCookie]?.value, !cookie.isEmpty {
+            // Another site's page may open a WebSocket to this server, and the browser sends the
+            // cookie with it: only a page of this server's own origin may use the cookie here.
+            if let origin = request.headers[.origin], URL(string: origin)?.host != request.head.authority?.split(separator: ":").first.map(String.init) {
+                throw ServerError(.forbidden, "a session cookie is taken only from a page of this server (Origin \(origin))")
+            }
+            identity = try await AuthMiddleware.session(cookie, request: request, plane: plane)
+        }
+        switch identity {
+        case .user(let principal): return principal
         case .device: throw ServerError(.forbidden, "sessions are opened by people: send a person's API token, not a device key")
         case nil: throw ServerError(.unauthorized, "a session needs an API token: send 'Authorization: Bearer TOKEN'")
         }

@@ -30,13 +30,13 @@ struct Sessions: Sendable {
     /// Opens a session on a device for a person: checks the request, the host shell's
     /// permission, that the device is connected, records a terminal session, and sends the
     /// device the `open` frame.
-    func open(org: String, user: String, device reference: String, _ request: API.StreamOpen) async throws(ServerError) -> Opened {
+    func open(_ access: Access, address: String?, device reference: String, _ request: API.StreamOpen) async throws(ServerError) -> Opened {
         do {
             try request.validate()
         } catch {
             throw ServerError(.badRequest, "\(error.path): \(error.message)")
         }
-        let device = try await store.device(org: org, named: reference)
+        let device = try await access.device(in: store, reference)
         if request.kind == .terminal, request.service == nil, try await !hostShellAllowed(device) {
             throw ServerError(
                 .forbidden,
@@ -48,7 +48,7 @@ struct Sessions: Sendable {
             let id = UUID().uuidString.lowercased()
             try await store.startSession(
                 SessionRow(
-                    id: id, deviceUUID: device.uuid, user: user, service: request.service, command: request.command, startedAt: WallClock.now,
+                    id: id, deviceUUID: device.uuid, user: access.principal.userName, service: request.service, command: request.command, startedAt: WallClock.now,
                     endedAt: nil, exitCode: nil, error: nil))
             recordID = id
         }
@@ -59,8 +59,16 @@ struct Sessions: Sendable {
         }
         logger.info(
             "session opened",
-            metadata: ["device": "\(device.uuid)", "kind": "\(request.kind.rawValue)", "service": "\(request.service ?? "host")", "user": "\(user)"])
+            metadata: ["device": "\(device.uuid)", "kind": "\(request.kind.rawValue)", "service": "\(request.service ?? "host")", "user": "\(access.principal.userName)"])
         counts.change(request.kind, by: 1)
+        if request.kind != .logs {
+            let principal = access.principal
+            try? await store.appendAudit(
+                AuditRecord(
+                    at: WallClock.now, orgID: principal.org, actor: principal.userName, token: principal.tokenName, address: address,
+                    action: "session.\(request.kind.rawValue)", target: "device:\(device.name)" + (request.service.map { "/\($0)" } ?? ""),
+                    fleetID: device.fleetID, result: "ok", status: 101))
+        }
         return Opened(kind: request.kind, stream: stream, recordID: recordID)
     }
 
@@ -77,8 +85,8 @@ struct Sessions: Sendable {
     }
 
     /// A device's recorded terminal sessions, newest first.
-    func list(org: String, device reference: String) async throws(ServerError) -> [API.SessionRecord] {
-        let device = try await store.device(org: org, named: reference)
+    func list(_ access: Access, device reference: String) async throws(ServerError) -> [API.SessionRecord] {
+        let device = try await access.device(in: store, reference)
         return try await store.sessions(device: device.uuid, limit: Self.listLimit).map { row in
             API.SessionRecord(
                 id: row.id, device: device.name, user: row.user, service: row.service, command: row.command, startedAt: Self.iso(row.startedAt),

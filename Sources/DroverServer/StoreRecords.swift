@@ -1,14 +1,6 @@
 import DroverModel
 import Foundation
 
-/// Who is calling: a person's token in an organisation, or a device.
-public enum Identity: Sendable, Equatable {
-    /// A user (API token) of an organisation.
-    case user(org: String, role: String, label: String)
-    /// A device, by UUID.
-    case device(uuid: String, fleetID: String)
-}
-
 /// A fleet as stored.
 public struct FleetRecord: Sendable, Equatable {
     /// Its id.
@@ -25,6 +17,8 @@ public struct FleetRecord: Sendable, Equatable {
     public var failingShare: Double
     /// Fewest rolled-back devices that mark a release failing.
     public var failingMin: Int
+    /// Marked production: developers open no terminals or tunnels on its devices.
+    public var production = false
 
     /// Creates a record.
     public init(
@@ -50,6 +44,8 @@ public struct FleetChange: Sendable {
     public var failingShare: Double?
     /// The new failing minimum.
     public var failingMin: Int?
+    /// Marks the fleet production, or not.
+    public var production: Bool?
 
     /// Creates a change.
     public init(name: String? = nil, trackedRelease: String?? = nil, failingShare: Double? = nil, failingMin: Int? = nil) {

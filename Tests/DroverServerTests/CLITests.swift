@@ -32,9 +32,9 @@ struct CLITests {
         try await run(["release", "create", "--fleet", "cli", "-f", file], server: server)
         try await run(["env", "set", "LEVEL=debug", "--fleet", "cli"], server: server)
         let plane = try await server.plane()
-        let fleet = try await plane.fleet(org: try await server.org(), "cli")
+        let fleet = try await plane.fleet(try await server.org(), "cli")
         #expect(fleet.targetRelease != nil)
-        #expect(try await plane.listEnv(org: try await server.org(), fleet: "cli", device: nil).map(\.name) == ["LEVEL"])
+        #expect(try await plane.listEnv(try await server.org(), fleet: "cli", device: nil).map(\.name) == ["LEVEL"])
 
         let duplicate = await #expect(throws: (any Error).self) { try await run(["fleet", "create", "cli"], server: server) }
         #expect("\(duplicate.map { "\($0)" } ?? "")".contains("a fleet named 'cli' already exists"))
@@ -42,7 +42,7 @@ struct CLITests {
         let invalid = await #expect(throws: (any Error).self) { try await run(["release", "create", "--fleet", "cli", "-f", file], server: server) }
         #expect("\(invalid.map { "\($0)" } ?? "")".contains("99999 is outside the valid TCP/UDP port range"))
         try await run(["fleet", "failing", "cli", "--share", "0.3", "--min-devices", "4"], server: server)
-        let tuned = try await plane.fleet(org: try await server.org(), "cli")
+        let tuned = try await plane.fleet(try await server.org(), "cli")
         #expect(tuned.failingShare == 0.3 && tuned.failingMinDevices == 4)
         let unforced = await #expect(throws: (any Error).self) { try await run(["device", "update", "ghost"], server: server) }
         #expect("\(unforced.map { "\($0)" } ?? "")".contains("add --force"))

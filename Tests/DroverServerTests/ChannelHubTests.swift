@@ -50,8 +50,8 @@ struct ChannelHubTests {
         let bystander = try await StoreHardeningTests.enrol(plane: plane, org: org, fleet: "other", name: "pi2")
         let channel = plane.channels.attach(device: device.uuid)
         let quiet = plane.channels.attach(device: bystander.uuid)
-        _ = try await plane.createRelease(org: org, fleet: "other", compose: "services:\n  web:\n    image: nginx:1.26\n")
-        let release = try await plane.createRelease(org: org, fleet: "lab", compose: "services:\n  web:\n    image: nginx:1.27\n")
+        _ = try await plane.createRelease(org, fleet: "other", compose: "services:\n  web:\n    image: nginx:1.26\n")
+        let release = try await plane.createRelease(org, fleet: "lab", compose: "services:\n  web:\n    image: nginx:1.27\n")
         var iterator = channel.outbound.makeAsyncIterator()
         var received: (etag: String, body: [UInt8])?
         while received == nil, let item = await iterator.next() {
@@ -62,7 +62,7 @@ struct ChannelHubTests {
         #expect(received.map { Data($0.body) } == served.body)
         // Rounds of sending run one after another: once the device has a later release, the
         // round of the first one has reached every device.
-        let later = try await plane.createRelease(org: org, fleet: "lab", compose: "services:\n  web:\n    image: nginx:1.28\n")
+        let later = try await plane.createRelease(org, fleet: "lab", compose: "services:\n  web:\n    image: nginx:1.28\n")
         var done = false
         while !done, let item = await iterator.next() {
             if case .frame(.target(_, let body)) = item { done = String(decoding: body, as: UTF8.self).contains(later.id) }

@@ -183,12 +183,12 @@ struct HardeningTests {
 @Suite("Hardening: the store")
 struct StoreHardeningTests {
     /// A control plane over a fresh data directory, bootstrapped: its directory, store, plane and organisation.
-    static func openPlane() async throws -> (String, SQLStore, ControlPlane, String) {
+    static func openPlane() async throws -> (String, SQLStore, ControlPlane, Access) {
         let directory = NSTemporaryDirectory() + "drover-store-\(UUID().uuidString)"
         let store = try await DroverServerApp.openStore(dataDirectory: directory, logger: Logger(label: "test"))
         let plane = ControlPlane(store: store, logger: Logger(label: "test"))
         _ = try await plane.bootstrap()
-        return (directory, store, plane, try await plane.defaultOrg())
+        return (directory, store, plane, try await plane.ownerAccess())
     }
 
     @Test("the data directory is 0700 and its files 0600 whatever the umask, and a wider mode is narrowed at start")
@@ -201,7 +201,7 @@ struct StoreHardeningTests {
         let store = try await DroverServerApp.openStore(dataDirectory: directory, logger: Logger(label: "test"))
         let plane = ControlPlane(store: store, logger: Logger(label: "test"))
         _ = try await plane.bootstrap()
-        _ = try await plane.createFleet(org: try await plane.defaultOrg(), name: "lab")
+        _ = try await plane.createFleet(try await plane.ownerAccess(), name: "lab")
         func mode(_ path: String) throws -> Int {
             try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber).intValue
         }
@@ -218,7 +218,7 @@ struct StoreHardeningTests {
     @Test("a transaction that fails rolls back only its own writes, while others write at the same moment")
     func transactionsDoNotInterleave() async throws {
         let (directory, store, plane, org) = try await Self.openPlane()
-        _ = try await plane.createFleet(org: org, name: "lab")
+        _ = try await plane.createFleet(org, name: "lab")
         // Enrolments with a wrong key run a transaction that fails and rolls back, the shape of
         // the probe that lost acknowledged env writes.
         let acknowledged = try await withThrowingTaskGroup(of: String?.self) { group in
@@ -231,7 +231,7 @@ struct StoreHardeningTests {
             for index in 0..<300 {
                 group.addTask {
                     let name = "C_\(index)"
-                    _ = try await plane.setEnv(org: org, API.SetEnv(fleet: "lab", device: nil, service: nil, name: name, value: "1"))
+                    _ = try await plane.setEnv(org, API.SetEnv(fleet: "lab", device: nil, service: nil, name: name, value: "1"))
                     return name
                 }
             }
@@ -242,7 +242,7 @@ struct StoreHardeningTests {
         try await store.close()
         // Read back through a fresh open of the same files: acknowledged means durable.
         let reopened = try await DroverServerApp.openStore(dataDirectory: directory, logger: Logger(label: "test"))
-        let stored = Set(try await ControlPlane(store: reopened, logger: Logger(label: "test")).listEnv(org: org, fleet: "lab", device: nil).map(\.name))
+        let stored = Set(try await ControlPlane(store: reopened, logger: Logger(label: "test")).listEnv(org, fleet: "lab", device: nil).map(\.name))
         #expect(acknowledged.count == 300)
         #expect(Set(acknowledged).subtracting(stored).isEmpty, "lost: \(Set(acknowledged).subtracting(stored).count)")
         try await reopened.close()
@@ -256,14 +256,14 @@ struct StoreHardeningTests {
         let failures = await withTaskGroup(of: String?.self) { group in
             for _ in 0..<4 {
                 group.addTask {
-                    for _ in 0..<100 { _ = try? await plane.listFleets(org: org) }
+                    for _ in 0..<100 { _ = try? await plane.listFleets(org) }
                     return nil
                 }
             }
             for index in 0..<200 {
                 group.addTask {
                     do {
-                        let fleet = try await plane.createFleet(org: org, name: "f\(index)")
+                        let fleet = try await plane.createFleet(org, name: "f\(index)")
                         return fleet.name == "f\(index)" ? nil : "f\(index) came back as \(fleet.name)"
                     } catch {
                         return "f\(index): \(error)"
@@ -279,9 +279,9 @@ struct StoreHardeningTests {
     }
 
     /// Creates `fleet` and enrols a device named `name` in it with a fresh key.
-    static func enrol(plane: ControlPlane, org: String, fleet: String, name: String) async throws -> API.RegisteredDevice {
-        _ = try await plane.createFleet(org: org, name: fleet)
-        let key = try await plane.createKey(org: org, fleet: fleet, API.CreateKey())
+    static func enrol(plane: ControlPlane, org: Access, fleet: String, name: String) async throws -> API.RegisteredDevice {
+        _ = try await plane.createFleet(org, name: fleet)
+        let key = try await plane.createKey(org, fleet: fleet, API.CreateKey())
         return try await plane.register(API.RegisterDevice(provisioningKey: key.key ?? "", name: name, architecture: nil))
     }
 
@@ -324,7 +324,7 @@ struct StoreHardeningTests {
         let (_, store, plane, org) = try await Self.openPlane()
         let device = try await Self.enrol(plane: plane, org: org, fleet: "lab", name: "pi")
         // With a release, each change of a fleet variable changes the device's target.
-        _ = try await plane.createRelease(org: org, fleet: "lab", compose: "services:\n  app:\n    image: busybox\n")
+        _ = try await plane.createRelease(org, fleet: "lab", compose: "services:\n  app:\n    image: busybox\n")
         let clock = ContinuousClock()
         let start = clock.now
         // Each round starts waiters for the current target, spread over the few milliseconds
@@ -342,7 +342,7 @@ struct StoreHardeningTests {
                         _ = try await plane.deviceTarget(device: device.uuid, knownETag: etag, wait: 60)
                     }
                 }
-                group.addTask { _ = try await plane.setEnv(org: org, API.SetEnv(fleet: "lab", device: nil, service: nil, name: "ROUND", value: value)) }
+                group.addTask { _ = try await plane.setEnv(org, API.SetEnv(fleet: "lab", device: nil, service: nil, name: "ROUND", value: value)) }
                 try await group.waitForAll()
             }
             rounds += 1

@@ -17,8 +17,9 @@ struct OpenAPIDocumentTests {
         let document = try await Self.servedDocument()
         #expect(document["openapi"] == .string("3.1.0"))
         let schemes = try #require(document["components"]?["securitySchemes"]?.object)
-        #expect(Set(schemes.keys) == ["apiToken", "deviceKey"])
-        for scheme in schemes.values { #expect(scheme["type"] == .string("http") && scheme["scheme"] == .string("bearer")) }
+        #expect(Set(schemes.keys) == ["apiToken", "deviceKey", "session"])
+        for name in ["apiToken", "deviceKey"] { #expect(schemes[name]?["type"] == .string("http") && schemes[name]?["scheme"] == .string("bearer")) }
+        #expect(schemes["session"]?["in"] == .string("cookie") && schemes["session"]?["name"] == .string("drover_session"))
 
         var operationIDs: Set<String> = []
         for (method, path, operation) in document.operations {

@@ -24,7 +24,7 @@ struct ShutdownTests {
             store = try await DroverServerApp.openStore(dataDirectory: directory, logger: Logger(label: "test"))
             plane = ControlPlane(store: store, logger: Logger(label: "test"), tick: tick)
             _ = try await plane.bootstrap()
-            device = try await StoreHardeningTests.enrol(plane: plane, org: try await plane.defaultOrg(), fleet: "lab", name: "pi")
+            device = try await StoreHardeningTests.enrol(plane: plane, org: try await plane.ownerAccess(), fleet: "lab", name: "pi")
             let port = Int.random(in: 40_000...49_000)
             url = "http://127.0.0.1:\(port)"
             let app = DroverServerApp.buildApplication(plane: plane, host: "127.0.0.1", port: port, logger: Logger(label: "test"))

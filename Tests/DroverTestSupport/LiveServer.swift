@@ -43,9 +43,9 @@ public actor LiveServer {
         return controlPlane
     }
 
-    /// The default organisation's id.
-    public func org() async throws -> String {
-        try await plane().defaultOrg()
+    /// What the first owner may do, to call the control plane directly.
+    public func org() async throws -> Access {
+        try await plane().ownerAccess()
     }
 
     /// An API client with the admin token; the caller shuts it down.
