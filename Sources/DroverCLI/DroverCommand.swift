@@ -15,8 +15,8 @@ public struct DroverCommand: AsyncParsableCommand {
             commandName: "drover",
             abstract: "Drover: fleets of containerised devices.",
             subcommands: commands + [
-                Login.self, FleetCommand.self, KeyCommand.self, ReleaseCommand.self, DeviceCommand.self, EnvCommand.self, TagCommand.self,
-                Logs.self, SSH.self, Tunnel.self,
+                Login.self, Logout.self, FleetCommand.self, KeyCommand.self, ReleaseCommand.self, DeviceCommand.self, EnvCommand.self,
+                TagCommand.self, Logs.self, SSH.self, Tunnel.self, OrgCommand.self, UserCommand.self, TokenCommand.self, AuditCommand.self,
             ]
         )
     }
@@ -70,7 +70,7 @@ struct Connection: ParsableArguments {
         var saved: Saved?
         if server == nil || token == nil { saved = try Self.saved() }
         guard let server = server ?? saved?.server else {
-            throw ValidationError("no server: run 'drover login --server URL --token TOKEN' or set DROVER_SERVER")
+            throw ValidationError("no server: run 'drover login --server URL --user NAME' or set DROVER_SERVER")
         }
         return (server, token ?? saved?.token)
     }
@@ -88,22 +88,67 @@ func assignments(_ words: [String], what: String) throws -> [String: String] {
 }
 
 struct Login: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Save the server URL and API token for later commands.")
+    static let configuration = CommandConfiguration(
+        abstract: "Log in and save the server and a session token (0600) for later commands.",
+        discussion: """
+            With --user, asks for the password (or reads it from standard input with --password-stdin) and saves a \
+            session token that lasts a week. With --invite, takes an invitation and sets the password. With --token, \
+            saves an API token as it is.
+            """)
 
     @Option(name: .long, help: "Server URL, e.g. http://127.0.0.1:8080.")
     var server: String
 
-    @Option(name: .long, help: "API token (see DATA_DIR/admin-token).")
-    var token: String
+    @Option(name: .long, help: "User name.")
+    var user: String?
+
+    @Flag(name: .long, help: "Read the password from the first line of standard input.")
+    var passwordStdin = false
+
+    @Option(name: .long, help: "An invitation token from 'drover user create': sets the password given.")
+    var invite: String?
+
+    @Option(name: .long, help: "An API token instead of a user and password (the first is in DATA_DIR/admin-token).")
+    var token: String?
+
+    func validate() throws {
+        guard (user == nil) != (token == nil) else { throw ValidationError("give --user NAME, or --token TOKEN") }
+        if invite != nil, user == nil { throw ValidationError("--invite needs --user NAME") }
+    }
 
     func run() async throws {
-        _ = try await DroverAPIClient.with(server: server, credential: token) { try await $0.fleets() }
+        var saved = token ?? ""
+        if let user {
+            let password = try Password.read(fromStandardInput: passwordStdin, prompt: invite == nil ? "password: " : "new password: ")
+            let session = try await DroverAPIClient.with(server: server, credential: nil) {
+                try await $0.login(API.Login(username: user, password: password, invitation: invite))
+            }
+            saved = session.token
+        } else {
+            _ = try await DroverAPIClient.with(server: server, credential: saved) { try await $0.me() }
+        }
         let path = Connection.configPath
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let data = try JSONEncoder().encode(Connection.Saved(server: server, token: token))
+        let data = try JSONEncoder().encode(Connection.Saved(server: server, token: saved))
         guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
             throw ValidationError("cannot write \(path)")
         }
-        print("logged in to \(server); saved in \(path)")
+        print("logged in to \(server)\(user.map { " as \($0)" } ?? ""); saved in \(path)")
+    }
+}
+
+/// Reading a password: from standard input for scripts, else from the terminal without echo.
+enum Password {
+    static func read(fromStandardInput: Bool, prompt: String) throws -> String {
+        if fromStandardInput {
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                throw ValidationError("--password-stdin: standard input has no password on its first line")
+            }
+            return line
+        }
+        guard isatty(STDIN_FILENO) == 1, let typed = getpass(prompt) else {
+            throw ValidationError("standard input is not a terminal: pass the password with --password-stdin")
+        }
+        return String(cString: typed)
     }
 }

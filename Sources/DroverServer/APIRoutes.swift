@@ -74,7 +74,7 @@ struct APIRoutes {
             return JSONBody.response(try await plane.register(body), status: .created)
         }
         v1.get("devices") { request, context, access in
-                        var filter = ControlPlane.DeviceFilter()
+            var filter = ControlPlane.DeviceFilter()
             filter.fleet = request.uri.queryParameters["fleet"].map(String.init)
             for tag in request.uri.queryParameters.getAll("tag") {
                 let parts = tag.split(separator: "=", maxSplits: 1).map(String.init)
@@ -211,7 +211,7 @@ struct AuthMiddleware: RouterMiddleware {
     /// The session cookie's name.
     static let sessionCookie = "drover_session"
     /// The header that carries the CSRF token.
-    static let csrfHeader = HTTPField.Name("X-CSRF-Token")!
+    static let csrfHeader = HTTPField.Name.named("X-CSRF-Token")
 
     func handle(_ request: Request, context: DroverContext, next: (Request, DroverContext) async throws -> Response) async throws -> Response {
         var context = context
@@ -322,5 +322,13 @@ struct ErrorMiddleware: RouterMiddleware {
             context.logger.error("request failed", metadata: ["error": "\(error)"])
             return JSONBody.response(API.ErrorBody(code: "internal", message: "the server failed to handle the request"), status: .internalServerError)
         }
+    }
+}
+
+extension HTTPField.Name {
+    /// A header name written in the source: one that is not valid is a programming error.
+    static func named(_ name: String) -> HTTPField.Name {
+        guard let field = HTTPField.Name(name) else { preconditionFailure("'\(name)' is not a valid header name") }
+        return field
     }
 }

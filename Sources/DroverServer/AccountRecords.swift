@@ -27,6 +27,8 @@ public struct Principal: Sendable, Equatable {
     public var ceiling: API.Role?
     /// A login session's CSRF token, which a browser must send back on every change.
     public var csrf: String?
+    /// When the credential stops working, if it does.
+    public var expiresAt: Double?
 
     /// The role that holds in a fleet: its own, else the organisation's, within the token's
     /// scope and ceiling; nil: the fleet is not theirs to see.

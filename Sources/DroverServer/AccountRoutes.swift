@@ -16,7 +16,8 @@ struct AccountRoutes {
             return response
         }
         v1.post("logout") { request, context, _ in
-            let credential = request.headers[.authorization].map { String($0.dropFirst("Bearer ".count)) }
+            let credential =
+                request.headers[.authorization].map { String($0.dropFirst("Bearer ".count)) }
                 ?? request.cookies[AuthMiddleware.sessionCookie]?.value
             if let credential { try await plane.accounts.logout(credential: credential) }
             var response = Response(status: .noContent)
@@ -67,7 +68,7 @@ struct AccountRoutes {
 
     /// Whether the client reached the server over TLS: directly, or through a proxy that says so.
     static func secure(_ request: Request) -> Bool {
-        request.uri.scheme == .https || request.headers[HTTPField.Name("X-Forwarded-Proto")!] == "https"
+        request.uri.scheme == .https || request.headers[HTTPField.Name.named("X-Forwarded-Proto")] == "https"
     }
 
     static func auditQuery(_ query: Parameters) throws(ServerError) -> AuditQuery {
@@ -77,7 +78,9 @@ struct AccountRoutes {
         out.action = query["action"].map(String.init)
         if let since = query["since"] { out.since = try MetricsRoutes.time(String(since)) }
         if let before = query["before"] {
-            guard let id = Int64(String(before)), id > 0 else { throw ServerError(.badRequest, "before must be an entry id (a whole number above 0), got '\(before)'") }
+            guard let id = Int64(String(before)), id > 0 else {
+                throw ServerError(.badRequest, "before must be an entry id (a whole number above 0), got '\(before)'")
+            }
             out.before = id
         }
         if let limit = query["limit"] {

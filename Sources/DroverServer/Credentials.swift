@@ -51,7 +51,7 @@ actor Credentials {
         guard let user = try await store.user(named: Self.firstOwner) else { return nil }
         return Principal(
             org: user.orgID, userID: user.id, userName: user.name, orgRole: user.orgRole, fleetRoles: [:], tokenID: "", tokenName: nil,
-            scopeFleet: nil, ceiling: nil, csrf: nil)
+            scopeFleet: nil, ceiling: nil, csrf: nil, expiresAt: nil)
     }
 
     /// Makes and stores a token or a login session for a user.
@@ -77,7 +77,9 @@ actor Credentials {
         let identity = try await store.identity(credentialHash: Secrets.hash(credential))
         if let identity {
             if cache.count > 100_000 { cache.removeAll() }
-            cache[credential] = (identity, now + Self.cacheSeconds)
+            var expires = now + Self.cacheSeconds
+            if case .user(let principal) = identity, let end = principal.expiresAt { expires = min(expires, end) }
+            cache[credential] = (identity, expires)
         }
         return identity
     }

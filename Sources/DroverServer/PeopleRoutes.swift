@@ -38,17 +38,19 @@ struct PeopleRoutes {
         group.on(RouterPath(path), method: method) { request, context in
             let principal = try context.requirePerson()
             let access = Access(principal: principal, permission: permission, homeOrg: try await plane.homeOrg())
-            guard access.allowedAnywhere else {
-                let roles = principal.anyRoles.map(\.rawValue).sorted().joined(separator: ", ")
-                throw ServerError(
-                    .forbidden,
-                    "'\(operation.id)' needs a role that grants '\(permission.rawValue)' (\(OpenAPIDocument.roles(permission))); yours: \(roles.isEmpty ? "none" : roles)"
-                )
+            // A refused change is audited too: who tried what, and that it was refused.
+            let run = { () async throws -> Response in
+                guard access.allowedAnywhere else {
+                    let roles = principal.anyRoles.map(\.rawValue).sorted().joined(separator: ", ")
+                    throw ServerError(
+                        .forbidden,
+                        "'\(operation.id)' needs a role that grants '\(permission.rawValue)' (\(OpenAPIDocument.roles(permission))); yours: \(roles.isEmpty ? "none" : roles)"
+                    )
+                }
+                return try await handler(request, context, access)
             }
-            guard method != .get else { return try await handler(request, context, access) }
-            return try await Self.audited(operation: operation.id, request: request, context: context, access: access, plane: plane) {
-                try await handler(request, context, access)
-            }
+            guard method != .get else { return try await run() }
+            return try await Self.audited(operation: operation.id, request: request, context: context, access: access, plane: plane, run)
         }
     }
 

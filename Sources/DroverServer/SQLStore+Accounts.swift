@@ -14,7 +14,7 @@ extension SQLStore {
         let id = Self.newID()
         do {
             try await run("INSERT INTO orgs (id, name, created_at) VALUES (\(bind: id), \(bind: name), \(bind: Self.now))")
-        } catch where error.code == .conflict {
+        } catch  where error.code == .conflict {
             throw ServerError(.conflict, "an organisation named '\(name)' already exists")
         }
         return try await org(named: id)
@@ -53,7 +53,7 @@ extension SQLStore {
                     ).run()
                 }
             }
-        } catch where error.code == .conflict {
+        } catch  where error.code == .conflict {
             throw ServerError(.conflict, "a user named '\(user.name)' already exists")
         }
     }
@@ -159,7 +159,8 @@ extension SQLStore {
             return .user(
                 Principal(
                     org: user.orgID, userID: user.id, userName: user.name, orgRole: user.orgRole, fleetRoles: roles, tokenID: token.id,
-                    tokenName: token.kind == .api ? token.name : nil, scopeFleet: token.fleetID, ceiling: token.role, csrf: token.csrf))
+                    tokenName: token.kind == .api ? token.name : nil, scopeFleet: token.fleetID, ceiling: token.role, csrf: token.csrf,
+                    expiresAt: token.expiresAt))
         }
         if let row = try await rows("SELECT uuid, fleet_id FROM devices WHERE key_hash = \(bind: hash)").first {
             return try decode(row) { Identity.device(uuid: try $0.string("uuid"), fleetID: try $0.string("fleet_id")) }

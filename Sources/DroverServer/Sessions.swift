@@ -48,7 +48,8 @@ struct Sessions: Sendable {
             let id = UUID().uuidString.lowercased()
             try await store.startSession(
                 SessionRow(
-                    id: id, deviceUUID: device.uuid, user: access.principal.userName, service: request.service, command: request.command, startedAt: WallClock.now,
+                    id: id, deviceUUID: device.uuid, user: access.principal.userName, service: request.service, command: request.command,
+                    startedAt: WallClock.now,
                     endedAt: nil, exitCode: nil, error: nil))
             recordID = id
         }
@@ -59,7 +60,10 @@ struct Sessions: Sendable {
         }
         logger.info(
             "session opened",
-            metadata: ["device": "\(device.uuid)", "kind": "\(request.kind.rawValue)", "service": "\(request.service ?? "host")", "user": "\(access.principal.userName)"])
+            metadata: [
+                "device": "\(device.uuid)", "kind": "\(request.kind.rawValue)", "service": "\(request.service ?? "host")",
+                "user": "\(access.principal.userName)",
+            ])
         counts.change(request.kind, by: 1)
         if request.kind != .logs {
             let principal = access.principal
