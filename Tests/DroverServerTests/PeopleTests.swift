@@ -82,6 +82,11 @@ struct PeopleTests {
                 .post, "/v1/login", json: #"{"username": "bob", "password": "pw-bob-123"}"#, token: "",
                 headers: [HTTPField.Name("X-Forwarded-Proto")!: "https"])
             #expect(tls.headers[.setCookie]?.contains("Secure") == true)
+            // Logging out ends the session and clears the cookie.
+            let out = try await client.call(.post, "/v1/logout", token: "", headers: withToken)
+            #expect(out.status == .noContent && out.headers[.setCookie]?.contains("drover_session=;") == true, "\(out.headers)")
+            #expect(try await client.call(.get, "/v1/fleets", token: "", headers: cookie).status == .unauthorized)
+            #expect(try await client.call(.get, "/v1/fleets", token: session.token).status == .unauthorized)
         }
     }
 
