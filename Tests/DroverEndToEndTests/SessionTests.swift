@@ -86,7 +86,10 @@ struct SessionTests {
             #expect(sessions.first?.service == "web")
             #expect(sessions.first?.exitCode == 3)
             #expect(sessions.first?.endedAt != nil)
-            #expect(sessions.first?.user.isEmpty == false)
+            #expect(sessions.first?.user == "admin")
+            // The session is in the audit log once, with who opened it on which device.
+            let audit = try await api.audit(action: "session.terminal")
+            #expect(audit.count == 1 && audit.first?.actor == "admin" && audit.first?.target == "device:s1/web" && audit.first?.fleet != nil)
 
             // A service with no container, and an unknown device, say so.
             let missing = try await run(API.StreamOpen(kind: .terminal, service: "nope", command: ["true"]), on: "s1", server: server)
