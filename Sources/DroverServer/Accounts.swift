@@ -132,6 +132,8 @@ struct Accounts: Sendable {
     func setRole(_ access: Access, _ name: String, _ body: API.SetRole) async throws(ServerError) -> API.User {
         let user = try await member(access, name)
         try access.checkOrganisation(target: max(user.orgRole ?? .viewer, body.role ?? .viewer))
+        // So that no one locks themselves (or the last owner) out by mistake.
+        guard user.id != access.principal.userID else { throw ServerError(.conflict, "you cannot change your own role; ask another admin") }
         let fleetID = try await body.fleet.asyncMap { name throws(ServerError) in try await store.fleet(org: access.org, named: name).id }
         try await store.setRole(userID: user.id, fleetID: fleetID, body.role)
         await credentials.forgetPeople()

@@ -29,6 +29,11 @@ struct Devices: Sendable {
                 apiKeyHash: Secrets.hash(apiKey)))
         let fleet = try await store.fleet(id: device.fleetID)
         logger.info("device enrolled", metadata: ["device": "\(uuid)", "fleet": "\(fleet.name)"])
+        // Enrolment is a change no person makes: the key that allowed it is its actor.
+        try? await store.appendAudit(
+            AuditRecord(
+                at: WallClock.now, orgID: fleet.orgID, actor: "provisioning-key", action: "enrolDevice", target: "device:\(device.name)",
+                fleetID: fleet.id, result: "ok", status: 201))
         return API.RegisteredDevice(uuid: uuid, name: device.name, fleet: fleet.name, apiKey: apiKey)
     }
 

@@ -48,7 +48,8 @@ extension OpenAPIDocument {
         Operation(
             method: "put", path: "/v1/users/{user}/roles", id: "setRole",
             summary: "Set or (with a null role) remove a member's role in the organisation or one fleet", caller: .person(.manageMembers),
-            parameters: [userParameter], body: "SetRole", responses: ["200": json("The member", S.ref("User")), "404": error(noUser)]),
+            parameters: [userParameter], body: "SetRole",
+            responses: ["200": json("The member", S.ref("User")), "404": error(noUser), "409": error("You cannot change your own role")]),
         Operation(
             method: "get", path: "/v1/tokens", id: "listTokens", summary: "List your API tokens (never their secrets)", caller: .person(.ownTokens),
             responses: ["200": json("Your tokens, oldest first", S.array("Tokens", of: S.ref("Token")))]),
