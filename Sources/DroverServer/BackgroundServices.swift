@@ -1,3 +1,4 @@
+import Logging
 import ServiceLifecycle
 
 /// Work the application repeats beside its HTTP server every `interval` until it stops. An
@@ -27,6 +28,24 @@ struct RecurringWork: Service {
     static func channelPresence(_ channels: ChannelHub, _ presence: Presence) -> RecurringWork {
         RecurringWork(interval: .seconds(Presence.writeEverySeconds), runsOnStop: false) {
             for uuid in channels.connectedDevices { await presence.touch(uuid) }
+        }
+    }
+
+    /// Announces devices that came online or went offline to webhooks (device.online,
+    /// device.offline), reading the store's last-seen times every 5 s.
+    static func presenceAnnouncer(_ events: WebhookEvents, every interval: Duration = .seconds(5)) -> RecurringWork {
+        RecurringWork(interval: interval, runsOnStop: false) { await events.announcePresence() }
+    }
+
+    /// Drops webhook deliveries that ended more than 7 days ago, hourly.
+    static func webhookHistoryPruner(_ store: any DroverStore, logger: Logger) -> RecurringWork {
+        RecurringWork(interval: .seconds(3600), runsOnStop: false) {
+            let now = WallClock.now
+            do {
+                try await store.pruneWebhookHistory(before: now - 7 * 86_400, factsBefore: now - 30 * 86_400)
+            } catch {
+                logger.warning("pruning the webhook delivery log failed", metadata: ["error": "\(error)"])
+            }
         }
     }
 
