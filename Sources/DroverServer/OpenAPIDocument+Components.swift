@@ -259,6 +259,7 @@ extension OpenAPIDocument {
                 S.optional("error", S.string("What ended it, when not the command's own exit")),
             ])
         schemas.merge(metricSchemas) { own, _ in own }
+        schemas.merge(webhookSchemas) { own, _ in own }
         return schemas
     }
 }
