@@ -16,7 +16,7 @@ public struct DroverCommand: AsyncParsableCommand {
             abstract: "Drover: fleets of containerised devices.",
             subcommands: commands + [
                 Login.self, FleetCommand.self, KeyCommand.self, ReleaseCommand.self, DeviceCommand.self, EnvCommand.self, TagCommand.self,
-                Logs.self, SSH.self, Tunnel.self,
+                Logs.self, SSH.self, Tunnel.self, WebhookCommand.self,
             ]
         )
     }
