@@ -21,7 +21,8 @@ enum WebhookView {
     /// The secret as read from standard input, without its line ending.
     static func secret(from data: Data) throws -> String {
         var text = String(decoding: data, as: UTF8.self)
-        while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+        // "\r\n" is one Character, a newline like "\n".
+        while text.last?.isNewline == true { text.removeLast() }
         guard !text.isEmpty else {
             throw ValidationError("--secret-stdin read nothing; pipe the secret in, e.g. 'printf %s \"$SECRET\" | drover webhook create …'")
         }
