@@ -37,12 +37,12 @@ struct RecurringWork: Service {
         RecurringWork(interval: interval, runsOnStop: false) { await events.announcePresence() }
     }
 
-    /// Drops webhook deliveries that ended more than 7 days ago, hourly.
+    /// Drops webhook deliveries queued more than 3 days ago that are no longer pending, hourly.
     static func webhookHistoryPruner(_ store: any DroverStore, logger: Logger) -> RecurringWork {
         RecurringWork(interval: .seconds(3600), runsOnStop: false) {
             let now = WallClock.now
             do {
-                try await store.pruneWebhookHistory(before: now - 7 * 86_400, factsBefore: now - 30 * 86_400)
+                try await store.pruneWebhookHistory(before: now - 3 * 86_400, factsBefore: now - 30 * 86_400)
             } catch {
                 logger.warning("pruning the webhook delivery log failed", metadata: ["error": "\(error)"])
             }

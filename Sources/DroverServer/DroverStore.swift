@@ -190,9 +190,12 @@ public protocol WebhookStore: Sendable {
     /// queues the event `announce` makes of it, each in the same transaction. Returns how many changed.
     func announcePresence(onlineSince cutoff: Double, offline: Bool, limit: Int, _ announce: @escaping @Sendable (PresenceChange) -> WebhookEventRecord)
         async throws(ServerError) -> Int
-    /// Claims up to `limit` pending deliveries due at `now`, oldest due first: each is due
-    /// again only `lease` seconds later, so a claim lost with its server is retried then.
-    func claimDeliveries(limit: Int, now: Double, lease: Double) async throws(ServerError) -> [DeliveryClaim]
+    /// Claims up to `limit` pending deliveries due at `now`, oldest due first, at most
+    /// `perWebhook` of one webhook counting the ones `inFlight` already has: each is due again
+    /// only `lease` seconds later, so a claim lost with its server is retried then. `more` says
+    /// whether due deliveries were passed over for a webhook's cap (claim again at once).
+    func claimDeliveries(limit: Int, perWebhook: Int, inFlight: [String: Int], now: Double, lease: Double) async throws(ServerError)
+        -> (claims: [DeliveryClaim], more: Bool)
     /// Records how an attempt ended.
     func recordAttempt(_ attempt: DeliveryAttempt) async throws(ServerError)
     /// A webhook's newest `limit` deliveries, newest first.

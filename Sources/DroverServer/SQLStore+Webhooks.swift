@@ -144,23 +144,34 @@ extension SQLStore {
         }
     }
 
-    public func claimDeliveries(limit: Int, now: Double, lease: Double) async throws(ServerError) -> [DeliveryClaim] {
+    public func claimDeliveries(limit: Int, perWebhook: Int, inFlight: [String: Int], now: Double, lease: Double) async throws(ServerError)
+        -> (claims: [DeliveryClaim], more: Bool)
+    {
+        // Webhooks at their cap are left out in SQL, so one receiver's backlog cannot fill every
+        // candidate row; the cap within this claim is kept below.
+        let busy = inFlight.filter { $0.value >= perWebhook }.keys.sorted()
+        let notBusy: SQLQueryString = busy.isEmpty ? "" : "AND d.webhook_id NOT IN (\(binds: busy))"
         let due: SQLQueryString = """
-            SELECT d.id, d.event, d.body, d.attempts, d.created_at, w.url, w.secret FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-            WHERE d.status = \(bind: API.WebhookDeliveryStatus.pending.rawValue) AND d.next_attempt_at <= \(bind: now)
+            SELECT d.id, d.webhook_id, d.event, d.body, d.attempts, d.created_at, w.url, w.secret
+            FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+            WHERE d.status = \(bind: API.WebhookDeliveryStatus.pending.rawValue) AND d.next_attempt_at <= \(bind: now) \(notBusy)
             ORDER BY d.next_attempt_at, d.id LIMIT \(bind: limit)
             """
         // Most rounds find nothing due: that is answered by a reader, without the writer.
         let anyDue: SQLQueryString = """
             SELECT id FROM webhook_deliveries WHERE status = \(bind: API.WebhookDeliveryStatus.pending.rawValue) AND next_attempt_at <= \(bind: now) LIMIT 1
             """
-        guard limit > 0, try await !rows(anyDue).isEmpty else { return [] }
+        guard limit > 0, try await !rows(anyDue).isEmpty else { return ([], false) }
         return try await transaction { db in
-            let claims = try await db.raw(due).all().map(Self.claim(_:))
-            for claim in claims {
-                try await db.raw("UPDATE webhook_deliveries SET next_attempt_at = \(bind: now + lease) WHERE id = \(bind: claim.id)").run()
+            let candidates = try await db.raw(due).all().map(Self.claim(_:))
+            var taken = inFlight
+            var claims: [DeliveryClaim] = []
+            for candidate in candidates where taken[candidate.webhookID, default: 0] < perWebhook {
+                taken[candidate.webhookID, default: 0] += 1
+                claims.append(candidate)
+                try await db.raw("UPDATE webhook_deliveries SET next_attempt_at = \(bind: now + lease) WHERE id = \(bind: candidate.id)").run()
             }
-            return claims
+            return (claims, claims.count < candidates.count)
         }
     }
 
@@ -262,7 +273,8 @@ extension SQLStore {
 
     private static func claim(_ row: any SQLRow) throws -> DeliveryClaim {
         DeliveryClaim(
-            id: try row.string("id"), event: try event(row), url: try row.string("url"), secret: try row.string("secret"),
+            id: try row.string("id"), webhookID: try row.string("webhook_id"), event: try event(row), url: try row.string("url"),
+            secret: try row.string("secret"),
             body: try row.string("body"), attempts: try row.int("attempts"), createdAt: try row.double("created_at"))
     }
 

@@ -10,7 +10,8 @@ import Synchronization
 /// Delivers what the webhook queue holds: claims the deliveries that are due, POSTs each one's
 /// signed body with a deadline, and records the answer's status, the latency and any error,
 /// with the next attempt (backoff with jitter, ``WebhookRetry``) or the delivery dead. At most
-/// `concurrency` attempts are in flight, so one slow receiver holds one slot, not the queue.
+/// `concurrency` attempts are in flight, and `perWebhook` to one webhook, so a slow receiver
+/// holds a few slots, not the queue.
 ///
 /// It looks for due deliveries when an event is queued on this server (``ring()``), when an
 /// attempt ends, and every second otherwise (retries coming due, other servers' events). A
@@ -25,7 +26,8 @@ final class WebhookCourier: Service, Sendable {
     private let poll: Duration
     private let doorbell = Doorbell()
     private let stopping = Atomic<Bool>(false)
-    private let inFlight = Atomic<Int>(0)
+    /// Attempts in flight, by webhook.
+    private let inFlight = Mutex<[String: Int]>([:])
 
     /// A courier for `store`'s queue.
     init(store: any DroverStore, settings: WebhookSettings, logger: Logger, poll: Duration = .seconds(1)) {
@@ -50,14 +52,20 @@ final class WebhookCourier: Service, Sendable {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 while !Task.isCancelled, !stopping.load(ordering: .relaxed) {
-                    for claim in await claim() {
-                        inFlight.add(1, ordering: .relaxed)
+                    let (claims, more) = await claim()
+                    for claim in claims {
+                        inFlight.withLock { $0[claim.webhookID, default: 0] += 1 }
                         group.addTask {
                             await self.attempt(claim, http: http)
-                            self.inFlight.subtract(1, ordering: .relaxed)
+                            self.inFlight.withLock { counts in
+                                counts[claim.webhookID, default: 1] -= 1
+                                if counts[claim.webhookID] == 0 { counts[claim.webhookID] = nil }
+                            }
                             self.doorbell.ring()
                         }
                     }
+                    // Deliveries passed over for their webhook's cap may leave room for others.
+                    if more { continue }
                     await withTaskCancellationHandler {
                         await doorbell.wait(upTo: poll)
                     } onCancel: {
@@ -73,15 +81,17 @@ final class WebhookCourier: Service, Sendable {
         try await http.shutdown()
     }
 
-    /// Claims as many due deliveries as there are free slots.
-    private func claim() async -> [DeliveryClaim] {
-        let free = settings.concurrency - inFlight.load(ordering: .relaxed)
-        guard free > 0 else { return [] }
+    /// Claims as many due deliveries as there are free slots, within each webhook's cap.
+    private func claim() async -> (claims: [DeliveryClaim], more: Bool) {
+        let busy = inFlight.withLock { $0 }
+        let free = settings.concurrency - busy.values.reduce(0, +)
+        guard free > 0 else { return ([], false) }
         do {
-            return try await store.claimDeliveries(limit: free, now: WallClock.now, lease: settings.leaseSeconds)
+            return try await store.claimDeliveries(
+                limit: free, perWebhook: settings.perWebhook, inFlight: busy, now: WallClock.now, lease: settings.leaseSeconds)
         } catch {
             logger.warning("claiming webhook deliveries failed; will try again", metadata: ["error": "\(error)"])
-            return []
+            return ([], false)
         }
     }
 

@@ -118,6 +118,8 @@ public struct PresenceChange: Sendable, Equatable {
 public struct DeliveryClaim: Sendable, Equatable {
     /// The delivery's id.
     public var id: String
+    /// The webhook's id.
+    public var webhookID: String
     /// The event.
     public var event: API.WebhookEvent
     /// Where it goes.
@@ -132,8 +134,11 @@ public struct DeliveryClaim: Sendable, Equatable {
     public var createdAt: Double
 
     /// Creates a claim.
-    public init(id: String, event: API.WebhookEvent, url: String, secret: String, body: String, attempts: Int, createdAt: Double) {
+    public init(
+        id: String, webhookID: String, event: API.WebhookEvent, url: String, secret: String, body: String, attempts: Int, createdAt: Double
+    ) {
         self.id = id
+        self.webhookID = webhookID
         self.event = event
         self.url = url
         self.secret = secret

@@ -6,6 +6,8 @@ public struct WebhookSettings: Sendable {
     public var blockPrivateAddresses: Bool
     /// Attempts in flight at once, over all webhooks.
     public var concurrency: Int
+    /// Attempts in flight at once to one webhook, so that a slow receiver holds only these.
+    public var perWebhook: Int
     /// How long one attempt may take, connecting included.
     public var attemptTimeout: Duration
     /// When failed attempts are made again, and when a delivery is given up.
@@ -13,10 +15,12 @@ public struct WebhookSettings: Sendable {
 
     /// Creates settings; the defaults are the server's.
     public init(
-        blockPrivateAddresses: Bool = false, concurrency: Int = 16, attemptTimeout: Duration = .seconds(10), retry: WebhookRetry = WebhookRetry()
+        blockPrivateAddresses: Bool = false, concurrency: Int = 16, perWebhook: Int = 4, attemptTimeout: Duration = .seconds(10),
+        retry: WebhookRetry = WebhookRetry()
     ) {
         self.blockPrivateAddresses = blockPrivateAddresses
         self.concurrency = concurrency
+        self.perWebhook = perWebhook
         self.attemptTimeout = attemptTimeout
         self.retry = retry
     }
