@@ -64,9 +64,10 @@ extension OpenAPIDocument {
                 [
                     S.required(
                         "url",
-                        S.string("Where deliveries are POSTed: an http or https URL with a host, at most 2048 bytes").merging([
-                            "minLength": 1, "maxLength": 2048,
-                        ])),
+                        S.string(
+                            "Where deliveries are POSTed: an http or https URL with a host and no user or password, at most 2048 bytes",
+                            pattern: #"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[A-Za-z0-9._~/%-]*)?(\?[A-Za-z0-9._~=&%-]*)?$"#
+                        ).merging(["minLength": 1, "maxLength": 2048])),
                     S.required("events", S.array("The events it hears", of: subscribable).merging(["minItems": 1])),
                     S.optional(
                         "secret",
