@@ -162,6 +162,8 @@ struct APIRoutes {
             return Response(status: .noContent)
         }
 
+        WebhookRoutes(plane: plane).register(on: v1)
+
         // The device's own endpoints
         device.get("device/state") { request, context in
             let uuid = try context.requireDevice()

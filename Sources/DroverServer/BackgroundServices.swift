@@ -42,6 +42,24 @@ struct RecurringWork: Service {
         }
     }
 
+    /// Announces devices that came online or went offline to webhooks (device.online,
+    /// device.offline), reading the store's last-seen times every 5 s.
+    static func presenceAnnouncer(_ events: WebhookEvents, every interval: Duration = .seconds(5)) -> RecurringWork {
+        RecurringWork(interval: interval, runsOnStop: false) { await events.announcePresence() }
+    }
+
+    /// Drops webhook deliveries queued more than 3 days ago that are no longer pending, hourly.
+    static func webhookHistoryPruner(_ store: any DroverStore, logger: Logger) -> RecurringWork {
+        RecurringWork(interval: .seconds(3600), runsOnStop: false) {
+            let now = WallClock.now
+            do {
+                try await store.pruneWebhookHistory(before: now - 3 * 86_400, factsBefore: now - 30 * 86_400)
+            } catch {
+                logger.warning("pruning the webhook delivery log failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let interval = self.interval

@@ -7,8 +7,9 @@ import ServiceLifecycle
 /// HTTP routes call. It knows nothing of HTTP and nothing of SQL; each concern lives in its own
 /// type: ``Fleets`` (with keys), ``Devices`` (enrolment, tags, actions), ``Releases`` (with
 /// judging), ``Environment``, ``Targets`` (with long-polls), ``StateReports``, ``DeviceLogs``, ``DeviceMetrics``,
-/// ``Presence``, ``Credentials`` and the devices' channels (``ChannelHub``, ``ChannelPush``).
-/// Its background loops are ``RecurringWork`` services.
+/// ``Presence``, ``Credentials``, the devices' channels (``ChannelHub``, ``ChannelPush``) and
+/// ``Webhooks``; the services tell webhooks what happened through ``WebhookEvents``. Its
+/// background loops are ``RecurringWork`` services and the ``WebhookCourier``.
 public final class ControlPlane: Sendable {
     /// A device counts as online if heard from within this many seconds. Agents long-poll
     /// for their target with a 30 s wait, so a live device is heard from at least that often.
@@ -37,6 +38,10 @@ public final class ControlPlane: Sendable {
     let channels: ChannelHub
     /// People's sessions on devices, over the channels.
     let sessions: Sessions
+    /// Webhooks, as people manage them.
+    let webhooks: Webhooks
+    /// What the domain services tell webhooks.
+    let events: WebhookEvents
     /// What `/metrics` exports.
     public let metrics: ServerMetrics
     /// The loops the application runs beside its HTTP server: the generation watcher and the
@@ -45,8 +50,11 @@ public final class ControlPlane: Sendable {
 
     /// Creates the control plane over a migrated store. `tick` is how often other servers'
     /// changes are looked for and last-seen times are written; `metrics` is what `/metrics`
-    /// exports, the store's latency among it.
-    public init(store: any DroverStore, logger: Logger, tick: Duration = .seconds(1), metrics: ServerMetrics = ServerMetrics()) {
+    /// exports, the store's latency among it; `webhooks` is how webhooks are delivered.
+    public init(
+        store: any DroverStore, logger: Logger, tick: Duration = .seconds(1), metrics: ServerMetrics = ServerMetrics(),
+        webhooks settings: WebhookSettings = WebhookSettings()
+    ) {
         self.metrics = metrics
         store.observeTiming(metrics.store)
         let credentials = Credentials(store: store)
@@ -57,19 +65,25 @@ public final class ControlPlane: Sendable {
         let push = ChannelPush(channels: channels)
         targets = Targets(store: store, logger: logger) { push.changed($0) }
         presence = Presence(store: store, logger: logger)
+        let courier = WebhookCourier(store: store, settings: settings, logger: logger)
+        let events = WebhookEvents(store: store, courier: courier, logger: logger, startedAt: WallClock.now)
+        self.events = events
+        webhooks = Webhooks(store: store, events: events, settings: settings)
         fleets = Fleets(store: store, targets: targets)
         let deviceMetrics = DeviceMetrics(store: store)
         self.deviceMetrics = deviceMetrics
         devices = Devices(
-            store: store, targets: targets, presence: presence, credentials: credentials, channels: channels, metrics: deviceMetrics, logger: logger)
-        releases = Releases(store: store, targets: targets, logger: logger)
+            store: store, targets: targets, presence: presence, credentials: credentials, channels: channels, metrics: deviceMetrics, events: events,
+            logger: logger)
+        releases = Releases(store: store, targets: targets, events: events, logger: logger)
         environment = Environment(store: store, targets: targets)
-        reports = StateReports(store: store, presence: presence, releases: releases, logger: logger)
+        reports = StateReports(store: store, presence: presence, releases: releases, events: events, logger: logger)
         deviceLogs = DeviceLogs(store: store)
         sessions = Sessions(store: store, channels: channels, logger: logger)
         services = [
             RecurringWork.generationWatcher(targets, every: tick), RecurringWork.lastSeenWriter(presence, every: tick),
-            RecurringWork.channelPresence(channels, presence), RecurringWork.accountPruner(accounts, logger: logger),
+            RecurringWork.channelPresence(channels, presence), RecurringWork.accountPruner(accounts, logger: logger), courier,
+            RecurringWork.presenceAnnouncer(events), RecurringWork.webhookHistoryPruner(store, logger: logger),
         ]
     }
 }

@@ -10,6 +10,7 @@ struct Devices: Sendable {
     let credentials: Credentials
     let channels: ChannelHub
     let metrics: DeviceMetrics
+    let events: WebhookEvents
     let logger: Logger
 
     /// Enrols a device with a provisioning key: a new UUID and API key.
@@ -28,6 +29,7 @@ struct Devices: Sendable {
                 keyHash: keyHash, uuid: uuid, name: body.name ?? "device-\(uuid.prefix(7))", architecture: body.architecture,
                 apiKeyHash: Secrets.hash(apiKey)))
         let fleet = try await store.fleet(id: device.fleetID)
+        try await events.deviceEnrolled(device)
         logger.info("device enrolled", metadata: ["device": "\(uuid)", "fleet": "\(fleet.name)"])
         // Enrolment is a change no person makes: the key that allowed it is its actor.
         try? await store.appendAudit(

@@ -5,7 +5,7 @@ import DroverModel
 /// write is durable, and a change of several rows is one transaction that checks the rows it
 /// depends on again inside it.
 public typealias DroverStore = AccountStore & FleetStore & DeviceStore & ReleaseStore & EnvStore & LogStore & GenerationStore & SessionStore & MetricStore
-    & TimedStore
+    & TimedStore & WebhookStore
 
 /// Organisations, their people, and people's credentials.
 public protocol AccountStore: Sendable {
@@ -205,4 +205,49 @@ public protocol SessionStore: Sendable {
     func endSession(id: String, at time: Double, exitCode: Int?, error: String?) async throws(ServerError)
     /// A device's newest `limit` sessions, newest first.
     func sessions(device uuid: String, limit: Int) async throws(ServerError) -> [SessionRow]
+}
+
+/// Webhooks and the durable queue of their deliveries: an event is queued in one transaction
+/// as a delivery per webhook that hears it, and a delivery stays due until an attempt
+/// succeeds or it is dead, whatever happens to the server in between.
+public protocol WebhookStore: Sendable {
+    /// Stores a webhook and its secret; its fleet, if it has one, must still exist.
+    func addWebhook(_ webhook: WebhookRecord, secret: String) async throws(ServerError)
+    /// The organisation's webhooks, or only those of one fleet, oldest first.
+    func webhooks(org: String, fleetID: String?) async throws(ServerError) -> [WebhookRecord]
+    /// A webhook of the organisation by id; another organisation's is not found.
+    func webhook(org: String, id: String) async throws(ServerError) -> WebhookRecord
+    /// Deletes a webhook with its deliveries, pending ones included.
+    func deleteWebhook(id: String) async throws(ServerError)
+    /// The organisation's name.
+    func orgName(id: String) async throws(ServerError) -> String
+    /// A fleet's scope for events: the fleet and its organisation, by id and name.
+    func eventScope(fleetID: String) async throws(ServerError) -> EventScope
+    /// Queues `event` for every webhook of its scope that hears it (or for its one webhook),
+    /// in one transaction, and returns the deliveries' ids; nothing when its fact was queued
+    /// before.
+    func queueEvent(_ event: WebhookEventRecord) async throws(ServerError) -> [String]
+    /// Finds up to `limit` devices whose presence differs from the last one announced (heard
+    /// from since `cutoff`, or, when `offline` is true, no longer), records the new one and
+    /// queues the event `announce` makes of it, each in the same transaction. Returns how many changed.
+    func announcePresence(onlineSince cutoff: Double, offline: Bool, limit: Int, _ announce: @escaping @Sendable (PresenceChange) -> WebhookEventRecord)
+        async throws(ServerError) -> Int
+    /// Claims up to `limit` pending deliveries due at `now`, oldest due first, at most
+    /// `perWebhook` of one webhook counting the ones `inFlight` already has: each is due again
+    /// only `lease` seconds later, so a claim lost with its server is retried then. `more` says
+    /// whether due deliveries were passed over for a webhook's cap (claim again at once).
+    func claimDeliveries(limit: Int, perWebhook: Int, inFlight: [String: Int], now: Double, lease: Double) async throws(ServerError)
+        -> (claims: [DeliveryClaim], more: Bool)
+    /// Records how an attempt ended.
+    func recordAttempt(_ attempt: DeliveryAttempt) async throws(ServerError)
+    /// A webhook's newest `limit` deliveries, newest first.
+    func deliveries(webhookID: String, limit: Int) async throws(ServerError) -> [API.WebhookDelivery]
+    /// Drops deliveries no longer pending that were queued before `before`, and the facts
+    /// queued before `factsBefore`.
+    func pruneWebhookHistory(before: Double, factsBefore: Double) async throws(ServerError)
+    /// The devices of a fleet that track it (not pinned), and how many of them passed the
+    /// release's health window.
+    func trackingProgress(release: String, fleetID: String) async throws(ServerError) -> (tracking: Int, healthy: Int)
+    /// The outcome stored for a device's attempt at a release, if it made one.
+    func attemptOutcome(device uuid: String, release: String) async throws(ServerError) -> API.RolloutOutcome?
 }

@@ -262,6 +262,7 @@ extension OpenAPIDocument {
             ])
         schemas.merge(metricSchemas) { own, _ in own }
         schemas.merge(accountSchemas) { own, _ in own }
+        schemas.merge(webhookSchemas) { own, _ in own }
         return schemas
     }
 }

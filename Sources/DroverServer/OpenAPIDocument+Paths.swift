@@ -1,7 +1,7 @@
 extension OpenAPIDocument {
     /// Every route of `APIRoutes`, as the router serves it. The route-coverage tests compare
     /// this document with `router.routes` in both directions.
-    static let operations: [Operation] = system + fleets + devices + env + deviceSide + metricOperations + accountOperations
+    static let operations: [Operation] = system + fleets + devices + env + deviceSide + metricOperations + accountOperations + webhookOperations
 
     private typealias S = Schema
 

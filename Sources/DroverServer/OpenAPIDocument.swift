@@ -6,7 +6,8 @@ import Foundation
 /// routes and validate real answers against it, and `scripts/api-fuzz` runs schemathesis on it.
 ///
 /// The parts: `+Paths` (the operations), `+Operation` (what every operation of a kind answers),
-/// `+Components` and `+TargetState` (the bodies), `+Schema` and `+Value` (the builders).
+/// `+Components` and `+TargetState` (the bodies), `+Schema` and `+Value` (the builders);
+/// `+Metrics` and `+Webhooks` each hold their area's operations and bodies.
 enum OpenAPIDocument {
     /// The document as JSON, sorted keys; built once.
     static let json: String = {
@@ -55,7 +56,7 @@ enum OpenAPIDocument {
     }
 
     private static let description = """
-        Drover's control plane: fleets, provisioning keys, releases, devices, variables, and the endpoints devices call \
+        Drover's control plane: fleets, provisioning keys, releases, devices, variables, webhooks, and the endpoints devices call \
         (/v1/device/...). Bodies are JSON; times are ISO 8601 with a zone. Request bodies may be sent with \
         Content-Encoding: gzip. Unknown keys in a request body are ignored, and null reads as absent.
 

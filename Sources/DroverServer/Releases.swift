@@ -7,6 +7,7 @@ import Logging
 struct Releases: Sendable {
     let store: any DroverStore
     let targets: Targets
+    let events: WebhookEvents
     let logger: Logger
 
     /// Creates a release from a compose document, validated by the agent's own parser.
@@ -29,6 +30,7 @@ struct Releases: Sendable {
         let digest = SHA256.hash(data: Data((fleet.id + appJSON + String(now)).utf8)).hexString
         let release = ReleaseRecord(id: String(digest.prefix(12)), fleetID: fleet.id, app: document.app, createdAt: now)
         try await store.addRelease(release, compose: compose, fleet: fleet)
+        try await events.releaseCreated(release)
         try await targets.changed()
         return try await store.release(id: release.id).api(fleet: fleet.name)
     }
@@ -64,6 +66,9 @@ struct Releases: Sendable {
             return
         }
         if release.status == .failing {
+            // Announced again in case the server stopped between marking it and announcing it:
+            // webhooks hear it once all the same.
+            try await events.releaseFailing(release, attempts: try await attempts(release: release.id), detail: release.statusDetail ?? "")
             // A device that had started it and now rolled it back is offered the good release.
             try await targets.changed()
             return
@@ -75,7 +80,29 @@ struct Releases: Sendable {
         let detail = ReleaseVerdict.detail(attempts, fleet: fleet, rolledBack: rolledBack)
         try await store.markFailing(release: release.id, detail: detail)
         logger.notice("release marked failing", metadata: ["release": "\(release.id)", "detail": "\(detail)"])
+        try await events.releaseFailing(release, attempts: attempts, detail: detail)
         try await targets.changed()
+    }
+
+    /// Announces a release completed once every device that tracks its fleet runs it and
+    /// passed its health window, while it is what the fleet offers.
+    func judgeCompletion(_ id: String) async throws(ServerError) {
+        let release: ReleaseRecord
+        do {
+            release = try await store.release(id: id)
+        } catch  where error.code == .notFound || error.code == .conflict {
+            return
+        }
+        guard release.status == .ready else { return }
+        let fleet = try await store.fleet(id: release.fleetID)
+        if let tracked = fleet.trackedRelease {
+            guard tracked == release.id else { return }
+        } else {
+            guard try await store.newestUsableRelease(fleetID: fleet.id)?.id == release.id else { return }
+        }
+        let progress = try await store.trackingProgress(release: release.id, fleetID: fleet.id)
+        guard progress.tracking > 0, progress.healthy == progress.tracking else { return }
+        try await events.releaseCompleted(release, attempts: try await attempts(release: release.id))
     }
 }
 

@@ -63,6 +63,7 @@ extension SQLStore {
             for table in ["releases", "provisioning_keys", "env_vars"] {
                 try await db.raw("DELETE FROM \(unsafeRaw: table) WHERE fleet_id = \(bind: fleet.id)").run()
             }
+            try await Self.deleteWebhooks(fleetID: fleet.id, db: db)
             try await db.raw("DELETE FROM fleets WHERE id = \(bind: fleet.id)").run()
         }
     }

@@ -148,6 +148,29 @@ extension SQLStore {
             """),
         .sql("CREATE INDEX IF NOT EXISTS audit_org ON audit (org_id, id)"),
         .sql("CREATE INDEX IF NOT EXISTS audit_at ON audit (at)"),
+        // Webhooks: an organisation's or a fleet's, the events each hears, and the durable queue
+        // of deliveries (one row per event and webhook, with how its attempts went). A fact
+        // announced once (a release failing or completed) is remembered, so noticing it again
+        // queues nothing. `announced_online` is the presence last announced for a device, so
+        // device.online and device.offline are each sent once per change.
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS webhooks (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, fleet_id TEXT, url TEXT NOT NULL, secret TEXT NOT NULL,
+              created_at DOUBLE PRECISION NOT NULL)
+            """),
+        .sql("CREATE INDEX IF NOT EXISTS webhooks_org ON webhooks (org_id, fleet_id)"),
+        .sql("CREATE TABLE IF NOT EXISTS webhook_subscriptions (webhook_id TEXT NOT NULL, event TEXT NOT NULL, PRIMARY KEY (webhook_id, event))"),
+        .sql("CREATE TABLE IF NOT EXISTS webhook_facts (fact TEXT PRIMARY KEY, queued_at DOUBLE PRECISION NOT NULL)"),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS webhook_deliveries (id TEXT PRIMARY KEY, webhook_id TEXT NOT NULL, event TEXT NOT NULL, body TEXT NOT NULL,
+              status TEXT NOT NULL, attempts INTEGER NOT NULL, created_at DOUBLE PRECISION NOT NULL, next_attempt_at DOUBLE PRECISION,
+              last_attempt_at DOUBLE PRECISION, last_status INTEGER, last_latency_ms DOUBLE PRECISION, last_error TEXT, delivered_at DOUBLE PRECISION)
+            """),
+        .sql("CREATE INDEX IF NOT EXISTS webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at)"),
+        .sql("CREATE INDEX IF NOT EXISTS webhook_deliveries_webhook ON webhook_deliveries (webhook_id, created_at)"),
+        .sql("ALTER TABLE devices ADD COLUMN announced_online INTEGER NOT NULL DEFAULT 0"),
+        .sql("CREATE INDEX IF NOT EXISTS devices_presence ON devices (announced_online, last_seen)"),
     ]
 
     /// Applies the schema migrations not yet applied, in order, recording the version, all in

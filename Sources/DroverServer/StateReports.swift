@@ -22,15 +22,18 @@ actor StateReports {
     private let store: any DroverStore
     private let presence: Presence
     private let releases: Releases
+    private let events: WebhookEvents
     private let logger: Logger
     private var queue: [Entry] = []
     private var writing = false
 
-    /// Reports over `store`; rollbacks are judged by `releases`.
-    init(store: any DroverStore, presence: Presence, releases: Releases, logger: Logger) {
+    /// Reports over `store`; rollbacks and completions are judged by `releases`, and told to
+    /// webhooks through `events`.
+    init(store: any DroverStore, presence: Presence, releases: Releases, events: WebhookEvents, logger: Logger) {
         self.store = store
         self.presence = presence
         self.releases = releases
+        self.events = events
         self.logger = logger
     }
 
@@ -79,12 +82,22 @@ actor StateReports {
     }
 
     private func write(_ batch: [Entry]) async -> Result<Void, ServerError> {
+        let rollbacks = await newRollbacks(in: batch)
         let outcome: Result<Void, ServerError>
         do {
             try await store.mergeReports(batch.map { ($0.uuid, $0.report) }, at: WallClock.now)
             outcome = .success(())
         } catch {
             outcome = .failure(error)
+        }
+        if case .success = outcome {
+            for (uuid, rollout) in rollbacks {
+                do {
+                    try await events.deviceRolledBack(device: uuid, rollout)
+                } catch {
+                    logger.warning("queueing device.rolled_back failed", metadata: ["device": "\(uuid)", "error": "\(error)"])
+                }
+            }
         }
         // A rollback may make its release failing; the devices hear back once that is decided.
         let rolledBack = Set(batch.compactMap(\.report.rollout).filter { $0.outcome == .rolledBack }.map(\.release))
@@ -95,6 +108,31 @@ actor StateReports {
                 logger.warning("judging a release failed", metadata: ["release": "\(release)", "error": "\(error)"])
             }
         }
+        let healthy = Set(batch.compactMap(\.report.rollout).filter { $0.outcome == .healthy }.map(\.release))
+        for release in healthy.sorted() {
+            do {
+                try await releases.judgeCompletion(release)
+            } catch {
+                logger.warning("judging whether a release completed failed", metadata: ["release": "\(release)", "error": "\(error)"])
+            }
+        }
         return outcome
+    }
+
+    /// The batch's rollbacks that the store does not hold yet: an agent sends its whole report,
+    /// its rollout with it, again after a restart, and webhooks hear of a rollback once.
+    private func newRollbacks(in batch: [Entry]) async -> [(uuid: String, rollout: API.Rollout)] {
+        var fresh: [(uuid: String, rollout: API.Rollout)] = []
+        for entry in batch {
+            guard let rollout = entry.report.rollout, rollout.outcome == .rolledBack,
+                !fresh.contains(where: { $0.uuid == entry.uuid && $0.rollout.release == rollout.release })
+            else { continue }
+            do {
+                if try await store.attemptOutcome(device: entry.uuid, release: rollout.release) != .rolledBack { fresh.append((entry.uuid, rollout)) }
+            } catch {
+                logger.warning("reading a device's rollout failed", metadata: ["device": "\(entry.uuid)", "error": "\(error)"])
+            }
+        }
+        return fresh
     }
 }

@@ -27,6 +27,12 @@ public struct ServerCommand: AsyncParsableCommand {
         @Flag(name: .long, help: "Export each device's CPU, memory and temperature at /metrics (a few series per device).")
         var exportDeviceMetrics = false
 
+        @Flag(
+            name: .long,
+            help: "Refuse webhook URLs whose host is or resolves to a private, loopback or link-local address (checked at creation and at every delivery)."
+        )
+        var webhookBlockPrivate = false
+
         func run() async throws {
             let parts = listen.split(separator: ":")
             guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) else {
@@ -36,7 +42,9 @@ public struct ServerCommand: AsyncParsableCommand {
             logger.logLevel = .info
             DroverServerApp.raiseOpenFileLimit(logger: logger)
             let store = try await DroverServerApp.openStore(dataDirectory: data, logger: logger)
-            let plane = ControlPlane(store: store, logger: logger, metrics: ServerMetrics(exportDevices: exportDeviceMetrics))
+            let plane = ControlPlane(
+                store: store, logger: logger, metrics: ServerMetrics(exportDevices: exportDeviceMetrics),
+                webhooks: WebhookSettings(blockPrivateAddresses: webhookBlockPrivate))
             if let token = try await plane.bootstrap() {
                 try DroverServerApp.writeAdminToken(token, dataDirectory: data)
                 print("admin API token (also in \(data)/admin-token): \(token)")

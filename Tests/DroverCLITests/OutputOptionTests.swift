@@ -9,7 +9,9 @@ struct OutputOptionTests {
     static let commands: [[String]] = [
         ["fleet", "list"], ["fleet", "show", "lobby"], ["key", "list", "--fleet", "lobby"], ["key", "create", "--fleet", "lobby"],
         ["release", "list", "--fleet", "lobby"], ["release", "show", "r1"], ["device", "list"], ["device", "show", "kiosk-1"],
-        ["env", "list", "--fleet", "lobby"], ["tag", "list", "kiosk-1"],
+        ["env", "list", "--fleet", "lobby"], ["tag", "list", "kiosk-1"], ["webhook", "list"], ["webhook", "list", "--fleet", "lobby"],
+        ["webhook", "deliveries", "w1"], ["webhook", "test", "w1"],
+        ["webhook", "create", "--org", "default", "--url", "http://127.0.0.1:9/", "--events", "release.created"],
     ]
 
     @Test("takes -o json and -o table", arguments: commands)

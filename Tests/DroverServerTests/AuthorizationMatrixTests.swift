@@ -207,6 +207,12 @@ struct AuthorizationMatrixTests {
             // One's own token; a token of another organisation's owner is not found.
             let made = try await client.call(.post, "/v1/tokens", json: #"{"name": "t-\#(unique)"}"#, token: target == .foreign ? owner : caller.token)
             replace("token", try Self.field("id", try Self.field("info", made.body, nested: true)))
+        case "listWebhooks": path += "?fleet=\(fleet)"
+        case "createWebhook": body = #"{"fleet": "\#(fleet)", "url": "http://127.0.0.1:9/hook", "events": ["release.created"]}"#
+        case "deleteWebhook", "testWebhook", "webhookDeliveries":
+            let made = try await client.call(
+                .post, "/v1/webhooks", json: #"{"fleet": "\#(fleet)", "url": "http://127.0.0.1:9/hook", "events": ["release.created"]}"#, token: owner)
+            replace("webhook", try Self.field("id", made.body))
         case "logout":
             // A session of the caller's own, so that the matrix's goes on working.
             token = try await PeopleTests.login(client, caller.name, password: "pw-\(caller.name)-1").token

@@ -26,12 +26,16 @@ public actor LiveServer {
     public nonisolated let channel: Bool
     /// Whether `/metrics` exports each device's gauges (`--export-device-metrics`).
     public nonisolated let exportDeviceMetrics: Bool
+    /// How webhooks are delivered; with it, the server runs its background services (the
+    /// webhook courier among them), as `drover server` does.
+    public nonisolated let webhooks: WebhookSettings?
 
     /// A server that is not started yet.
-    public init(channel: Bool = false, exportDeviceMetrics: Bool = false) throws {
+    public init(channel: Bool = false, exportDeviceMetrics: Bool = false, webhooks: WebhookSettings? = nil) throws {
         port = try FreePort.pick()
         self.channel = channel
         self.exportDeviceMetrics = exportDeviceMetrics
+        self.webhooks = webhooks
     }
 
     /// The server's base URL.
@@ -56,7 +60,8 @@ public actor LiveServer {
     /// Opens the data directory, serves it, and returns once the server answers.
     public func start() async throws {
         let store = try await DroverServerApp.openStore(dataDirectory: directory, logger: logger)
-        let plane = ControlPlane(store: store, logger: logger, metrics: ServerMetrics(exportDevices: exportDeviceMetrics))
+        let plane = ControlPlane(
+            store: store, logger: logger, metrics: ServerMetrics(exportDevices: exportDeviceMetrics), webhooks: webhooks ?? WebhookSettings())
         if let first = try await plane.bootstrap() { token = first }
         // The routes are the server's own; in front of them only a note of who asked for what,
         // so a test can wait for an agent's next round instead of sleeping.
@@ -67,9 +72,10 @@ public actor LiveServer {
             await requests.record(request.method, request.uri.path, credential: credential)
             return try await routes.respond(to: request, context: context)
         }
-        let app = Application(
+        var app = Application(
             responder: responder, server: channel ? DroverServerApp.server(plane: plane) : .http1(),
             configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "drover"), logger: logger)
+        if webhooks != nil { app.addServices(plane.services) }
         self.store = store
         controlPlane = plane
         task = Task { try await app.runService(gracefulShutdownSignals: []) }
@@ -119,9 +125,9 @@ public actor LiveServer {
 /// Runs `body` with a started `LiveServer`, and always stops it and removes its data
 /// directory afterwards, also when `body` throws or a test fails.
 public func withLiveServer<Result>(
-    channel: Bool = false, exportDeviceMetrics: Bool = false, _ body: (LiveServer) async throws -> Result
+    channel: Bool = false, exportDeviceMetrics: Bool = false, webhooks: WebhookSettings? = nil, _ body: (LiveServer) async throws -> Result
 ) async throws -> Result {
-    let server = try LiveServer(channel: channel, exportDeviceMetrics: exportDeviceMetrics)
+    let server = try LiveServer(channel: channel, exportDeviceMetrics: exportDeviceMetrics, webhooks: webhooks)
     defer { try? FileManager.default.removeItem(atPath: server.directory) }
     do {
         try await server.start()
@@ -159,8 +165,9 @@ actor RequestLedger {
 }
 
 /// A loopback port nothing listens on now: the kernel's choice for a socket bound to port 0.
-enum FreePort {
-    static func pick() throws -> Int {
+public enum FreePort {
+    /// The port; it may be taken by someone else before it is bound.
+    public static func pick() throws -> Int {
         #if canImport(Glibc)
             let stream = Int32(SOCK_STREAM.rawValue)
         #else
