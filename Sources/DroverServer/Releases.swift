@@ -59,12 +59,7 @@ struct Releases: Sendable {
     /// Marks a release failing when its attempts call for it (see ``ReleaseVerdict``). Devices
     /// that have not started it are then offered the newest release that is not failing.
     func judge(_ id: String) async throws(ServerError) {
-        let release: ReleaseRecord
-        do {
-            release = try await store.release(id: id)
-        } catch  where error.code == .notFound || error.code == .conflict {
-            return
-        }
+        guard let release = try await stored(id) else { return }
         if release.status == .failing {
             // Announced again in case the server stopped between marking it and announcing it:
             // webhooks hear it once all the same.
@@ -87,13 +82,7 @@ struct Releases: Sendable {
     /// Announces a release completed once every device that tracks its fleet runs it and
     /// passed its health window, while it is what the fleet offers.
     func judgeCompletion(_ id: String) async throws(ServerError) {
-        let release: ReleaseRecord
-        do {
-            release = try await store.release(id: id)
-        } catch  where error.code == .notFound || error.code == .conflict {
-            return
-        }
-        guard release.status == .ready else { return }
+        guard let release = try await stored(id), release.status == .ready else { return }
         let fleet = try await store.fleet(id: release.fleetID)
         if let tracked = fleet.trackedRelease {
             guard tracked == release.id else { return }
@@ -103,6 +92,15 @@ struct Releases: Sendable {
         let progress = try await store.trackingProgress(release: release.id, fleetID: fleet.id)
         guard progress.tracking > 0, progress.healthy == progress.tracking else { return }
         try await events.releaseCompleted(release, attempts: try await attempts(release: release.id))
+    }
+
+    /// The release a device reported on; nil when it is gone (or the id became ambiguous).
+    private func stored(_ id: String) async throws(ServerError) -> ReleaseRecord? {
+        do {
+            return try await store.release(id: id)
+        } catch  where error.code == .notFound || error.code == .conflict {
+            return nil
+        }
     }
 }
 

@@ -123,7 +123,7 @@ extension SQLStore {
             SELECT d.uuid, d.name, d.last_seen, d.announced_online, d.fleet_id, f.name AS fleet_name, f.org_id, o.name AS org_name
             FROM devices d JOIN fleets f ON f.id = d.fleet_id JOIN orgs o ON o.id = f.org_id
             WHERE (d.announced_online = 0 AND d.last_seen >= \(bind: cutoff))
-              OR (\(bind: offline ? 1 : 0) = 1 AND d.announced_online = 1 AND (d.last_seen IS NULL OR d.last_seen < \(bind: cutoff)))
+              OR (\(bind: offline ? 1 : 0) = 1 AND d.announced_online = 1 AND d.last_seen < \(bind: cutoff))
             ORDER BY d.last_seen LIMIT \(bind: limit)
             """
         // Most rounds find nothing: that is answered by a reader, without the writer.

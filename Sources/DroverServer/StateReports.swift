@@ -99,21 +99,19 @@ actor StateReports {
                 }
             }
         }
-        // A rollback may make its release failing; the devices hear back once that is decided.
-        let rolledBack = Set(batch.compactMap(\.report.rollout).filter { $0.outcome == .rolledBack }.map(\.release))
-        for release in rolledBack.sorted() {
-            do {
-                try await releases.judge(release)
-            } catch {
-                logger.warning("judging a release failed", metadata: ["release": "\(release)", "error": "\(error)"])
-            }
-        }
-        let healthy = Set(batch.compactMap(\.report.rollout).filter { $0.outcome == .healthy }.map(\.release))
-        for release in healthy.sorted() {
-            do {
-                try await releases.judgeCompletion(release)
-            } catch {
-                logger.warning("judging whether a release completed failed", metadata: ["release": "\(release)", "error": "\(error)"])
+        // A rollback may make its release failing (the devices hear back once that is decided);
+        // a device past a release's health window may complete it.
+        let judges: [(API.RolloutOutcome, (String) async throws(ServerError) -> Void)] = [
+            (.rolledBack, releases.judge), (.healthy, releases.judgeCompletion),
+        ]
+        for (reported, judge) in judges {
+            for release in Set(batch.compactMap(\.report.rollout).filter { $0.outcome == reported }.map(\.release)).sorted() {
+                do {
+                    try await judge(release)
+                } catch {
+                    logger.warning(
+                        "judging a release failed", metadata: ["release": "\(release)", "outcome": "\(reported.rawValue)", "error": "\(error)"])
+                }
             }
         }
         return outcome

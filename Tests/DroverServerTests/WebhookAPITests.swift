@@ -44,6 +44,13 @@ extension TestServer.Client {
         try await decode([API.WebhookDelivery].self, .get, "/v1/webhooks/\(webhook.id)/deliveries", token: token).reversed().map(\.event)
     }
 
+    /// Enrols a device named `name` into an existing fleet, with a fresh key.
+    func enrol(_ name: String, fleet: String) async throws -> API.RegisteredDevice {
+        let key = try await decode(API.ProvisioningKey.self, .post, "/v1/fleets/\(fleet)/keys", json: "{}")
+        return try await decode(
+            API.RegisteredDevice.self, .post, "/v1/devices", json: #"{"provisioningKey": "\#(key.key ?? "")", "name": "\#(name)"}"#, token: "")
+    }
+
     /// Creates a release of `fleet` with one service whose image is tagged `tag`.
     func release(_ fleet: String, tag: Int) async throws -> API.Release {
         let json = String(decoding: try JSONEncoder().encode(API.CreateRelease(compose: "services:\n  s:\n    image: x:\(tag)\n")), as: UTF8.self)
@@ -175,8 +182,7 @@ struct WebhookAPITests {
             #expect(try await api.deliveredEvents(fleetA) == [.releaseCreated])
             #expect(try await api.deliveredEvents(fleetB).isEmpty)
             #expect(try await api.deliveredEvents(enrolOnly).isEmpty, "\(device.name) enrolled before the webhook existed")
-            let key = try await api.decode(API.ProvisioningKey.self, .post, "/v1/fleets/a/keys", json: "{}")
-            _ = try await api.call(.post, "/v1/devices", json: #"{"provisioningKey": "\#(key.key ?? "")", "name": "pi2"}"#, token: "")
+            _ = try await api.enrol("pi2", fleet: "a")
             #expect(try await api.deliveredEvents(enrolOnly) == [.deviceEnrolled])
             #expect(try await api.deliveredEvents(org) == [.releaseCreated, .deviceEnrolled])
             #expect(release.fleet == "a")
@@ -188,9 +194,7 @@ struct WebhookAPITests {
         let server = try await TestServer.start()
         try await server.test { api in
             let first = try await api.fleetWithDevice("done", device: "one")
-            let key = try await api.decode(API.ProvisioningKey.self, .post, "/v1/fleets/done/keys", json: "{}")
-            let second = try await api.decode(
-                API.RegisteredDevice.self, .post, "/v1/devices", json: #"{"provisioningKey": "\#(key.key ?? "")", "name": "two"}"#, token: "")
+            let second = try await api.enrol("two", fleet: "done")
             let hook = try await api.webhook(#"{"url": "http://127.0.0.1:9/", "events": ["release.completed"], "fleet": "done"}"#)
             let release = try await api.release("done", tag: 1)
             #expect(try await api.report(first, release.id, .started) == 204)
@@ -207,14 +211,7 @@ struct WebhookAPITests {
     func rollbacksAndFailing() async throws {
         let server = try await TestServer.start()
         try await server.test { api in
-            let a = try await api.fleetWithDevice("rb", device: "a")
-            let key = try await api.decode(API.ProvisioningKey.self, .post, "/v1/fleets/rb/keys", json: "{}")
-            var devices = [a]
-            for name in ["b", "c"] {
-                devices.append(
-                    try await api.decode(
-                        API.RegisteredDevice.self, .post, "/v1/devices", json: #"{"provisioningKey": "\#(key.key ?? "")", "name": "\#(name)"}"#, token: ""))
-            }
+            let devices = [try await api.fleetWithDevice("rb", device: "a"), try await api.enrol("b", fleet: "rb"), try await api.enrol("c", fleet: "rb")]
             let hook = try await api.webhook(#"{"url": "http://127.0.0.1:9/", "events": ["device.rolled_back", "release.failing"]}"#)
             let bad = try await api.release("rb", tag: 2)
             for device in devices { try await api.report(device, bad.id, .started) }

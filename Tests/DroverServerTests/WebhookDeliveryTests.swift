@@ -29,6 +29,15 @@ struct WebhookDeliveryTests {
         await receiver.stop()
     }
 
+    /// Runs `body` with a live server (its courier running, with `settings`) and an admin client.
+    func withServer(_ settings: WebhookSettings = Self.quick, _ body: (LiveServer, DroverAPIClient) async throws -> Void) async throws {
+        try await withLiveServer(webhooks: settings) { server in
+            let api = await server.adminClient()
+            defer { Task { try? await api.shutdown() } }
+            try await body(server, api)
+        }
+    }
+
     /// Enrols a device named `name` with the provisioning key `key`.
     func enrol(_ name: String, key: String, server: LiveServer) async throws -> API.RegisteredDevice {
         try await DroverAPIClient.with(server: server.url, credential: nil) {
@@ -58,9 +67,7 @@ struct WebhookDeliveryTests {
     @Test("a receiver verifies every signature and gets release.failing, once, when a bad release rolls back on enough devices")
     func failingRelease() async throws {
         try await withReceiver { receiver in
-            try await withLiveServer(webhooks: Self.quick) { server in
-                let api = await server.adminClient()
-                defer { Task { try? await api.shutdown() } }
+            try await withServer { server, api in
                 _ = try await api.createFleet(name: "fl")
                 let webhook = try await api.createWebhook(
                     API.CreateWebhook(
@@ -146,9 +153,7 @@ struct WebhookDeliveryTests {
     @Test("a receiver's 503s are retried with backoff until it accepts; the log records attempts, status code and latency")
     func retriesUntilAccepted() async throws {
         try await withReceiver { receiver in
-            try await withLiveServer(webhooks: Self.quick) { server in
-                let api = await server.adminClient()
-                defer { Task { try? await api.shutdown() } }
+            try await withServer { server, api in
                 let webhook = try await api.createWebhook(API.CreateWebhook(url: receiver.url, events: [.releaseCreated], secret: Self.secret))
                 await receiver.refuse(next: 2)
                 let ping = try await api.testWebhook(webhook.id)
@@ -166,9 +171,7 @@ struct WebhookDeliveryTests {
     @Test("a delivery that fails for its whole retry window is marked dead, with the last error")
     func dead() async throws {
         let closed = "http://127.0.0.1:\(try FreePort.pick())/hook"
-        try await withLiveServer(webhooks: WebhookSettings(retry: WebhookRetry(firstDelay: 0.2, maximumDelay: 0.4, giveUpAfter: 1.5))) { server in
-            let api = await server.adminClient()
-            defer { Task { try? await api.shutdown() } }
+        try await withServer(WebhookSettings(retry: WebhookRetry(firstDelay: 0.2, maximumDelay: 0.4, giveUpAfter: 1.5))) { _, api in
             let webhook = try await api.createWebhook(API.CreateWebhook(url: closed, events: [.releaseCreated], secret: Self.secret))
             let ping = try await api.testWebhook(webhook.id)
             let dead = try await eventually("the delivery dead") {
@@ -184,9 +187,7 @@ struct WebhookDeliveryTests {
     @Test("device.online reaches the receiver once an enrolled device is heard from")
     func online() async throws {
         try await withReceiver { receiver in
-            try await withLiveServer(webhooks: Self.quick) { server in
-                let api = await server.adminClient()
-                defer { Task { try? await api.shutdown() } }
+            try await withServer { server, api in
                 _ = try await api.createFleet(name: "on")
                 _ = try await api.createWebhook(API.CreateWebhook(url: receiver.url, events: [.deviceOnline], secret: Self.secret, fleet: "on"))
                 let key = try #require(try await api.createKey(fleet: "on", API.CreateKey()).key)
