@@ -55,7 +55,7 @@ public enum WebhookSignature {
                 guard timestamp == nil, let value = Int(parts[1]) else { return .malformed }
                 timestamp = value
             case "v1":
-                guard let bytes = bytes(hex: parts[1]), bytes.count == SHA256.byteCount else { return .malformed }
+                guard let bytes = [UInt8](hex: parts[1]), bytes.count == SHA256.byteCount else { return .malformed }
                 signatures.append(bytes)
             default: continue
             }
@@ -70,29 +70,5 @@ public enum WebhookSignature {
             return .valid
         }
         return .mismatch
-    }
-
-    /// The bytes of an even number of hex digits; nil for anything else.
-    private static func bytes(hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(digits.count / 2)
-        var index = 0
-        while index < digits.count {
-            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
-            out.append(high << 4 | low)
-            index += 2
-        }
-        return out
-    }
-
-    private static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }

@@ -225,12 +225,15 @@ struct AuthMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// The person a session cookie belongs to; a change without the session's CSRF token is refused.
+    /// The person a session cookie belongs to (nil for an ended or unknown session); a change
+    /// without the session's CSRF token is refused.
     static func session(_ cookie: String, request: Request, plane: ControlPlane) async throws(ServerError) -> Identity? {
+        // A cookie left from an ended session is no credential at all: the browser may still
+        // log in again or read what is open, and a route that needs a person says 401.
         guard cookie.utf8.count <= API.Limits.secret, case .user(let principal)? = try await plane.identity(credential: cookie),
             let csrf = principal.csrf
         else {
-            throw ServerError(.unauthorized, "the session has ended or is not valid: log in again")
+            return nil
         }
         if ![.get, .head, .options].contains(request.method) {
             guard let sent = request.headers[csrfHeader], sent == csrf else {

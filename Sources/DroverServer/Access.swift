@@ -30,6 +30,10 @@ public struct Access: Sendable {
         return grant
     }
 
+    /// Whether the person sees every fleet of the organisation: a role in the whole of it,
+    /// through a credential not scoped to one fleet. Lists need no filtering then.
+    public var seesEveryFleet: Bool { principal.organisationRole != nil }
+
     /// Whether the person sees the fleet at all (any role in it).
     public func sees(_ fleetID: String) -> Bool {
         principal.role(inFleet: fleetID) != nil

@@ -43,7 +43,9 @@ struct Devices: Sendable {
     func list(_ access: Access, _ filter: DeviceFilter) async throws(ServerError) -> [API.Device] {
         var fleetID: String?
         if let name = filter.fleet { fleetID = try await access.fleet(in: store, name).id }
-        let records = try await store.devices(org: access.org, fleetID: fleetID).filter { access.sees($0.fleetID) }
+        var records = try await store.devices(org: access.org, fleetID: fleetID)
+        // 10,000 records copied into a second array were most of what the checks cost.
+        if !access.seesEveryFleet { records.removeAll { !access.sees($0.fleetID) } }
         let tags = try await store.tags(deviceUUIDs: records.map(\.uuid))
         var out: [API.Device] = []
         for record in records {

@@ -33,6 +33,12 @@ extension OpenAPIDocument {
         /// Responses by status code, errors included.
         var responses: [String: Value]
 
+        /// The status of its success, when the document gives it one (else 200).
+        var successStatus: Int {
+            let successes = responses.keys.compactMap(Int.init).filter { (200..<300).contains($0) }
+            return successes.count == 1 ? successes[0] : 200
+        }
+
         /// The operation object of the document, with the answers every operation of its kind
         /// gives (401, 403, 400 and 413) added to those it names.
         var value: Value {

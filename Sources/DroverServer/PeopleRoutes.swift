@@ -50,21 +50,22 @@ struct PeopleRoutes {
                 return try await handler(request, context, access)
             }
             guard method != .get else { return try await run() }
-            return try await Self.audited(operation: operation.id, request: request, context: context, access: access, plane: plane, run)
+            return try await Self.audited(operation: operation, request: request, context: context, access: access, plane: plane, run)
         }
     }
 
-    /// Runs a change with its audit entry: written with the change, then settled with the
-    /// answer; or written alone when the request changed nothing or failed.
+    /// Runs a change with its audit entry: written with the change, with the success the
+    /// document gives the operation, and settled only when the answer was another; or written
+    /// alone when the request changed nothing or failed.
     private static func audited(
-        operation: String, request: Request, context: DroverContext, access: Access, plane: ControlPlane, _ body: () async throws -> Response
+        operation: OpenAPIDocument.Operation, request: Request, context: DroverContext, access: Access, plane: ControlPlane, _ body: () async throws -> Response
     ) async throws -> Response {
         let principal = access.principal
         let draft = AuditDraft(
             AuditRecord(
                 at: WallClock.now, orgID: principal.org, actor: principal.userName, token: principal.tokenName, address: context.address,
-                action: operation, target: request.uri.path, requestID: context.logger[metadataKey: "hb.request.id"]?.description, result: "ok",
-                status: 200))
+                action: operation.id, target: request.uri.path, requestID: context.logger[metadataKey: "hb.request.id"]?.description, result: "ok",
+                status: operation.successStatus))
         let outcome: Result<Response, any Error>
         do {
             outcome = .success(try await AuditDraft.$current.withValue(draft) { try await body() })
@@ -79,7 +80,7 @@ struct PeopleRoutes {
         }
         let (entry, written) = draft.snapshot
         if let written {
-            if result != "ok" || status != 200 { try? await plane.accounts.store.settleAudit(id: written, result: result, status: status) }
+            if result != entry.result || status != entry.status { try? await plane.accounts.store.settleAudit(id: written, result: result, status: status) }
         } else {
             var entry = entry
             entry.result = result
