@@ -69,7 +69,9 @@ export async function request(method, path, body, options = {}) {
     if (response.status === 401 && !options.quiet401) unauthorized();
     throw new ApiError(response.status, code, message);
   }
-  const data = response.status === 204 ? null : await response.json();
+  // 202 and 204 may come without a body.
+  const text = response.status === 204 ? '' : await response.text();
+  const data = text ? JSON.parse(text) : null;
   if (options.withTotal) {
     const header = response.headers.get('X-Total-Count');
     return { data, total: header === null ? null : Number(header) };

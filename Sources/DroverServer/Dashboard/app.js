@@ -49,7 +49,14 @@ function renderChrome(section) {
     h('button', { type: 'button', class: 'btn-secondary btn-small', 'data-testid': 'logout', text: 'Log out', onclick: logout }));
 }
 
+// Whether this browser logged in before: without it the first page is the login form, and no
+// request is made that can only answer 401 (the session cookie is HttpOnly, so it cannot be read).
+const SESSION_HINT = 'drover.session';
+const hinted = () => { try { return localStorage.getItem(SESSION_HINT) === '1'; } catch { return true; } };
+const hint = (on) => { try { if (on) localStorage.setItem(SESSION_HINT, '1'); else localStorage.removeItem(SESSION_HINT); } catch { /* private mode */ } };
+
 async function loadMe() {
+  if (!hinted()) return false;
   try {
     const answer = await get('/me', { quiet401: true });
     me = { ...answer, permissionSet: new Set(answer.permissions || []) };
@@ -57,7 +64,7 @@ async function loadMe() {
     return true;
   } catch (error) {
     me = null;
-    if (error instanceof ApiError && error.status === 401) return false;
+    if (error instanceof ApiError && error.status === 401) { hint(false); return false; }
     throw error;
   }
 }
@@ -66,6 +73,7 @@ async function logout() {
   try { await post('/logout'); } catch { /* the session may be gone already */ }
   me = null;
   setCsrf('');
+  hint(false);
   location.hash = '#/login';
 }
 
@@ -73,6 +81,7 @@ onUnauthorized(() => {
   if (!me) return;
   me = null;
   setCsrf('');
+  hint(false);
   toast('Your session ended; log in again.', 'error');
   location.hash = `#/login?next=${encodeURIComponent(location.hash)}`;
 });
@@ -98,6 +107,7 @@ function loginPage(next) {
     try {
       const session = await post('/login', { username: username.value, password: password.value }, { quiet401: true });
       setCsrf(session.csrf);
+      hint(true);
       await loadMe();
       if (!me) throw new Error('The session was not accepted; does the browser take cookies from this server?');
       location.hash = next && next.startsWith('#/') && !next.startsWith('#/login') ? next : '#/fleets';
@@ -151,6 +161,7 @@ async function route() {
       isCurrent: () => serial === renderSerial,
       title: (text) => { document.title = `${text} · Drover`; },
     });
+    if (serial === renderSerial) container.dataset.ready = 'true';
   } catch (error) {
     if (serial !== renderSerial) return;
     console.warn(error);

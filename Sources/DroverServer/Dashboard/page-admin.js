@@ -246,7 +246,7 @@ async function webhooks({ root, can, isCurrent, title }) {
     const events = ['device.enrolled', 'device.online', 'device.offline', 'device.rolled_back', 'release.created', 'release.failing', 'release.completed'];
     let fleets = [];
     try { fleets = await get('/fleets'); } catch { /* organisation-wide only */ }
-    const url = h('input', { type: 'url', name: 'url', required: true, placeholder: 'https://example.org/hook', autocomplete: 'off' });
+    const url = h('input', { type: 'url', name: 'url', required: true, placeholder: 'https://example.org/hook' });
     const fleet = select([['', 'whole organisation'], ...fleets.map((f) => f.name)], { name: 'fleet' });
     const boxes = events.map((e) => h('input', { type: 'checkbox', name: 'events', value: e, id: `hook-${e.replace(/[^a-z]/g, '-')}`, checked: e.startsWith('release') || e === 'device.rolled_back' }));
     const form = h('form', { class: 'inline-form', 'data-testid': 'create-webhook' },

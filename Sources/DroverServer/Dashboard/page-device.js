@@ -301,7 +301,7 @@ export async function render({ root, params, can, onDispose, isCurrent, title })
   // ---- Logs: stored lines, then the lines after the last one seen each time the server says there are new ones
   const logLines = h('div', { class: 'log', 'data-testid': 'log', role: 'log', 'aria-label': 'Log lines', tabindex: '0' });
   const logService = h('select', { name: 'service', 'data-testid': 'log-service' });
-  const logSearch = h('input', { type: 'search', name: 'search', placeholder: 'Find in lines…', autocomplete: 'off', 'data-testid': 'log-search' });
+  const logSearch = h('input', { type: 'search', name: 'search', placeholder: 'Find in lines…', 'data-testid': 'log-search' });
   const followBox = h('input', { type: 'checkbox', name: 'follow', checked: true, id: uid() });
   const logStatus = h('span', { class: 'muted small', 'aria-live': 'polite' });
   let lastSequence = null;

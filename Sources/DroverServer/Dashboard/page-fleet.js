@@ -15,7 +15,7 @@ let interactiveMarked = false;
 
 export function deviceStatusCell(device) {
   return h('span', { class: 'status-cell' }, statusBadge(device.status),
-    device.statusDetail ? h('span', { class: 'detail-hint', title: device.statusDetail, 'aria-label': `Why: ${device.statusDetail}`, text: 'ⓘ' }) : null);
+    device.statusDetail ? h('span', { class: 'detail-hint', title: device.statusDetail }, h('span', { 'aria-hidden': 'true', text: '?' }), h('span', { class: 'sr-only', text: `Why: ${device.statusDetail}` })) : null);
 }
 
 export function onlineCell(device) {
@@ -77,7 +77,7 @@ export async function render({ root, params, can, onDispose, isCurrent, title })
   let pageDevices = [];
   let total = 0;
 
-  const search = h('input', { type: 'search', name: 'q', placeholder: 'Name contains…', autocomplete: 'off', 'data-testid': 'device-search' });
+  const search = h('input', { type: 'search', name: 'q', placeholder: 'Name contains…', 'data-testid': 'device-search' });
   const statusFilter = select([['', 'Any status'], ...statuses.map((s) => [s, s])], { name: 'status', 'data-testid': 'status-filter' });
   const onlineFilter = select([['', 'Online or not'], ['true', 'Online'], ['false', 'Offline']], { name: 'online', 'data-testid': 'online-filter' });
   const tagFilter = h('input', { name: 'tag', placeholder: 'key=value', autocomplete: 'off', pattern: '[^=]+=.+', 'data-testid': 'tag-filter' });

@@ -36,7 +36,7 @@ export async function render({ root, can, onDispose, isCurrent, title }) {
   const banner = h('div');
   let createForm = null;
   if (can('create-fleet')) {
-    const name = h('input', { name: 'name', required: true, pattern: '[A-Za-z0-9._-]+', placeholder: 'e.g. kiosks', autocomplete: 'off' });
+    const name = h('input', { name: 'name', required: true, pattern: '[A-Za-z0-9._\\-]+', placeholder: 'e.g. kiosks', autocomplete: 'off' });
     createForm = h('form', { class: 'inline-form', 'data-testid': 'create-fleet' },
       field('New fleet name', name),
       h('button', { type: 'submit', class: 'btn-primary', text: 'Create fleet' }));
