@@ -445,8 +445,8 @@ def release_shows(harness, device):
     assert driver.execute_script("return window.__droverNoReload") == "still here", "the page was reloaded"
     # The releases list of the open page has it too.
     wait(driver, 30, lambda d: present(d, f"#releases tr[data-release='{release}']"), "the release in the fleet's releases")
-    # Return the full id when the page has it (the CLI prints the id).
-    return release if time.monotonic() - created >= 0 else release
+    harness.release_seen_after = time.monotonic() - created
+    return release
 
 
 def open_device(harness, device, release):

@@ -273,14 +273,23 @@ export async function render({ root, params, can, onDispose, isCurrent, title })
   }
 
   // ---- Metrics
-  async function loadMetrics() {
+  // The whole day once; after that only the minutes from the newest one held on (it may have
+  // grown), merged in, so a new sample costs a few rows rather than the day again.
+  let history = null;
+  async function loadMetrics(incremental = false) {
+    const since = incremental && history && history.length ? history[history.length - 1].minute : null;
     let metrics;
-    try { metrics = await get(`/devices/${seg(id)}/metrics`); } catch (error) {
-      if (isCurrent()) fill(metricsBody, errorBanner(error, loadMetrics));
+    try { metrics = await get(`/devices/${seg(id)}/metrics${qs({ since })}`); } catch (error) {
+      if (isCurrent()) fill(metricsBody, errorBanner(error, () => loadMetrics()));
       return;
     }
     if (!isCurrent()) return;
-    const history = metrics.history || [];
+    if (since === null) history = metrics.history || [];
+    else {
+      history = history.filter((m) => m.minute < since).concat(metrics.history || []);
+      const dayAgo = Date.now() / 1000 - 86400;
+      while (history.length && history[0].minute < dayAgo) history.shift();
+    }
     if (!history.length && !metrics.latest) {
       fill(metricsBody, empty('No metrics yet — the agent sends a sample every 10 s (DROVER_METRICS_INTERVAL changes it) once it runs.'));
       return;
@@ -470,7 +479,7 @@ export async function render({ root, params, can, onDispose, isCurrent, title })
     }
     if (changes.logs) work.push(loadNewLogs());
     if (changes.reconnected) work.push(loadLogs());
-    if (changes.metrics || changes.reconnected) work.push(loadMetrics());
+    if (changes.metrics || changes.reconnected) work.push(loadMetrics(!changes.reconnected));
     if (changes.env || changes.reconnected) work.push(loadEnv());
     if (changes.audit || changes.reconnected) work.push(loadAudit(), loadSessions());
     await Promise.all(work);
