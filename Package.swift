@@ -123,6 +123,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
+            // The dashboard's files, compiled into the binary (see DashboardFiles.swift).
+            resources: [.embedInCode("Dashboard")],
             swiftSettings: strict
         ),
         .target(

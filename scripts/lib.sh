@@ -17,6 +17,12 @@ need_packages() {
   [[ -f /usr/include/zlib.h ]] || missing+=(zlib1g-dev)
   command -v tmux >/dev/null || missing+=(tmux)
   command -v promtool >/dev/null || missing+=(prometheus)
+  # The dashboard: xterm.js for its terminal (bundled by the server from node-xterm), and a
+  # real browser for its tests.
+  [[ -f /usr/share/nodejs/xterm/lib/public/Terminal.js ]] || missing+=(node-xterm)
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  /usr/bin/python3 -c 'import selenium' 2>/dev/null || missing+=(python3-selenium)
   command -v docker-compose >/dev/null || [[ ${NEED_COMPOSE:-0} == 0 ]] || missing+=(docker-compose)
   if ((${#missing[@]})); then
     log "installing ${missing[*]}"

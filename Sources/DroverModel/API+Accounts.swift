@@ -173,10 +173,14 @@ extension API {
         public var token: String?
         /// What the credential may do in the organisation as a whole.
         public var permissions: [Permission]
-        public init(user: User, token: String?, permissions: [Permission]) {
+        /// A login session's CSRF token, for a page loaded again after the login: every change
+        /// made with the session cookie sends it as `X-CSRF-Token`. None for an API token.
+        public var csrf: String?
+        public init(user: User, token: String?, permissions: [Permission], csrf: String? = nil) {
             self.user = user
             self.token = token
             self.permissions = permissions
+            self.csrf = csrf
         }
     }
 

@@ -2,6 +2,44 @@ import Foundation
 
 /// The JSON bodies of Drover's HTTP API (`/v1`), shared by the server, the CLI and the agent.
 public enum API {
+    /// How a fleet's devices stand: the offline ones, the online ones by what they do, and
+    /// how many run the release the fleet offers.
+    public struct FleetSummary: Codable, Sendable, Equatable {
+        /// Online, and running their release (or idle, with none to run).
+        public var running: Int
+        /// Online, and enrolled without a report yet, or on the way to a release.
+        public var updating: Int
+        /// Online, and failed or rolled back.
+        public var failed: Int
+        /// Not heard from within the online grace.
+        public var offline: Int
+        /// Devices that run the release the fleet offers.
+        public var onTarget: Int
+
+        /// Creates a summary.
+        public init(running: Int = 0, updating: Int = 0, failed: Int = 0, offline: Int = 0, onTarget: Int = 0) {
+            self.running = running
+            self.updating = updating
+            self.failed = failed
+            self.offline = offline
+            self.onTarget = onTarget
+        }
+
+        /// Counts one device.
+        public mutating func count(_ device: Device, target: String?) {
+            if !device.online {
+                offline += 1
+            } else {
+                switch device.status {
+                case .running, .idle: running += 1
+                case .provisioned, .downloading, .installing, .pending, .updatePending: updating += 1
+                case .failed, .rolledBack: failed += 1
+                }
+            }
+            if let target, device.release == target { onTarget += 1 }
+        }
+    }
+
     /// A fleet: a named group of devices running one app.
     public struct Fleet: Codable, Sendable, Equatable {
         /// Fleet id.
@@ -23,6 +61,8 @@ public enum API {
         public var deviceCount: Int
         /// Creation time.
         public var createdAt: Date
+        /// How its devices stand, at a glance.
+        public var summary: FleetSummary?
         /// Creates a fleet.
         public init(id: String, name: String, trackedRelease: String?, targetRelease: String?, deviceCount: Int, createdAt: Date) {
             self.id = id

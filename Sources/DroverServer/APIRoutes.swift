@@ -16,6 +16,7 @@ struct APIRoutes {
         let v1 = PeopleRoutes(group: router.group("v1"), plane: plane)
         let device = router.group("v1").add(middleware: RequireCaller(caller: .device))
         AccountRoutes(plane: plane).register(open: open, people: v1)
+        LiveEventsRoute.add(to: v1, plane: plane)
         open.get("health") { _, _ in JSONBody.response(["status": "ok"]) }
         open.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
@@ -91,7 +92,12 @@ struct APIRoutes {
                 }
                 filter.status = status
             }
-            return JSONBody.response(try await plane.listDevices(access, filter))
+            filter.nameContains = try Self.text(request, "q", limit: 256)
+            let page = try Self.devicePage(request)
+            let (devices, total) = try await plane.listDevices(access, filter, page: page)
+            var response = JSONBody.response(devices)
+            response.headers[.named("X-Total-Count")] = String(total)
+            return response
         }
         v1.get("devices/:device") { _, context, access in
             JSONBody.response(try await plane.device(access, try context.parameters.require("device")))
@@ -188,15 +194,15 @@ struct APIRoutes {
                 status: .ok, headers: [.contentType: "application/json", .eTag: target.etag], body: .init(byteBuffer: ByteBuffer(bytes: target.body)))
         }
         device.patch("device/state") { request, context in
-            let uuid = try context.requireDevice()
+            let (uuid, fleetID) = try context.requireDeviceIdentity()
             let report = try await JSONBody.decode(API.StateReport.self, from: request)
-            try await plane.report(device: uuid, report)
+            try await plane.report(device: uuid, fleet: fleetID, report)
             return Response(status: .noContent)
         }
         device.post("device/logs") { request, context in
-            let uuid = try context.requireDevice()
+            let (uuid, fleetID) = try context.requireDeviceIdentity()
             let batch = try await JSONBody.decode(API.LogBatch.self, from: request)
-            try await plane.appendLogs(device: uuid, batch.lines)
+            try await plane.appendLogs(device: uuid, fleet: fleetID, batch.lines)
             return Response(status: .noContent)
         }
     }

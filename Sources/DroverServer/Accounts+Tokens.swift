@@ -61,7 +61,7 @@ extension Accounts {
         guard let user = try await store.user(id: access.principal.userID) else { throw ServerError(.unauthorized, "the user was removed") }
         return API.Me(
             user: try await view(user), token: access.principal.tokenName,
-            permissions: Access.organisationPermissions(of: access.principal, homeOrg: access.homeOrg))
+            permissions: Access.organisationPermissions(of: access.principal, homeOrg: access.homeOrg), csrf: access.principal.csrf)
     }
 
     // MARK: Audit

@@ -19,52 +19,105 @@ extension ControlPlane {
     public func identity(credential: String) async throws(ServerError) -> Identity? { try await credentials.identity(credential: credential) }
 
     /// Lists the organisation's fleets.
-    public func listFleets(_ access: Access) async throws(ServerError) -> [API.Fleet] { try await fleets.list(access) }
+    public func listFleets(_ access: Access) async throws(ServerError) -> [API.Fleet] { try await summarised(try await fleets.list(access), access) }
     /// One fleet.
-    public func fleet(_ access: Access, _ name: String) async throws(ServerError) -> API.Fleet { try await fleets.fleet(access, name) }
+    public func fleet(_ access: Access, _ name: String) async throws(ServerError) -> API.Fleet {
+        try await summarised([try await fleets.fleet(access, name)], access)[0]
+    }
+    /// Fleets with how their devices stand.
+    private func summarised(_ list: [API.Fleet], _ access: Access) async throws(ServerError) -> [API.Fleet] {
+        let targets = Dictionary(uniqueKeysWithValues: list.map { ($0.id, $0.targetRelease) })
+        let summaries = try await devices.summaries(access, targets: targets)
+        return list.map { fleet in
+            var fleet = fleet
+            fleet.summary = summaries[fleet.id] ?? API.FleetSummary()
+            return fleet
+        }
+    }
     /// Creates a fleet.
-    public func createFleet(_ access: Access, name: String) async throws(ServerError) -> API.Fleet { try await fleets.create(access, name: name) }
+    public func createFleet(_ access: Access, name: String) async throws(ServerError) -> API.Fleet {
+        let fleet = try await fleets.create(access, name: name)
+        live.publish(.fleet, fleet: fleet.id)
+        return fleet
+    }
     /// Renames a fleet and/or changes the release it tracks.
     public func updateFleet(_ access: Access, _ name: String, _ update: API.UpdateFleet) async throws(ServerError) -> API.Fleet {
-        try await fleets.update(access, name, update)
+        let fleet = try await fleets.update(access, name, update)
+        live.publish(.fleet, fleet: fleet.id)
+        return fleet
     }
     /// Deletes a fleet that has no devices.
-    public func deleteFleet(_ access: Access, _ name: String) async throws(ServerError) { try await fleets.delete(access, name) }
+    public func deleteFleet(_ access: Access, _ name: String) async throws(ServerError) {
+        let id = try await access.fleet(in: fleets.store, name).id
+        try await fleets.delete(access, name)
+        live.publish(.fleet, fleet: id)
+    }
     /// Creates a provisioning key; the secret is in the answer only.
     public func createKey(_ access: Access, fleet: String, _ body: API.CreateKey) async throws(ServerError) -> API.ProvisioningKey {
-        try await fleets.createKey(access, fleet: fleet, body)
+        let key = try await fleets.createKey(access, fleet: fleet, body)
+        live.publish(.fleet, fleet: try await access.fleet(in: fleets.store, fleet).id)
+        return key
     }
     /// Lists a fleet's keys (without secrets).
     public func listKeys(_ access: Access, fleet: String) async throws(ServerError) -> [API.ProvisioningKey] {
         try await fleets.listKeys(access, fleet: fleet)
     }
     /// Revokes a key.
-    public func revokeKey(_ access: Access, fleet: String, id: String) async throws(ServerError) { try await fleets.revokeKey(access, fleet: fleet, id: id) }
+    public func revokeKey(_ access: Access, fleet: String, id: String) async throws(ServerError) {
+        try await fleets.revokeKey(access, fleet: fleet, id: id)
+        live.publish(.fleet, fleet: try await access.fleet(in: fleets.store, fleet).id)
+    }
 
     /// Enrols a device with a provisioning key: a new UUID and API key.
-    public func register(_ body: API.RegisterDevice) async throws(ServerError) -> API.RegisteredDevice { try await devices.register(body) }
+    public func register(_ body: API.RegisterDevice) async throws(ServerError) -> API.RegisteredDevice {
+        let device = try await devices.register(body)
+        live.publish(.device, fleet: try await devices.store.device(uuid: device.uuid).fleetID, device: device.uuid)
+        return device
+    }
     /// Lists devices matching a filter.
-    public func listDevices(_ access: Access, _ filter: DeviceFilter) async throws(ServerError) -> [API.Device] { try await devices.list(access, filter) }
+    public func listDevices(_ access: Access, _ filter: DeviceFilter) async throws(ServerError) -> [API.Device] {
+        try await devices.list(access, filter).devices
+    }
+    /// One page of the devices matching a filter, in the page's order, and how many match in all.
+    public func listDevices(_ access: Access, _ filter: DeviceFilter, page: DevicePage?) async throws(ServerError) -> (devices: [API.Device], total: Int) {
+        try await devices.list(access, filter, page: page)
+    }
     /// One device by name or UUID.
     public func device(_ access: Access, _ reference: String) async throws(ServerError) -> API.Device { try await devices.device(access, reference) }
     /// Renames, moves, pins or unpins a device.
     public func updateDevice(_ access: Access, _ reference: String, _ update: API.UpdateDevice) async throws(ServerError) -> API.Device {
-        try await devices.update(access, reference, update)
+        let before = try await access.device(in: devices.store, reference)
+        let device = try await devices.update(access, reference, update)
+        live.publish(.device, fleet: before.fleetID, device: device.uuid)
+        let after = try await devices.store.device(uuid: device.uuid)
+        if after.fleetID != before.fleetID { live.publish(.device, fleet: after.fleetID, device: device.uuid) }
+        return device
     }
     /// Deletes a device; its key stops working at once.
-    public func deleteDevice(_ access: Access, _ reference: String) async throws(ServerError) { try await devices.delete(access, reference) }
+    public func deleteDevice(_ access: Access, _ reference: String) async throws(ServerError) {
+        let record = try await access.device(in: devices.store, reference)
+        try await devices.delete(access, reference)
+        live.publish(.device, fleet: record.fleetID, device: record.uuid)
+    }
     /// Runs a device action.
     public func act(_ access: Access, _ reference: String, _ action: API.DeviceAction) async throws(ServerError) {
         try await devices.act(access, reference, action)
+        let record = try await access.device(in: devices.store, reference)
+        live.publish(.device, fleet: record.fleetID, device: record.uuid)
     }
     /// Sets or removes tags.
     public func setTags(_ access: Access, _ reference: String, set: [String: String], remove: [String]) async throws(ServerError) -> [String: String] {
-        try await devices.setTags(access, reference, set: set, remove: remove)
+        let tags = try await devices.setTags(access, reference, set: set, remove: remove)
+        let record = try await access.device(in: devices.store, reference)
+        live.publish(.device, fleet: record.fleetID, device: record.uuid)
+        return tags
     }
 
     /// Creates a release from a compose document.
     public func createRelease(_ access: Access, fleet: String, compose: String) async throws(ServerError) -> API.Release {
-        try await releases.create(access, fleet: fleet, compose: compose)
+        let release = try await releases.create(access, fleet: fleet, compose: compose)
+        live.publish(.release, fleet: try await access.fleet(in: releases.store, fleet).id, release: release.id)
+        return release
     }
     /// A fleet's releases, newest first.
     public func listReleases(_ access: Access, fleet: String) async throws(ServerError) -> [API.Release] { try await releases.list(access, fleet: fleet) }
@@ -72,7 +125,11 @@ extension ControlPlane {
     public func release(_ access: Access, _ id: String) async throws(ServerError) -> API.Release { try await releases.release(access, id) }
 
     /// Sets a variable at fleet, fleet-service, device or device-service scope.
-    public func setEnv(_ access: Access, _ body: API.SetEnv) async throws(ServerError) -> API.EnvVar { try await environment.set(access, body) }
+    public func setEnv(_ access: Access, _ body: API.SetEnv) async throws(ServerError) -> API.EnvVar {
+        let variable = try await environment.set(access, body)
+        try await publishEnv(access, fleet: body.fleet, device: body.device)
+        return variable
+    }
     /// Lists variables of a fleet (all scopes) or of one device (its own and its fleet's).
     public func listEnv(_ access: Access, fleet: String?, device: String?) async throws(ServerError) -> [API.EnvVar] {
         try await environment.list(access, fleet: fleet, device: device)
@@ -80,6 +137,17 @@ extension ControlPlane {
     /// Removes a variable at exactly the given scope.
     public func removeEnv(_ access: Access, fleet: String?, device: String?, service: String?, name: String) async throws(ServerError) {
         try await environment.remove(access, fleet: fleet, device: device, service: service, name: name)
+        try await publishEnv(access, fleet: fleet, device: device)
+    }
+
+    /// Tells open pages that env changed at a fleet's or a device's scope.
+    private func publishEnv(_ access: Access, fleet: String?, device: String?) async throws(ServerError) {
+        if let device {
+            let record = try await access.device(in: devices.store, device)
+            live.publish(.env, fleet: record.fleetID, device: record.uuid)
+        } else if let fleet {
+            live.publish(.env, fleet: try await access.fleet(in: fleets.store, fleet).id)
+        }
     }
 
     /// The store generation as this server last saw it.
@@ -118,13 +186,19 @@ extension ControlPlane {
     /// Records that a device was heard from.
     public func touch(device uuid: String) async { await presence.touch(uuid) }
     /// Merges a state report into the device's last one.
-    public func report(device uuid: String, _ report: API.StateReport) async throws(ServerError) {
+    public func report(device uuid: String, fleet fleetID: String, _ report: API.StateReport) async throws(ServerError) {
         try await reports.report(device: uuid, report)
         metrics.reports.increment()
+        live.publish(.device, fleet: fleetID, device: uuid)
+        // A rollout's outcome may have changed its release's counts or status.
+        if let rollout = report.rollout { live.publish(.release, fleet: fleetID, release: rollout.release) }
     }
 
     /// Stores a batch of a device's log lines, keeping at most the retention cap.
-    public func appendLogs(device uuid: String, _ lines: [API.LogEntry]) async throws(ServerError) { try await deviceLogs.append(device: uuid, lines) }
+    public func appendLogs(device uuid: String, fleet fleetID: String, _ lines: [API.LogEntry]) async throws(ServerError) {
+        try await deviceLogs.append(device: uuid, lines)
+        live.publish(.logs, fleet: fleetID, device: uuid)
+    }
     /// A device's log lines: after a sequence number, or the last `limit`, optionally one service's.
     public func logs(_ access: Access, device: String, service: String?, after: Int64?, since: String?, limit: Int) async throws(ServerError)
         -> [API.LogEntry]
@@ -133,8 +207,9 @@ extension ControlPlane {
     }
 
     /// Checks and stores a batch of a device's metric samples.
-    public func recordMetrics(device uuid: String, _ batch: API.MetricBatch) async throws(ServerError) {
+    public func recordMetrics(device uuid: String, fleet fleetID: String, _ batch: API.MetricBatch) async throws(ServerError) {
         try await deviceMetrics.record(device: uuid, batch)
+        live.publish(.metrics, fleet: fleetID, device: uuid)
     }
     /// A device's newest metrics sample and its per-minute history since `since` (at most a day).
     public func metrics(_ access: Access, device: String, since: Double?) async throws(ServerError) -> API.DeviceMetrics {

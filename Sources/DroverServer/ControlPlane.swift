@@ -42,6 +42,8 @@ public final class ControlPlane: Sendable {
     let webhooks: Webhooks
     /// What the domain services tell webhooks.
     let events: WebhookEvents
+    /// What open pages hear of changes (`GET /v1/events`).
+    let live: LiveEvents
     /// What `/metrics` exports.
     public let metrics: ServerMetrics
     /// The loops the application runs beside its HTTP server: the generation watcher and the
@@ -65,8 +67,10 @@ public final class ControlPlane: Sendable {
         let push = ChannelPush(channels: channels)
         targets = Targets(store: store, logger: logger) { push.changed($0) }
         presence = Presence(store: store, logger: logger)
+        let live = LiveEvents()
+        self.live = live
         let courier = WebhookCourier(store: store, settings: settings, logger: logger)
-        let events = WebhookEvents(store: store, courier: courier, logger: logger, startedAt: WallClock.now)
+        let events = WebhookEvents(store: store, courier: courier, logger: logger, startedAt: WallClock.now, live: live)
         self.events = events
         webhooks = Webhooks(store: store, events: events, settings: settings)
         fleets = Fleets(store: store, targets: targets)

@@ -39,13 +39,28 @@ struct Devices: Sendable {
         return API.RegisteredDevice(uuid: uuid, name: device.name, fleet: fleet.name, apiKey: apiKey)
     }
 
-    /// Lists devices matching a filter.
-    func list(_ access: Access, _ filter: DeviceFilter) async throws(ServerError) -> [API.Device] {
+    /// Lists devices matching a filter, by name; with a page, only that page of them in its
+    /// order. Also says how many match in all.
+    func list(_ access: Access, _ filter: DeviceFilter, page: DevicePage? = nil) async throws(ServerError) -> (devices: [API.Device], total: Int) {
+        var out = try await matching(access, filter)
+        let total = out.count
+        if let page {
+            page.sort(&out)
+            out = Array(out.dropFirst(page.offset).prefix(page.limit ?? out.count))
+        }
+        let latest = try await metrics.latest(out.map(\.uuid))
+        for index in out.indices { out[index].metrics = Self.summary(latest[out[index].uuid]) }
+        return (out, total)
+    }
+
+    /// The devices that match a filter, by name, without their metrics.
+    func matching(_ access: Access, _ filter: DeviceFilter) async throws(ServerError) -> [API.Device] {
         var fleetID: String?
         if let name = filter.fleet { fleetID = try await access.fleet(in: store, name).id }
         var records = try await store.devices(org: access.org, fleetID: fleetID)
         // 10,000 records copied into a second array were most of what the checks cost.
         if !access.seesEveryFleet { records.removeAll { !access.sees($0.fleetID) } }
+        if let text = filter.nameContains?.lowercased(), !text.isEmpty { records.removeAll { !$0.name.lowercased().contains(text) } }
         let tags = try await store.tags(deviceUUIDs: records.map(\.uuid))
         var out: [API.Device] = []
         for record in records {
@@ -56,9 +71,20 @@ struct Devices: Sendable {
             if let status = filter.status, device.status != status { continue }
             out.append(device)
         }
-        let latest = try await metrics.latest(out.map(\.uuid))
-        for index in out.indices { out[index].metrics = Self.summary(latest[out[index].uuid]) }
         return out
+    }
+
+    /// How each fleet's devices stand, for the fleets `access` sees; `targets` is each
+    /// fleet's offered release by id.
+    func summaries(_ access: Access, targets: [String: String?]) async throws(ServerError) -> [String: API.FleetSummary] {
+        var byFleet: [String: API.FleetSummary] = [:]
+        let names = Dictionary(uniqueKeysWithValues: try await access.fleets(in: store).map { ($0.name, $0.id) })
+        for device in try await matching(access, DeviceFilter()) {
+            // A device's `fleet` is its fleet's name, unique in the organisation.
+            guard let fleetID = names[device.fleet] else { continue }
+            byFleet[fleetID, default: API.FleetSummary()].count(device, target: targets[fleetID] ?? nil)
+        }
+        return byFleet
     }
 
     /// Every device of every organisation as people see it, with its newest sample: what
@@ -187,11 +213,65 @@ public struct DeviceFilter: Sendable {
     public var online: Bool?
     /// Reported status.
     public var status: API.DeviceStatus?
+    /// Text the name contains, in any case.
+    public var nameContains: String?
     /// Creates a filter.
-    public init(fleet: String? = nil, tags: [String: String] = [:], online: Bool? = nil, status: API.DeviceStatus? = nil) {
+    public init(
+        fleet: String? = nil, tags: [String: String] = [:], online: Bool? = nil, status: API.DeviceStatus? = nil, nameContains: String? = nil
+    ) {
         self.fleet = fleet
         self.tags = tags
         self.online = online
         self.status = status
+        self.nameContains = nameContains
+    }
+}
+
+/// One page of a device listing: its order, and which part of it.
+public struct DevicePage: Sendable, Equatable {
+    /// What the listing is ordered by.
+    public enum Key: String, Sendable, CaseIterable {
+        case name, status, lastSeen, release, online
+    }
+    /// The most devices one page holds, and the furthest a page may start.
+    public static let maxLimit = 1000
+    public static let maxOffset = 10_000_000
+
+    public var key: Key
+    public var descending: Bool
+    /// At most this many; nil for all the rest.
+    public var limit: Int?
+    public var offset: Int
+
+    /// Creates a page.
+    public init(key: Key = .name, descending: Bool = false, limit: Int? = nil, offset: Int = 0) {
+        self.key = key
+        self.descending = descending
+        self.limit = limit
+        self.offset = offset
+    }
+
+    /// Orders devices by the key; ties go by name, then id, so that pages never overlap.
+    func sort(_ devices: inout [API.Device]) {
+        let key = self.key
+        let descending = self.descending
+        devices.sort { a, b in
+            let order = Self.compare(a, b, by: key)
+            if order != .orderedSame { return descending ? order == .orderedDescending : order == .orderedAscending }
+            if a.name != b.name { return a.name < b.name }
+            return a.uuid < b.uuid
+        }
+    }
+
+    private static func compare(_ a: API.Device, _ b: API.Device, by key: Key) -> ComparisonResult {
+        func order<T: Comparable>(_ x: T, _ y: T) -> ComparisonResult { x < y ? .orderedAscending : x > y ? .orderedDescending : .orderedSame }
+        switch key {
+        case .name: return order(a.name, b.name)
+        case .status: return order(a.status.rawValue, b.status.rawValue)
+        // Never seen sorts before any time.
+        case .lastSeen: return order(a.lastSeen ?? .distantPast, b.lastSeen ?? .distantPast)
+        case .release: return order(a.release ?? "", b.release ?? "")
+        case .online: return order(a.online ? 1 : 0, b.online ? 1 : 0)
+        }
     }
 }

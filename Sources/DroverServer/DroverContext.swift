@@ -30,9 +30,12 @@ public struct DroverContext: RequestContext {
     }
 
     /// The calling device; users and anonymous callers are refused.
-    func requireDevice() throws(ServerError) -> String {
+    func requireDevice() throws(ServerError) -> String { try requireDeviceIdentity().uuid }
+
+    /// The calling device and its fleet, or 401/403.
+    func requireDeviceIdentity() throws(ServerError) -> (uuid: String, fleetID: String) {
         switch identity {
-        case .device(let uuid, _): return uuid
+        case .device(let uuid, let fleetID): return (uuid, fleetID)
         case .user: throw ServerError(.forbidden, "this endpoint is for devices: send the device's API key")
         case nil: throw ServerError(.unauthorized, "this endpoint needs the device's API key: send 'Authorization: Bearer KEY'")
         }

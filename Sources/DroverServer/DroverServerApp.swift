@@ -24,22 +24,26 @@ public enum DroverServerApp {
         return store
     }
 
-    /// The router with every `/v1` route and `/metrics`.
+    /// The router with every `/v1` route, `/metrics` and the dashboard.
     public static func buildRouter(plane: ControlPlane) -> Router<DroverContext> {
         let routes = APIRoutes(plane: plane)
         let metricsRoutes = MetricsRoutes(plane: plane)
         // The route table is read off a scratch router holding the same routes, so the 405
         // answer can never disagree with the routes that exist.
+        let dashboard = DashboardRoutes(assets: DashboardAssets.shared)
         let scratch = Router(context: DroverContext.self)
         routes.register(on: scratch)
         metricsRoutes.register(on: scratch)
+        dashboard.register(on: scratch)
         let table = RouteTable(scratch.routes.map { (path: "\($0.path)", method: $0.method.rawValue) })
         let router = Router(context: DroverContext.self)
+        router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: RequestMetricsMiddleware(metrics: plane.metrics))
         router.add(middleware: ErrorMiddleware(routes: table))
         router.add(middleware: AuthMiddleware(plane: plane))
         routes.register(on: router)
         metricsRoutes.register(on: router)
+        dashboard.register(on: router)
         return router
     }
 

@@ -12,9 +12,9 @@ struct MetricsRoutes {
         let v1 = PeopleRoutes(group: router.group("v1"), plane: plane)
         let device = router.group("v1").add(middleware: RequireCaller(caller: .device))
         device.post("device/metrics") { request, context in
-            let uuid = try context.requireDevice()
+            let (uuid, fleetID) = try context.requireDeviceIdentity()
             let batch = try await JSONBody.decode(API.MetricBatch.self, from: request)
-            try await plane.recordMetrics(device: uuid, batch)
+            try await plane.recordMetrics(device: uuid, fleet: fleetID, batch)
             return Response(status: .noContent)
         }
         v1.get("devices/:device/metrics") { request, context, access in

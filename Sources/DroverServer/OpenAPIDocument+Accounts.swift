@@ -151,6 +151,7 @@ extension OpenAPIDocument {
                 [
                     S.required("user", S.ref("User")), S.optional("token", S.string("The API token's name; none for a login session")),
                     S.required("permissions", S.array("Permissions", of: S.word("A permission", API.Permission.self))),
+                    S.optional("csrf", S.string("A login session's CSRF token, to send as X-CSRF-Token with every change; none for an API token")),
                 ]),
             "AuditEntry": S.object(
                 "One audit entry", .response,

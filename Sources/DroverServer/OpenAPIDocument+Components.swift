@@ -47,6 +47,16 @@ extension OpenAPIDocument {
                     S.optional("production", S.boolean("Marked production: developers open no terminals or tunnels on its devices")),
                     S.required("deviceCount", S.integer("Devices in the fleet", minimum: 0)),
                     S.required("createdAt", S.dateTime("Creation time")),
+                    S.optional("summary", S.ref("FleetSummary")),
+                ]),
+            "FleetSummary": S.object(
+                "How a fleet's devices stand", .response,
+                [
+                    S.required("running", S.integer("Online, running their release (or idle)", minimum: 0)),
+                    S.required("updating", S.integer("Online, enrolled without a report yet or on the way to a release", minimum: 0)),
+                    S.required("failed", S.integer("Online, failed or rolled back", minimum: 0)),
+                    S.required("offline", S.integer("Not heard from within the online grace (75 s)", minimum: 0)),
+                    S.required("onTarget", S.integer("Devices that run the release the fleet offers", minimum: 0)),
                 ]),
             "CreateFleet": S.object("POST /v1/fleets", .request, [S.required("name", S.name("Fleet name"))]),
             "UpdateFleet": S.object(

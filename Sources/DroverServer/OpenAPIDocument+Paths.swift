@@ -1,7 +1,31 @@
 extension OpenAPIDocument {
     /// Every route of `APIRoutes`, as the router serves it. The route-coverage tests compare
     /// this document with `router.routes` in both directions.
-    static let operations: [Operation] = system + fleets + devices + env + deviceSide + metricOperations + accountOperations + webhookOperations
+    static let operations: [Operation] =
+        system + fleets + devices + env + deviceSide + metricOperations + accountOperations + webhookOperations + [liveEvents]
+
+    /// `GET /v1/events`: what open pages listen to.
+    private static let liveEvents = Operation(
+        method: "get", path: "/v1/events", id: "listenEvents",
+        summary: "Server-Sent Events naming what changed (device, release, fleet, env, logs, metrics, audit), so a page reads again only then",
+        caller: .person(.read),
+        parameters: [
+            query("fleet", ["type": "string"], "Only this fleet's changes (name or id)"),
+            query("device", ["type": "string"], "Only this device's changes, its logs and metrics among them, and its fleet's env and releases"),
+            query(
+                "seconds", ["type": "integer", "minimum": 1, "maximum": LiveEventsRoute.maxSeconds, "default": LiveEventsRoute.defaultSeconds],
+                "End the stream after this long (an EventSource opens it again)"),
+        ],
+        responses: [
+            "200": [
+                "description":
+                    "A text/event-stream: 'event: KIND' and 'data: {\"fleet\":ID,\"device\":ID,\"release\":ID}' per change, a ': keep-alive' comment every 15 s",
+                "content": ["text/event-stream": ["schema": ["type": "string"]]],
+            ],
+            "400": error("seconds is out of range, or both fleet and device were given"),
+            "404": error("No such fleet or device in your organisation"),
+            "409": error(ambiguousDevice),
+        ])
 
     private typealias S = Schema
 
@@ -140,10 +164,21 @@ extension OpenAPIDocument {
                 ).merging(["style": "form", "explode": true]),
                 query("online", ["type": "boolean"], "Only devices that are (true) or are not (false) online"),
                 query("status", ["type": "string"], "Only devices with this status, e.g. running, failed, 'update pending'"),
+                query("q", ["type": "string", "maxLength": 256], "Only devices whose name contains this, in any case"),
+                query("sort", ["type": "string", "enum": ["name", "status", "lastSeen", "release", "online"], "default": "name"], "The order of the list"),
+                query("order", ["type": "string", "enum": ["asc", "desc"], "default": "asc"], "Ascending or descending"),
+                query("limit", ["type": "integer", "minimum": 1, "maximum": DevicePage.maxLimit], "At most this many devices (one page); without it, all"),
+                query("offset", ["type": "integer", "minimum": 0, "maximum": DevicePage.maxOffset, "default": 0], "Skip this many devices first"),
             ],
             responses: [
-                "200": json("The devices", S.array("Devices", of: S.ref("Device"))),
-                "400": error("A tag filter is not KEY=VALUE, or online is not true or false"),
+                "200": json(
+                    "The devices (one page of them with limit)", S.array("Devices", of: S.ref("Device")),
+                    headers: [
+                        "X-Total-Count": [
+                            "description": "How many devices match in all, across pages", "schema": ["type": "integer", "minimum": 0],
+                        ]
+                    ]),
+                "400": error("A tag filter is not KEY=VALUE, online is not true or false, or sort, order, limit or offset is out of range"),
                 "404": error(noFleet),
             ]),
         Operation(

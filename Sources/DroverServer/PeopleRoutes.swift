@@ -87,6 +87,7 @@ struct PeopleRoutes {
             entry.status = status
             await plane.accounts.record(entry)
         }
+        plane.live.publish(LiveEvent(kind: .audit, fleetID: entry.fleetID, orgID: principal.org))
         return try outcome.get()
     }
 }

@@ -1,6 +1,7 @@
 import DroverModel
 import Foundation
 import Logging
+import Synchronization
 
 /// Where the domain says "this happened" for webhooks. Each method makes the event's body
 /// and queues it in the store, one delivery per webhook that hears it (the fleet's and its
@@ -14,6 +15,8 @@ struct WebhookEvents: Sendable {
     /// When this server started. Devices have had no chance to reach it before, so none is
     /// announced offline until the online grace has passed since.
     let startedAt: Double
+    /// Open pages hear of presence changes too.
+    let live: LiveEvents
 
     /// device.enrolled.
     func deviceEnrolled(_ device: DeviceRecord) async throws(ServerError) {
@@ -67,7 +70,10 @@ struct WebhookEvents: Sendable {
         do {
             var changed = 0
             repeat {
+                let seen = Seen()
+                defer { for change in seen.changes.withLock({ $0 }) { live.publish(.device, fleet: change.scope.fleetID, device: change.device.uuid) } }
                 changed = try await store.announcePresence(onlineSince: now - grace, offline: now - startedAt >= grace, limit: 500) { change in
+                    seen.changes.withLock { $0.append(change) }
                     let data = API.WebhookData(device: change.device, lastSeen: change.lastSeen.map(Date.init(timeIntervalSince1970:)))
                     return WebhookEventRecord(kind: change.online ? .deviceOnline : .deviceOffline, scope: change.scope, at: now, data: data)
                 }
@@ -82,4 +88,9 @@ struct WebhookEvents: Sendable {
         let queued = try await store.queueEvent(WebhookEventRecord(kind: kind, scope: scope, at: WallClock.now, data: data, fact: fact))
         if !queued.isEmpty { courier.ring() }
     }
+}
+
+/// The presence changes a round announced, told to open pages once it is stored.
+private final class Seen: Sendable {
+    let changes = Mutex<[PresenceChange]>([])
 }

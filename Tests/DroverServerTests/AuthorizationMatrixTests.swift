@@ -194,6 +194,8 @@ struct AuthorizationMatrixTests {
             _ = try await client.call(.put, "/v1/env", json: #"{"fleet": "\#(fleet)", "name": "R", "value": "1"}"#, token: owner)
             path += "?fleet=\(fleet)&name=R"
         case "listAudit": path += "?fleet=\(fleet)"
+        // A stream: one second of it tells whether it was allowed.
+        case "listenEvents": path += "?fleet=\(fleet)&seconds=1"
         case "changePassword": body = #"{"password": "pw-\#(caller.name)-1"}"#
         case "createOrg": body = #"{"name": "o-\#(unique)"}"#
         case "createUser": body = #"{"name": "u-\#(unique)", "role": "viewer"}"#
