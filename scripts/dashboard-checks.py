@@ -330,7 +330,7 @@ def run(harness):
             harness.check(f"axe-core finds no critical violation on the {name} page", axe_page, harness, route, source)
     pages.update({"members": "#/members", "tokens": "#/tokens", "webhooks": "#/webhooks"})
     if sim_fleet:
-        pages["fleet-10000"] = f"#/fleets/{sim_fleet}"
+        pages["fleet-sim"] = f"#/fleets/{sim_fleet}"
     for width in (1280, 390):
         for name, route in pages.items():
             harness.check(f"screenshot of the {name} page at {width} px shows no error", screenshot, harness, name, route, width)
@@ -490,7 +490,7 @@ def terminal_answers(harness, device):
     driver = harness.driver
     Select(present(driver, "[data-testid=terminal-target]")).select_by_value("web")
     present(driver, "[data-testid=terminal-open]").click()
-    wait(driver, 60, lambda d: d.execute_script("const t = document.querySelector('[data-testid=terminal]'); return t && t.dataset.open === 'true' && t.droverTerminal;"),
+    wait(driver, 60, lambda d: d.execute_script("const t = document.querySelector('[data-testid=terminal]'); return Boolean(t && t.dataset.open === 'true' && t.droverTerminal);"),
          "the terminal to open")
     loaded = driver.execute_script("return [...document.scripts].some(s => s.src.endsWith('/ui/vendor/xterm.js'))")
     assert loaded, "xterm.js was loaded when the terminal opened"

@@ -437,7 +437,10 @@ export async function render({ root, params, can, onDispose, isCurrent, title })
       return;
     }
     if (!isCurrent()) return;
-    const mine = entries.filter((e) => (e.target || '').includes(id) || (e.target || '').includes(`/devices/${device.name}`));
+    // Targets name a device as `device:NAME[/SERVICE]` (enrolment, sessions) or in a request path.
+    const names = (target) => target.includes(id) || target === `device:${device.name}` || target.startsWith(`device:${device.name}/`)
+      || target.includes(`/devices/${device.name}/`) || target.endsWith(`/devices/${device.name}`);
+    const mine = entries.filter((e) => names(e.target || ''));
     fill(auditBody,
       h('p', { class: 'muted', text: `The audit log filters by fleet, not by device: these are the entries of fleet ${device.fleet} that name this device.` }),
       mine.length ? table([

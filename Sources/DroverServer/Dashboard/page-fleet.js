@@ -10,6 +10,7 @@ import { follow } from './live.js';
 import { summaryView } from './page-fleets.js';
 
 const PAGE = 50;
+const ATTEMPTS_SHOWN = 10;
 const statuses = ['running', 'idle', 'provisioned', 'update pending', 'downloading', 'installing', 'pending', 'rolled-back', 'failed'];
 let interactiveMarked = false;
 
@@ -258,7 +259,7 @@ export async function render({ root, params, can, onDispose, isCurrent, title })
         h('dt', { text: 'Devices' }), h('dd', { 'data-testid': 'device-count', text: (fleet.deviceCount || 0).toLocaleString() }),
         h('dt', { text: 'Offers' }), h('dd', null, fleet.targetRelease ? h('a', { class: 'mono', href: `#/releases/${seg(fleet.targetRelease)}`, text: shortId(fleet.targetRelease) }) : h('span', { class: 'muted', text: 'no release yet' })),
         h('dt', { text: 'Tracks' }), h('dd', { text: tracked ? `release ${shortId(tracked)} (pinned)` : 'the latest good release' }),
-        h('dt', { text: 'On it' }), h('dd', { 'data-testid': 'on-target', text: `${(fleet.summary?.onTarget ?? 0).toLocaleString()} devices` })));
+        h('dt', { text: 'On it' }), h('dd', { 'data-testid': 'on-target', text: plural(fleet.summary?.onTarget ?? 0, 'device') })));
   }
 
   async function loadFleet() {
@@ -281,6 +282,10 @@ export async function render({ root, params, can, onDispose, isCurrent, title })
       return;
     }
     if (!isCurrent()) return;
+    // The list leaves out how each release fares; the newest ones' counts come from their own answers.
+    await Promise.all(releases.slice(0, ATTEMPTS_SHOWN).map((r) => get(`/releases/${seg(r.id)}`)
+      .then((full) => { r.attempts = full.attempts; r.statusDetail = full.statusDetail ?? r.statusDetail; }, () => {})));
+    if (!isCurrent()) return;
     if (!releases.length) {
       fill(releasesBody, empty('No releases yet — create one from a compose file:', h('pre', { class: 'code', text: `drover release create --fleet ${fleet.name} -f docker-compose.yml` })));
       return;
@@ -294,9 +299,9 @@ export async function render({ root, params, can, onDispose, isCurrent, title })
         { label: 'Release', header: true, cell: (r) => h('a', { href: `#/releases/${seg(r.id)}`, class: 'mono', text: shortId(r.id) }) },
         { label: 'Created', cell: (r) => timeEl(r.createdAt) },
         { label: 'Status', cell: (r) => h('span', null, statusBadge(r.status), r.statusDetail ? h('span', { class: 'reason', text: ` ${r.statusDetail}` }) : null) },
-        { label: 'Started', class: 'num', cell: (r) => String(r.attempts?.started ?? 0) },
-        { label: 'Healthy', class: 'num', cell: (r) => String(r.attempts?.healthy ?? 0) },
-        { label: 'Rolled back', class: 'num', cell: (r) => String(r.attempts?.rolledBack ?? 0) },
+        { label: 'Started', class: 'num', cell: (r) => (r.attempts ? String(r.attempts.started) : '—') },
+        { label: 'Healthy', class: 'num', cell: (r) => (r.attempts ? String(r.attempts.healthy) : '—') },
+        { label: 'Rolled back', class: 'num', cell: (r) => (r.attempts ? String(r.attempts.rolledBack) : '—') },
         { label: 'Services', cell: (r) => (r.services || []).join(', ') },
         { label: 'Offered', cell: (r) => (r.id === fleet.targetRelease ? h('span', { class: 'badge badge-ok', text: fleet.trackedRelease === r.id ? 'pinned' : 'current' }) : '') },
         ...(manage ? [{ label: 'Actions', cell: (r) => (fleet.trackedRelease === r.id ? '' : h('button', { type: 'button', class: 'btn-secondary btn-small', 'data-testid': 'track-release',
