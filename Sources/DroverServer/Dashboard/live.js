@@ -1,6 +1,6 @@
 // Live updates: one Server-Sent Events stream per page. Events only say what changed; the
-// page refetches that, coalesced to at most one refetch per `delay` ms (trailing edge), and
-// never more than one at a time.
+// page refetches that, coalesced to at most one refetch per `delay` ms (trailing edge, and
+// longer when the last refetch took longer), never more than one at a time.
 
 const kinds = ['device', 'release', 'fleet', 'env', 'logs', 'metrics', 'audit'];
 
@@ -26,10 +26,15 @@ export function follow(params, refresh, { delay = 300 } = {}) {
     const changes = pending;
     pending = null;
     running = true;
+    const began = performance.now();
     try { await refresh(changes); } catch (error) { console.warn('refresh failed', error); }
+    // A busy server answers slowly; waiting as long as the last refresh took before the next
+    // keeps a storm of changes from holding it busy on this tab's behalf.
+    gap = Math.max(delay, performance.now() - began);
     running = false;
   };
-  const schedule = () => { if (!timer) timer = setTimeout(run, delay); };
+  let gap = delay;
+  const schedule = () => { if (!timer) timer = setTimeout(run, gap); };
   const note = (kind, body) => {
     pending = pending || {};
     (pending[kind] = pending[kind] || []).push(body);

@@ -55,6 +55,9 @@ function metricCells(device) {
 export async function render({ root, params, can, onDispose, isCurrent, title }) {
   const fleetRef = params[0];
   let fleet;
+  // The first page of devices is asked for at once, beside the fleet, not after it.
+  const firstPage = get(`/devices${qs({ fleet: fleetRef, sort: 'name', order: 'asc', limit: PAGE, offset: 0 })}`, { withTotal: true });
+  firstPage.catch(() => {});
   try {
     fleet = await get(`/fleets/${seg(fleetRef)}`);
   } catch (error) {
@@ -124,11 +127,11 @@ export async function render({ root, params, can, onDispose, isCurrent, title })
   const tableBox = h('div', { 'data-testid': 'device-table' });
   const pager = h('nav', { class: 'pager', 'aria-label': 'Device pages' });
 
-  async function loadDevices() {
+  async function loadDevices(prefetched) {
     const params = { fleet: fleet.name, q: query.q, status: query.status, online: query.online, tag: query.tag, sort: query.sort, order: query.order, limit: PAGE, offset: query.offset };
     let answer;
     try {
-      answer = await get(`/devices${qs(params)}`, { withTotal: true });
+      answer = await (prefetched || get(`/devices${qs(params)}`, { withTotal: true }));
     } catch (error) {
       if (isCurrent()) fill(tableBox, errorBanner(error, loadDevices));
       return;
@@ -139,7 +142,23 @@ export async function render({ root, params, can, onDispose, isCurrent, title })
     renderDevices();
   }
 
+  // The table is drawn again on every change; a keyboard user keeps their place in it.
+  function focusedKey() {
+    const active = document.activeElement;
+    if (!active || !(tableBox.contains(active) || pager.contains(active))) return null;
+    const row = active.closest('tr');
+    if (active.dataset.sort) return `button[data-sort="${active.dataset.sort}"]`;
+    if (!active.dataset.testid) return null;
+    return row && row.dataset.device ? `tr[data-device="${row.dataset.device}"] [data-testid="${active.dataset.testid}"]` : `[data-testid="${active.dataset.testid}"]`;
+  }
+  function restoreFocus(key) {
+    if (!key) return;
+    const target = tableBox.querySelector(key) || pager.querySelector(key);
+    if (target && !target.disabled) target.focus();
+  }
+
   function renderDevices() {
+    const focusKey = focusedKey();
     const filtered = query.q || query.status || query.online || query.tag;
     if (!pageDevices.length) {
       if (filtered) fill(tableBox, empty('No devices match these filters — clear them to see the whole fleet.'));
@@ -183,7 +202,7 @@ export async function render({ root, params, can, onDispose, isCurrent, title })
         if (query.sort === key) query.order = query.order === 'asc' ? 'desc' : 'asc';
         else { query.sort = key; query.order = key === 'lastSeen' ? 'desc' : 'asc'; }
         query.offset = 0;
-        loadDevices().then(() => tableBox.querySelector(`button[data-sort="${key}"]`)?.focus());
+        loadDevices();
       },
     }));
     const pages = Math.max(1, Math.ceil(total / PAGE));
@@ -197,6 +216,7 @@ export async function render({ root, params, can, onDispose, isCurrent, title })
       h('button', { type: 'button', class: 'btn-secondary btn-small', 'data-testid': 'page-next', disabled: current >= pages, onclick: () => go(query.offset + PAGE), text: 'Next ›' }),
       h('button', { type: 'button', class: 'btn-secondary btn-small', 'data-testid': 'page-last', disabled: current >= pages, onclick: () => go((pages - 1) * PAGE), text: 'Last »' }));
     updateSelection();
+    restoreFocus(focusKey);
     if (!interactiveMarked) {
       interactiveMarked = true;
       performance.mark('drover-interactive');
@@ -449,7 +469,7 @@ export async function render({ root, params, can, onDispose, isCurrent, title })
     section('Settings', { id: 'settings' }, settingsBody));
   renderSettings();
   updateSelection();
-  await loadDevices();
+  await loadDevices(firstPage);
   loadReleases();
   loadEnv();
   loadKeys();

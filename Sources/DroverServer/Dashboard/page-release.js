@@ -2,7 +2,7 @@
 // fares, and where each device of its fleet stands.
 
 import { get, qs, seg } from './api.js';
-import { h, fill, section, empty, errorBanner, timeEl, shortId, table, statusBadge } from './ui.js';
+import { h, fill, section, empty, errorBanner, timeEl, shortId, table, statusBadge, plural } from './ui.js';
 import { follow } from './live.js';
 import { deviceStatusCell, onlineCell } from './page-fleet.js';
 
@@ -72,9 +72,9 @@ export async function render({ root, params, onDispose, isCurrent, title }) {
         h('dt', { text: 'Id' }), h('dd', { class: 'mono small', text: release.id }),
         h('dt', { text: 'Created' }), h('dd', null, timeEl(release.createdAt)),
         h('dt', { text: 'Offered' }), h('dd', { text: fleet ? (fleet.targetRelease === release.id ? `yes — the fleet's ${fleet.trackedRelease === release.id ? 'pinned' : 'current'} release` : 'no') : '…' }),
-        h('dt', { text: 'Started on' }), h('dd', { text: `${attempts.started} devices` }),
-        h('dt', { text: 'Healthy on' }), h('dd', { text: `${attempts.healthy} devices` }),
-        h('dt', { text: 'Rolled back on' }), h('dd', { text: `${attempts.rolledBack} devices` })));
+        h('dt', { text: 'Started on' }), h('dd', { text: plural(attempts.started, 'device') }),
+        h('dt', { text: 'Healthy on' }), h('dd', { text: plural(attempts.healthy, 'device') }),
+        h('dt', { text: 'Rolled back on' }), h('dd', { text: plural(attempts.rolledBack, 'device') })));
   }
 
   async function loadDevices() {
