@@ -1,23 +1,30 @@
 // Live updates: one Server-Sent Events stream per page. Events only say what changed; the
 // page refetches that, coalesced to at most one refetch per `delay` ms (trailing edge, and
 // longer when the last refetch took longer), never more than one at a time.
+//
+// A tab that stays hidden closes its stream, and opens it again (reloading what it shows)
+// when it is seen: a browser holds at most six connections to one server over HTTP/1.1, all
+// tabs together, so streams of forgotten tabs would otherwise stall every other request.
 
 const kinds = ['device', 'release', 'fleet', 'env', 'logs', 'metrics', 'audit'];
+const HIDDEN_GRACE_MS = 10000;
 
 /**
  * Opens `/v1/events` with `params` (`{fleet}` or `{device}` or nothing) and calls
  * `refresh(changes)` where `changes` maps each kind seen to the list of event bodies.
- * After a lost stream comes back, `refresh` gets `{reconnected: true}` so that the page
- * reloads everything (events were missed meanwhile). Returns a function that closes it.
+ * After a lost or paused stream comes back, `refresh` gets `{reconnected: [true]}` so that
+ * the page reloads everything (events were missed meanwhile). Returns a function that closes it.
  */
 export function follow(params, refresh, { delay = 300 } = {}) {
   const query = new URLSearchParams(params || {}).toString();
-  const source = new EventSource(`/v1/events${query ? `?${query}` : ''}`);
+  let source = null;
   let pending = null;
   let timer = null;
   let running = false;
   let closed = false;
   let lostOnce = false;
+  let gap = delay;
+  let hiddenTimer = null;
 
   const run = async () => {
     timer = null;
@@ -33,7 +40,6 @@ export function follow(params, refresh, { delay = 300 } = {}) {
     gap = Math.max(delay, performance.now() - began);
     running = false;
   };
-  let gap = delay;
   const schedule = () => { if (!timer) timer = setTimeout(run, gap); };
   const note = (kind, body) => {
     pending = pending || {};
@@ -41,22 +47,42 @@ export function follow(params, refresh, { delay = 300 } = {}) {
     schedule();
   };
 
-  for (const kind of kinds) {
-    source.addEventListener(kind, (event) => {
-      let body = {};
-      try { body = JSON.parse(event.data || '{}'); } catch { /* an event without a body still says what changed */ }
-      note(kind, body);
+  const open = () => {
+    source = new EventSource(`/v1/events${query ? `?${query}` : ''}`);
+    for (const kind of kinds) {
+      source.addEventListener(kind, (event) => {
+        let body = {};
+        try { body = JSON.parse(event.data || '{}'); } catch { /* an event without a body still says what changed */ }
+        note(kind, body);
+      });
+    }
+    source.addEventListener('error', () => { lostOnce = true; });
+    source.addEventListener('open', () => {
+      if (lostOnce) note('reconnected', true);
+      lostOnce = false;
     });
-  }
-  source.addEventListener('error', () => { lostOnce = true; });
-  source.addEventListener('open', () => {
-    if (lostOnce) note('reconnected', true);
-    lostOnce = false;
-  });
+  };
+  const pause = () => {
+    if (source) { source.close(); source = null; }
+  };
+  const onVisibility = () => {
+    clearTimeout(hiddenTimer);
+    if (document.hidden) {
+      hiddenTimer = setTimeout(pause, HIDDEN_GRACE_MS);
+    } else if (!source && !closed) {
+      lostOnce = true;
+      open();
+    }
+  };
+
+  open();
+  document.addEventListener('visibilitychange', onVisibility);
   document.documentElement.dataset.live = 'on';
   return () => {
     closed = true;
     clearTimeout(timer);
-    source.close();
+    clearTimeout(hiddenTimer);
+    document.removeEventListener('visibilitychange', onVisibility);
+    pause();
   };
 }
