@@ -33,8 +33,10 @@ struct OpenAPIDocumentTests {
             #expect(responses.keys.contains { $0.hasPrefix("2") }, "\(name) has no success answer")
             for (status, response) in responses {
                 #expect(response["description"]?.string?.isEmpty == false, "\(name) \(status) has no description")
-                // Only the Prometheus scrape answers in text.
-                let schema = response["content"]?["application/json"]?["schema"] ?? response["content"]?["text/plain"]?["schema"]
+                // Only the Prometheus scrape answers in text, and the live events as a stream.
+                let schema =
+                    response["content"]?["application/json"]?["schema"] ?? response["content"]?["text/plain"]?["schema"]
+                    ?? response["content"]?["text/event-stream"]?["schema"]
                 if ["202", "204", "304"].contains(status) {
                     #expect(response["content"] == nil, "\(name) \(status) has no body, but the document gives it one")
                 } else {
