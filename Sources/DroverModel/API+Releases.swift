@@ -20,6 +20,8 @@ extension API {
         public var statusDetail: String?
         /// How it fares on the devices that tried it.
         public var attempts: ReleaseAttempts?
+        /// The compose document it was made from (one release's answer only, not listings).
+        public var compose: String?
         /// Creates a release.
         public init(
             id: String, fleet: String, createdAt: Date, services: [String], images: [String: String], status: ReleaseStatus, statusDetail: String?,

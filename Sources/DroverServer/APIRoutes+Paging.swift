@@ -4,14 +4,14 @@ import Hummingbird
 extension APIRoutes {
     /// A query's text parameter, at most `limit` bytes.
     static func text(_ request: Request, _ name: String, limit: Int) throws(ServerError) -> String? {
-        guard let value = request.uri.queryParameters[name].map(String.init) else { return nil }
+        guard let value = request.uri.queryParameters[Substring(name)].map(String.init) else { return nil }
         guard value.utf8.count <= limit else { throw ServerError(.badRequest, "\(name) has at most \(limit) bytes; this one has \(value.utf8.count)") }
         return value
     }
 
     /// A query's whole-number parameter in `range`.
     static func integer(_ request: Request, _ name: String, in range: ClosedRange<Int>) throws(ServerError) -> Int? {
-        guard let word = request.uri.queryParameters[name] else { return nil }
+        guard let word = request.uri.queryParameters[Substring(name)] else { return nil }
         guard let value = Int(String(word)), range.contains(value) else {
             throw ServerError(.badRequest, "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), got '\(word)'")
         }

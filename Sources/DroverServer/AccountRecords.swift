@@ -117,6 +117,10 @@ public struct AuditQuery: Sendable {
     public var actor: String?
     public var fleetID: String?
     public var action: String?
+    /// Only entries about this device (name or id): resolved into `targets`.
+    public var device: String?
+    /// Only entries whose target is one of these, or starts with one of them and '/'.
+    public var targets: [String] = []
     public var since: Double?
     /// Entries before this id (pages back); nil: from the newest.
     public var before: Int64?

@@ -76,6 +76,7 @@ struct AccountRoutes {
         out.actor = query["user"].map(String.init)
         out.fleetID = query["fleet"].map(String.init)
         out.action = query["action"].map(String.init)
+        out.device = query["device"].map(String.init)
         if let since = query["since"] { out.since = try MetricsRoutes.time(String(since)) }
         if let before = query["before"] {
             guard let id = Int64(String(before)), id > 0 else {

@@ -77,6 +77,11 @@ extension Accounts {
             try access.check(record)
             query.fleetID = record.id
         }
+        if let reference = query.device {
+            // What was done to it through its routes (by name or id), and its sessions.
+            let device = try await access.device(in: store, reference)
+            query.targets = ["/v1/devices/\(device.name)", "/v1/devices/\(device.uuid)", "device:\(device.name)"]
+        }
         let wholeOrganisation = access.principal.organisationRole != nil
         return try await store.audit(org: access.org, query).compactMap { entry in
             if let fleet = entry.fleetID { guard access.sees(fleet) else { return nil } } else if !wholeOrganisation { return nil }

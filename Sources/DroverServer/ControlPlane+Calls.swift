@@ -54,8 +54,9 @@ extension ControlPlane {
     }
     /// Creates a provisioning key; the secret is in the answer only.
     public func createKey(_ access: Access, fleet: String, _ body: API.CreateKey) async throws(ServerError) -> API.ProvisioningKey {
+        let id = try await access.fleet(in: fleets.store, fleet).id
         let key = try await fleets.createKey(access, fleet: fleet, body)
-        live.publish(.fleet, fleet: try await access.fleet(in: fleets.store, fleet).id)
+        live.publish(.fleet, fleet: id)
         return key
     }
     /// Lists a fleet's keys (without secrets).
@@ -64,14 +65,16 @@ extension ControlPlane {
     }
     /// Revokes a key.
     public func revokeKey(_ access: Access, fleet: String, id: String) async throws(ServerError) {
+        let fleetID = try await access.fleet(in: fleets.store, fleet).id
         try await fleets.revokeKey(access, fleet: fleet, id: id)
-        live.publish(.fleet, fleet: try await access.fleet(in: fleets.store, fleet).id)
+        live.publish(.fleet, fleet: fleetID)
     }
 
     /// Enrols a device with a provisioning key: a new UUID and API key.
     public func register(_ body: API.RegisterDevice) async throws(ServerError) -> API.RegisteredDevice {
         let device = try await devices.register(body)
-        live.publish(.device, fleet: try await devices.store.device(uuid: device.uuid).fleetID, device: device.uuid)
+        // The enrolment is made: a failed read here only means no page hears of it at once.
+        if let fleetID = try? await devices.store.device(uuid: device.uuid).fleetID { live.publish(.device, fleet: fleetID, device: device.uuid) }
         return device
     }
     /// Lists devices matching a filter.
@@ -89,8 +92,10 @@ extension ControlPlane {
         let before = try await access.device(in: devices.store, reference)
         let device = try await devices.update(access, reference, update)
         live.publish(.device, fleet: before.fleetID, device: device.uuid)
-        let after = try await devices.store.device(uuid: device.uuid)
-        if after.fleetID != before.fleetID { live.publish(.device, fleet: after.fleetID, device: device.uuid) }
+        // A move shows in the fleet it left and in the one it joined.
+        if update.fleet != nil, let joined = try? await access.fleet(in: fleets.store, device.fleet).id, joined != before.fleetID {
+            live.publish(.device, fleet: joined, device: device.uuid)
+        }
         return device
     }
     /// Deletes a device; its key stops working at once.
@@ -101,22 +106,23 @@ extension ControlPlane {
     }
     /// Runs a device action.
     public func act(_ access: Access, _ reference: String, _ action: API.DeviceAction) async throws(ServerError) {
-        try await devices.act(access, reference, action)
         let record = try await access.device(in: devices.store, reference)
+        try await devices.act(access, reference, action)
         live.publish(.device, fleet: record.fleetID, device: record.uuid)
     }
     /// Sets or removes tags.
     public func setTags(_ access: Access, _ reference: String, set: [String: String], remove: [String]) async throws(ServerError) -> [String: String] {
-        let tags = try await devices.setTags(access, reference, set: set, remove: remove)
         let record = try await access.device(in: devices.store, reference)
+        let tags = try await devices.setTags(access, reference, set: set, remove: remove)
         live.publish(.device, fleet: record.fleetID, device: record.uuid)
         return tags
     }
 
     /// Creates a release from a compose document.
     public func createRelease(_ access: Access, fleet: String, compose: String) async throws(ServerError) -> API.Release {
+        let fleetID = try await access.fleet(in: releases.store, fleet).id
         let release = try await releases.create(access, fleet: fleet, compose: compose)
-        live.publish(.release, fleet: try await access.fleet(in: releases.store, fleet).id, release: release.id)
+        live.publish(.release, fleet: fleetID, release: release.id)
         return release
     }
     /// A fleet's releases, newest first.
@@ -126,8 +132,9 @@ extension ControlPlane {
 
     /// Sets a variable at fleet, fleet-service, device or device-service scope.
     public func setEnv(_ access: Access, _ body: API.SetEnv) async throws(ServerError) -> API.EnvVar {
+        let scope = try await envScope(access, fleet: body.fleet, device: body.device)
         let variable = try await environment.set(access, body)
-        try await publishEnv(access, fleet: body.fleet, device: body.device)
+        live.publish(.env, fleet: scope.fleetID, device: scope.deviceID)
         return variable
     }
     /// Lists variables of a fleet (all scopes) or of one device (its own and its fleet's).
@@ -136,18 +143,20 @@ extension ControlPlane {
     }
     /// Removes a variable at exactly the given scope.
     public func removeEnv(_ access: Access, fleet: String?, device: String?, service: String?, name: String) async throws(ServerError) {
+        let scope = try await envScope(access, fleet: fleet, device: device)
         try await environment.remove(access, fleet: fleet, device: device, service: service, name: name)
-        try await publishEnv(access, fleet: fleet, device: device)
+        live.publish(.env, fleet: scope.fleetID, device: scope.deviceID)
     }
 
-    /// Tells open pages that env changed at a fleet's or a device's scope.
-    private func publishEnv(_ access: Access, fleet: String?, device: String?) async throws(ServerError) {
+    /// The fleet and device an env change is at, for the pages that show it; looked up before
+    /// the change, so that a change made is never answered with an error.
+    private func envScope(_ access: Access, fleet: String?, device: String?) async throws(ServerError) -> (fleetID: String?, deviceID: String?) {
         if let device {
             let record = try await access.device(in: devices.store, device)
-            live.publish(.env, fleet: record.fleetID, device: record.uuid)
-        } else if let fleet {
-            live.publish(.env, fleet: try await access.fleet(in: fleets.store, fleet).id)
+            return (record.fleetID, record.uuid)
         }
+        if let fleet { return (try await access.fleet(in: fleets.store, fleet).id, nil) }
+        return (nil, nil)
     }
 
     /// The store generation as this server last saw it.

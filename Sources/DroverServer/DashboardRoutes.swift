@@ -10,6 +10,12 @@ import Hummingbird
 struct DashboardRoutes {
     let assets: DashboardAssets
 
+    /// Whether a route path (`/ui/:name`) is the dashboard's: a web page, not the API.
+    static func isDashboard(path: String) -> Bool {
+        let path = path.hasPrefix("/") ? path : "/" + path
+        return path == "/" || path == "/favicon.ico" || path.hasPrefix("/ui/")
+    }
+
     func register(on router: Router<DroverContext>) {
         let assets = self.assets
         router.get("/") { request, _ in try Self.serve(assets.asset("index.html"), named: "index.html", request) }

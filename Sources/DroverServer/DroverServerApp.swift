@@ -47,6 +47,9 @@ public enum DroverServerApp {
         return router
     }
 
+    /// Whether a route path is the dashboard's (a web page on the API's origin), not the API's.
+    public static func isDashboard(path: String) -> Bool { DashboardRoutes.isDashboard(path: path) }
+
     /// The application listening on `host:port`, running the control plane's background
     /// services beside its HTTP server. On a graceful stop the HTTP server stops first (held
     /// long-polls are answered at once, requests in flight finish, state reports among them

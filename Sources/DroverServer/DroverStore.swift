@@ -136,6 +136,8 @@ public protocol ReleaseStore: Sendable {
     func releases(fleetID: String) async throws(ServerError) -> [ReleaseRecord]
     /// A release by id or a unique prefix of 6+ characters.
     func release(id: String) async throws(ServerError) -> ReleaseRecord
+    /// The compose document a release was made from, as it was sent.
+    func releaseCompose(id: String) async throws(ServerError) -> String
     /// A fleet's newest release that is not failing.
     func newestUsableRelease(fleetID: String) async throws(ServerError) -> ReleaseRecord?
     /// Every failing release.

@@ -82,6 +82,12 @@ final class LiveEvents: Sendable {
         return stream
     }
 
+    /// Ends every listener's stream after what it was already told: for a server that stops
+    /// (each page's browser opens its stream again, elsewhere), and a test that heard enough.
+    func endAll() {
+        for listener in listeners.withLock({ Array($0.all.values) }) { listener.continuation.finish() }
+    }
+
     /// How many pages listen now.
     var count: Int { listeners.withLock { $0.all.count } }
 }

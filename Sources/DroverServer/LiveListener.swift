@@ -69,7 +69,7 @@ struct LiveListener: Sendable {
         var seen = await visible.contains(fleetID)
         if event.kind == .fleet {
             await visible.refresh()
-            seen = seen || (await visible.contains(fleetID))
+            if !seen { seen = await visible.contains(fleetID) }
         }
         guard seen else { return false }
         switch subject {

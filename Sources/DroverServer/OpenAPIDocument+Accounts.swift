@@ -72,6 +72,7 @@ extension OpenAPIDocument {
                 query("user", ["type": "string"], "Only this user's entries"),
                 query("fleet", ["type": "string"], "Only this fleet's entries"),
                 query("action", ["type": "string"], "Only this action (an operationId, session.terminal, login, login.failed, ...)"),
+                query("device", ["type": "string"], "Only what was done to this device (name or id) through its routes, and its sessions"),
                 query("since", ["type": "string"], "Only entries from this time on: RFC 3339, or seconds since 1970"),
                 query("before", ["type": "integer", "minimum": 1], "Only entries older than this id (the next page)"),
                 query("limit", ["type": "integer", "minimum": 1, "maximum": 10000], "At most this many (default 100)"),
@@ -79,7 +80,8 @@ extension OpenAPIDocument {
             responses: [
                 "200": json("The entries", S.array("AuditEntries", of: S.ref("AuditEntry"))),
                 "400": error("A filter is malformed; the message names it"),
-                "404": error("No fleet of that name that you see"),
+                "404": error("No fleet or device of that name that you see"),
+                "409": error("The device reference names several devices; use the UUID"),
             ]),
     ]
 

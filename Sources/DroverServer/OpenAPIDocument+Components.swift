@@ -102,6 +102,7 @@ extension OpenAPIDocument {
                     S.required("status", S.word("Failing releases are no longer offered to devices that have not started them", API.ReleaseStatus.self)),
                     S.optional("statusDetail", S.string("Why it is failing")),
                     S.optional("attempts", S.ref("ReleaseAttempts")),
+                    S.optional("compose", S.string("The compose document it was made from, as sent (GET /v1/releases/{release} only)")),
                 ]),
             "ReleaseAttempts": S.object(
                 "How a release fares on the devices that tried it (GET /v1/releases/{release} only)", .response,

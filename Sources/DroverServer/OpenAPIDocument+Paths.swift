@@ -13,7 +13,8 @@ extension OpenAPIDocument {
             query("fleet", ["type": "string"], "Only this fleet's changes (name or id)"),
             query("device", ["type": "string"], "Only this device's changes, its logs and metrics among them, and its fleet's env and releases"),
             query(
-                "seconds", ["type": "integer", "minimum": 1, "maximum": LiveEventsRoute.maxSeconds, "default": LiveEventsRoute.defaultSeconds],
+                "seconds",
+                ["type": "integer", "minimum": 1, "maximum": .integer(LiveEventsRoute.maxSeconds), "default": .integer(LiveEventsRoute.defaultSeconds)],
                 "End the stream after this long (an EventSource opens it again)"),
         ],
         responses: [
@@ -167,8 +168,10 @@ extension OpenAPIDocument {
                 query("q", ["type": "string", "maxLength": 256], "Only devices whose name contains this, in any case"),
                 query("sort", ["type": "string", "enum": ["name", "status", "lastSeen", "release", "online"], "default": "name"], "The order of the list"),
                 query("order", ["type": "string", "enum": ["asc", "desc"], "default": "asc"], "Ascending or descending"),
-                query("limit", ["type": "integer", "minimum": 1, "maximum": DevicePage.maxLimit], "At most this many devices (one page); without it, all"),
-                query("offset", ["type": "integer", "minimum": 0, "maximum": DevicePage.maxOffset, "default": 0], "Skip this many devices first"),
+                query(
+                    "limit", ["type": "integer", "minimum": 1, "maximum": .integer(DevicePage.maxLimit)],
+                    "At most this many devices (one page); without it, all"),
+                query("offset", ["type": "integer", "minimum": 0, "maximum": .integer(DevicePage.maxOffset), "default": 0], "Skip this many devices first"),
             ],
             responses: [
                 "200": json(

@@ -46,6 +46,7 @@ struct Releases: Sendable {
         let (release, fleet) = try await access.release(in: store, id)
         var api = release.api(fleet: fleet.name)
         api.attempts = try await attempts(release: release.id)
+        api.compose = try await store.releaseCompose(id: release.id)
         return api
     }
 

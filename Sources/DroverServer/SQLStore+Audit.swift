@@ -16,6 +16,17 @@ extension SQLStore {
         if let actor = query.actor { sql.appendInterpolation(unsafeRaw: " AND actor = "); sql.appendInterpolation(bind: actor) }
         if let fleet = query.fleetID { sql.appendInterpolation(unsafeRaw: " AND fleet_id = "); sql.appendInterpolation(bind: fleet) }
         if let action = query.action { sql.appendInterpolation(unsafeRaw: " AND action = "); sql.appendInterpolation(bind: action) }
+        if !query.targets.isEmpty {
+            sql.appendInterpolation(unsafeRaw: " AND (")
+            for (index, target) in query.targets.enumerated() {
+                sql.appendInterpolation(unsafeRaw: index == 0 ? "target = " : " OR target = ")
+                sql.appendInterpolation(bind: target)
+                sql.appendInterpolation(unsafeRaw: " OR target LIKE ")
+                sql.appendInterpolation(bind: Self.likePrefix(target + "/"))
+                sql.appendInterpolation(unsafeRaw: " ESCAPE '\\'")
+            }
+            sql.appendInterpolation(unsafeRaw: ")")
+        }
         if let since = query.since { sql.appendInterpolation(unsafeRaw: " AND at >= "); sql.appendInterpolation(bind: since) }
         if let before = query.before { sql.appendInterpolation(unsafeRaw: " AND id < "); sql.appendInterpolation(bind: before) }
         sql.appendInterpolation(unsafeRaw: " ORDER BY id DESC LIMIT \(max(1, min(query.limit, 10_000)))")

@@ -31,6 +31,13 @@ extension SQLStore {
         return try decode(found[0], Self.release(_:))
     }
 
+    public func releaseCompose(id: String) async throws(ServerError) -> String {
+        guard let compose = try await records("SELECT compose FROM releases WHERE id = \(bind: id)", { try $0.string("compose") }).first else {
+            throw ServerError(.notFound, "no release '\(id)'")
+        }
+        return compose
+    }
+
     public func newestUsableRelease(fleetID: String) async throws(ServerError) -> ReleaseRecord? {
         try await records(
             """

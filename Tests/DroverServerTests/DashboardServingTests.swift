@@ -34,7 +34,9 @@ struct DashboardServingTests {
         }
     }
 
-    @Test("a name that is not one of the dashboard's files is 404, never a file elsewhere", arguments: ["..", ".env", "..%2F..%2Fetc%2Fpasswd", "nope.js", "INDEX.HTML"])
+    @Test(
+        "a name that is not one of the dashboard's files is 404, never a file elsewhere",
+        arguments: ["..", ".env", "..%2F..%2Fetc%2Fpasswd", "nope.js", "INDEX.HTML"])
     func strangers(name: String) async throws {
         let server = try await TestServer.start()
         try await server.test { client in
@@ -128,6 +130,24 @@ struct DashboardServingTests {
             #expect(fleet.summary == API.FleetSummary(running: 1, updating: 0, failed: 0, offline: 1, onTarget: 1))
             let listed = try await client.decode([API.Fleet].self, .get, "/v1/fleets")
             #expect(listed.first { $0.name == "lab" }?.summary == fleet.summary)
+            // The release page shows the document it was made from.
+            #expect(try await client.decode(API.Release.self, .get, "/v1/releases/\(release.id)").compose == composeV1)
+        }
+    }
+
+    @Test("the audit log lists what was done to one device, by its name or its id, and nothing of another")
+    func auditOfDevice() async throws {
+        let server = try await TestServer.start()
+        try await server.test { client in
+            let device = try await client.fleetWithDevice("lab", device: "pi-1")
+            _ = try await client.fleetWithDevice("lab", device: "pi-10")
+            #expect(try await client.call(.put, "/v1/devices/pi-1/tags", json: #"{"set": {"site": "a"}}"#).status == .ok)
+            #expect(try await client.call(.put, "/v1/devices/\(device.uuid)/tags", json: #"{"set": {"site": "b"}}"#).status == .ok)
+            #expect(try await client.call(.put, "/v1/devices/pi-10/tags", json: #"{"set": {"site": "c"}}"#).status == .ok)
+            let entries = try await PeopleTests.audit(client, "?device=pi-1")
+            // Its enrolment, and the two tag changes by name and by id.
+            #expect(entries.map(\.action) == ["setTags", "setTags", "enrolDevice"], "\(entries.map(\.target))")
+            #expect(try await client.call(.get, "/v1/audit?device=nope").status == .notFound)
         }
     }
 
@@ -137,11 +157,17 @@ struct DashboardServingTests {
         try await server.test { client in
             let lab = try await client.fleetWithDevice("lab", device: "pi-1")
             let other = try await client.fleetWithDevice("other", device: "pi-9")
-            async let stream = client.call(.get, "/v1/events?fleet=lab&seconds=3")
-            _ = try await eventually("the stream listens") { server.plane.live.count } until: { $0 == 1 }
+            async let stream = client.call(.get, "/v1/events?fleet=lab&seconds=600")
+            _ = try await eventually("the stream listens") {
+                server.plane.live.count
+            } until: {
+                $0 == 1
+            }
             #expect(try await client.call(.put, "/v1/devices/pi-9/tags", json: #"{"set": {"site": "b"}}"#).status == .ok)
             #expect(try await client.call(.put, "/v1/devices/pi-1/tags", json: #"{"set": {"site": "a"}}"#).status == .ok)
             #expect(try await client.call(.put, "/v1/env", json: #"{"fleet": "lab", "name": "LEVEL", "value": "1"}"#).status == .ok)
+            // Each hint was queued for the stream before its change was answered.
+            server.plane.live.endAll()
             let heard = try await stream
             let labID = try await fleetID(client, "lab")
             #expect(heard.status == .ok && heard.headers[.contentType] == "text/event-stream")
@@ -161,14 +187,19 @@ struct DashboardServingTests {
             let other = try await client.fleetWithDevice("other", device: "pi-9")
             let viewer = try await PeopleTests.member(client, "vic", role: "viewer", fleet: "lab")
             #expect(try await client.call(.get, "/v1/events?fleet=other&seconds=1", token: viewer).status == .notFound)
-            async let everything = client.call(.get, "/v1/events?seconds=3", token: viewer)
-            async let logs = client.call(.get, "/v1/events?device=pi-1&seconds=3")
-            _ = try await eventually("both streams listen") { server.plane.live.count } until: { $0 == 2 }
+            async let everything = client.call(.get, "/v1/events?seconds=600", token: viewer)
+            async let logs = client.call(.get, "/v1/events?device=pi-1&seconds=600")
+            _ = try await eventually("both streams listen") {
+                server.plane.live.count
+            } until: {
+                $0 == 2
+            }
             let line = #"{"lines": [{"timestamp": "2026-01-01T00:00:00Z", "service": "web", "stream": "stdout", "message": "up"}]}"#
             #expect(try await client.call(.post, "/v1/device/logs", json: line, token: lab.apiKey).status == .noContent)
             #expect(try await client.call(.post, "/v1/device/logs", json: line, token: other.apiKey).status == .noContent)
             #expect(try await client.call(.patch, "/v1/device/state", json: #"{"status": "idle"}"#, token: other.apiKey).status == .noContent)
             #expect(try await client.call(.patch, "/v1/device/state", json: #"{"status": "idle"}"#, token: lab.apiKey).status == .noContent)
+            server.plane.live.endAll()
             let (seen, device) = try await (everything, logs)
             #expect(seen.body.contains(lab.uuid) && !seen.body.contains(other.uuid), "\(seen.body)")
             #expect(!seen.body.contains("event: logs"), "a fleet-wide stream carries no log hints: \(seen.body)")
