@@ -300,6 +300,8 @@ def run(harness):
         harness.check("a line the container prints shows in the device's logs", log_line_shows, harness, device)
         harness.check("a terminal to service web answers echo $((6*7)) with 42", terminal_answers, harness, device)
         harness.check("a variable set in the page recreates the container with it", env_recreates, harness, device)
+    if release:
+        harness.check("the release page shows its compose document, images and where devices stand", release_page, harness, release)
     harness.check("audit log page lists the changes made in the page", audit_page, harness)
 
     # ---- the viewer
@@ -507,6 +509,8 @@ def terminal_answers(harness, device):
     wait(driver, 20, lambda d: present(d, "[data-testid=terminal-open]"), "the terminal to close")
     # The session is recorded on the device's page.
     wait(driver, 60, lambda d: "service web" in (present(d, "#sessions table") or d.find_element(By.TAG_NAME, "body")).text, "the session in the sessions list")
+    # And in the device's audit entries, which the page hears about live.
+    wait(driver, 60, lambda d: present(d, "#audit tr[data-action='session.terminal']"), "the session in the device's audit entries")
     return ""
 
 
@@ -531,6 +535,17 @@ def env_recreates(harness, device):
     row = present(driver, "#env tr[data-env=DASHBOARD_CHECK]").text
     assert "web" in row, f"the table says the variable is used by web: {row!r}"
     return f"container {before[:12]} → {after[:12]}"
+
+
+def release_page(harness, release):
+    driver = harness.driver
+    go(harness, f"#/releases/{release}")
+    wait(driver, 30, lambda d: d.execute_script(
+        "return [...document.querySelectorAll('pre.compose .y-key')].some(e => e.textContent === 'services');"), "the compose document, highlighted")
+    images = present(driver, "#images table").text
+    assert "busybox" in images, f"the services table names the image: {images!r}"
+    wait(driver, 30, lambda d: "runs it" in (present(d, "#devices table") or d.find_element(By.TAG_NAME, "body")).text, "kiosk-1 running it")
+    return ""
 
 
 def audit_page(harness):

@@ -392,7 +392,13 @@ export async function render({ root, params, can, onDispose, isCurrent, title })
       status.textContent = 'Loading the terminal…';
       try {
         const { openTerminal } = await import('./terminal.js');
-        closeTerminal = await openTerminal(mount, { device: id, service: target.value || undefined, onEnd: (text) => { status.textContent = `Session ${text}.`; } });
+        // Sessions and their audit entries are recorded outside the routes that send events,
+        // so the page reads them again itself when a session opens and ends.
+        const recorded = () => { loadSessions(); loadAudit(); };
+        closeTerminal = await openTerminal(mount, { device: id, service: target.value || undefined,
+          onOpen: recorded,
+          // Once more a moment later: the end may be written just after the socket closes.
+          onEnd: (text) => { status.textContent = `Session ${text}.`; recorded(); setTimeout(() => { if (isCurrent()) recorded(); }, 1500); } });
         status.textContent = `Connected to ${target.value ? `service ${target.value}` : 'the host'}.`;
         openButton.hidden = true;
         closeButton.hidden = false;
@@ -407,6 +413,7 @@ export async function render({ root, params, can, onDispose, isCurrent, title })
       closeTerminal = null;
       renderTerminalControls();
       loadSessions();
+      loadAudit();
     });
     fill(terminalBody, form, mount);
   }
@@ -432,23 +439,20 @@ export async function render({ root, params, can, onDispose, isCurrent, title })
   async function loadAudit() {
     if (!can('read-audit')) { fill(auditBody, h('p', { class: 'muted', text: 'Your role does not read the audit log.' })); return; }
     let entries;
-    try { entries = await get(`/audit${qs({ fleet: device.fleet, limit: 500 })}`); } catch (error) {
+    try { entries = await get(`/audit${qs({ device: id, limit: 100 })}`); } catch (error) {
       if (isCurrent()) fill(auditBody, errorBanner(error, loadAudit));
       return;
     }
     if (!isCurrent()) return;
-    // Targets name a device as `device:NAME[/SERVICE]` (enrolment, sessions) or in a request path.
-    const names = (target) => target.includes(id) || target === `device:${device.name}` || target.startsWith(`device:${device.name}/`)
-      || target.includes(`/devices/${device.name}/`) || target.endsWith(`/devices/${device.name}`);
-    const mine = entries.filter((e) => names(e.target || ''));
+    const mine = entries;
     fill(auditBody,
-      h('p', { class: 'muted', text: `The audit log filters by fleet, not by device: these are the entries of fleet ${device.fleet} that name this device.` }),
+      h('p', { class: 'muted', text: 'What was done to this device through its own routes, and its sessions; fleet-wide changes are in the audit log.' }),
       mine.length ? table([
         { label: 'When', cell: (e) => timeEl(e.at) },
         { label: 'Who', header: true, cell: (e) => `${e.actor}${e.token ? ` (${e.token})` : ''}` },
         { label: 'Action', cell: (e) => h('span', { class: 'mono', text: e.action }) },
         { label: 'Result', cell: (e) => (e.result === 'ok' ? statusBadge('ok') : h('span', { class: 'reason', text: `${e.status} ${e.result}` })) },
-      ], mine.slice(0, 50), { caption: 'Audit entries' }) : empty('No audit entries name this device yet.'));
+      ], mine, { caption: 'Audit entries', rowAttrs: (e) => ({ 'data-action': e.action }) }) : empty('No audit entries name this device yet.'));
   }
 
   renderOverview();

@@ -21,10 +21,10 @@ function loadXterm() {
 }
 
 /**
- * Opens a terminal in `mount` to `device`'s `service` (none: the host). `onEnd(text)` is
- * told how it ended. Returns a function that closes it.
+ * Opens a terminal in `mount` to `device`'s `service` (none: the host). `onOpen()` is called
+ * when the device first answers, `onEnd(text)` with how it ended. Returns a function that closes it.
  */
-export async function openTerminal(mount, { device, service, onEnd }) {
+export async function openTerminal(mount, { device, service, onOpen, onEnd }) {
   const Terminal = await loadXterm();
   const term = new Terminal({ cursorBlink: true, fontSize: 14, scrollback: 2000 });
   const box = h('div', { class: 'term', 'data-testid': 'terminal' });
@@ -55,7 +55,12 @@ export async function openTerminal(mount, { device, service, onEnd }) {
     socket.send(JSON.stringify(open));
     box.dataset.open = 'true';
   });
+  let heard = false;
   socket.addEventListener('message', (event) => {
+    if (!heard) {
+      heard = true;
+      if (onOpen) onOpen();
+    }
     if (typeof event.data === 'string') {
       let control;
       try { control = JSON.parse(event.data); } catch { return; }
