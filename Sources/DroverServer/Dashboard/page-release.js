@@ -9,7 +9,7 @@ import { deviceStatusCell, onlineCell } from './page-fleet.js';
 /** A compose document as lines of spans: keys, strings, comments, list dashes. */
 export function highlightYAML(text) {
   const code = h('code', { class: 'yaml' });
-  for (const line of text.split('\n')) {
+  for (const line of text.replace(/\n+$/, '').split('\n')) {
     const comment = line.match(/^(\s*)(#.*)$/);
     if (comment) {
       code.append(comment[1], h('span', { class: 'y-comment', text: comment[2] }), '\n');
