@@ -83,7 +83,7 @@ public final class ControlPlane: Sendable {
         environment = Environment(store: store, targets: targets)
         reports = StateReports(store: store, presence: presence, releases: releases, events: events, logger: logger)
         deviceLogs = DeviceLogs(store: store)
-        sessions = Sessions(store: store, channels: channels, logger: logger)
+        sessions = Sessions(store: store, channels: channels, logger: logger, live: live)
         services = [
             RecurringWork.generationWatcher(targets, every: tick), RecurringWork.lastSeenWriter(presence, every: tick),
             RecurringWork.channelPresence(channels, presence), RecurringWork.accountPruner(accounts, logger: logger), courier,

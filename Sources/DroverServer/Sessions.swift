@@ -10,6 +10,8 @@ struct Sessions: Sendable {
     let store: any DroverStore
     let channels: ChannelHub
     let logger: Logger
+    /// Open pages hear that a session started or ended.
+    let live: LiveEvents
     /// Sessions open now, by kind (for `/metrics`).
     let counts = SessionCounts()
 
@@ -25,6 +27,9 @@ struct Sessions: Sendable {
         let stream: ChannelHub.DeviceStream
         /// The recorded session's id (terminals only).
         let recordID: String?
+        /// The device and its fleet, for the pages that show its sessions.
+        var device: String = ""
+        var fleetID: String = ""
     }
 
     /// Opens a session on a device for a person: checks the request, the host shell's
@@ -72,8 +77,9 @@ struct Sessions: Sendable {
                     at: WallClock.now, orgID: principal.org, actor: principal.userName, token: principal.tokenName, address: address,
                     action: "session.\(request.kind.rawValue)", target: "device:\(device.name)" + (request.service.map { "/\($0)" } ?? ""),
                     fleetID: device.fleetID, result: "ok", status: 101))
+            live.publish(.audit, fleet: device.fleetID, device: device.uuid)
         }
-        return Opened(kind: request.kind, stream: stream, recordID: recordID)
+        return Opened(kind: request.kind, stream: stream, recordID: recordID, device: device.uuid, fleetID: device.fleetID)
     }
 
     /// Records how a session ended.
@@ -83,6 +89,7 @@ struct Sessions: Sendable {
         guard let id = session.recordID else { return }
         do {
             try await store.endSession(id: id, at: WallClock.now, exitCode: end.exitCode, error: end.error.map { API.Limits.clip($0, to: API.Limits.detail) })
+            live.publish(.audit, fleet: session.fleetID, device: session.device)
         } catch {
             logger.warning("cannot record a session's end", metadata: ["session": "\(id)", "error": "\(error)"])
         }
