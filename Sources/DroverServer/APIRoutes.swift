@@ -92,8 +92,8 @@ struct APIRoutes {
                 }
                 filter.status = status
             }
-            filter.nameContains = try Self.text(request, "q", limit: 256)
-            let page = try Self.devicePage(request)
+            filter.nameContains = try Self.text(request.uri.queryParameters, "q", limit: 256)
+            let page = try Self.devicePage(request.uri.queryParameters)
             let (devices, total) = try await plane.listDevices(access, filter, page: page)
             var response = JSONBody.response(devices)
             response.headers[.named("X-Total-Count")] = String(total)
@@ -130,13 +130,7 @@ struct APIRoutes {
         }
         v1.get("devices/:device/logs") { request, context, access in
             let query = request.uri.queryParameters
-            let limit =
-                try query["limit"].map { text throws(ServerError) in
-                    guard let n = Int(String(text)), (1...10_000).contains(n) else {
-                        throw ServerError(.badRequest, "limit must be a whole number from 1 to 10000, got '\(text)'")
-                    }
-                    return n
-                } ?? 100
+            let limit = try Self.integer(query, "limit", in: 1...10_000) ?? 100
             let after = try query["after"].map { text throws(ServerError) in
                 guard let n = Int64(String(text)), n >= 0 else {
                     throw ServerError(.badRequest, "after must be a sequence number (a whole number, 0 or more), got '\(text)'")

@@ -84,12 +84,7 @@ struct AccountRoutes {
             }
             out.before = id
         }
-        if let limit = query["limit"] {
-            guard let n = Int(String(limit)), (1...10_000).contains(n) else {
-                throw ServerError(.badRequest, "limit must be a whole number from 1 to 10000, got '\(limit)'")
-            }
-            out.limit = n
-        }
+        if let limit = try APIRoutes.integer(query, "limit", in: 1...10_000) { out.limit = limit }
         return out
     }
 }

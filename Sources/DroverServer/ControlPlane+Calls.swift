@@ -90,12 +90,10 @@ extension ControlPlane {
     /// Renames, moves, pins or unpins a device.
     public func updateDevice(_ access: Access, _ reference: String, _ update: API.UpdateDevice) async throws(ServerError) -> API.Device {
         let before = try await access.device(in: devices.store, reference)
+        let joined = try await update.fleet.asyncMap { name throws(ServerError) in try await access.fleet(in: fleets.store, name).id }
         let device = try await devices.update(access, reference, update)
-        live.publish(.device, fleet: before.fleetID, device: device.uuid)
         // A move shows in the fleet it left and in the one it joined.
-        if update.fleet != nil, let joined = try? await access.fleet(in: fleets.store, device.fleet).id, joined != before.fleetID {
-            live.publish(.device, fleet: joined, device: device.uuid)
-        }
+        for fleetID in Set([before.fleetID, joined ?? before.fleetID]) { live.publish(.device, fleet: fleetID, device: device.uuid) }
         return device
     }
     /// Deletes a device; its key stops working at once.

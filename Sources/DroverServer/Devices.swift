@@ -42,11 +42,23 @@ struct Devices: Sendable {
     /// Lists devices matching a filter, by name; with a page, only that page of them in its
     /// order. Also says how many match in all.
     func list(_ access: Access, _ filter: DeviceFilter, page: DevicePage? = nil) async throws(ServerError) -> (devices: [API.Device], total: Int) {
-        var out = try await matching(access, filter)
-        let total = out.count
-        if let page {
-            page.sort(&out)
-            out = Array(out.dropFirst(page.offset).prefix(page.limit ?? out.count))
+        var out: [API.Device]
+        let total: Int
+        if let page, let fleet = filter.fleet, page.key == .name, filter.tags.isEmpty, filter.online == nil, filter.status == nil {
+            // Nothing to filter or sort by needs a device's view or tags: the store reads only
+            // the page (the dashboard's fleet page asks this of 10,000 devices at every change).
+            let fleetID = try await access.fleet(in: store, fleet).id
+            let found = try await store.devicePage(
+                fleetID: fleetID, nameContains: filter.nameContains, descending: page.descending, limit: page.limit, offset: page.offset)
+            total = found.total
+            out = try await views(found.records)
+        } else {
+            out = try await matching(access, filter)
+            total = out.count
+            if let page {
+                page.sort(&out)
+                out = page.slice(out)
+            }
         }
         let latest = try await metrics.latest(out.map(\.uuid))
         for index in out.indices { out[index].metrics = Self.summary(latest[out[index].uuid]) }
@@ -55,34 +67,47 @@ struct Devices: Sendable {
 
     /// The devices that match a filter, by name, without their metrics.
     func matching(_ access: Access, _ filter: DeviceFilter) async throws(ServerError) -> [API.Device] {
+        try await views(try await candidates(access, filter)) { device in
+            (filter.online.map { device.online == $0 } ?? true) && (filter.status.map { device.status == $0 } ?? true)
+        }
+    }
+
+    /// The records that match what a filter asks of the store's own fields (fleet, name,
+    /// tags), by name; online and status need each device's view.
+    private func candidates(_ access: Access, _ filter: DeviceFilter) async throws(ServerError) -> [DeviceRecord] {
         var fleetID: String?
         if let name = filter.fleet { fleetID = try await access.fleet(in: store, name).id }
         var records = try await store.devices(org: access.org, fleetID: fleetID)
         // 10,000 records copied into a second array were most of what the checks cost.
         if !access.seesEveryFleet { records.removeAll { !access.sees($0.fleetID) } }
         if let text = filter.nameContains?.lowercased(), !text.isEmpty { records.removeAll { !$0.name.lowercased().contains(text) } }
+        if !filter.tags.isEmpty {
+            let tags = try await store.tags(deviceUUIDs: records.map(\.uuid))
+            records.removeAll { record in filter.tags.contains { tags[record.uuid]?[$0.key] != $0.value } }
+        }
+        return records
+    }
+
+    /// The records as people see them, with their tags; only those `keep` keeps (filtered as
+    /// they are made: a second array of 10,000 views costs as much as making them).
+    private func views(_ records: [DeviceRecord], keep: (API.Device) -> Bool = { _ in true }) async throws(ServerError) -> [API.Device] {
         let tags = try await store.tags(deviceUUIDs: records.map(\.uuid))
         var out: [API.Device] = []
         for record in records {
-            let deviceTags = tags[record.uuid] ?? [:]
-            guard filter.tags.allSatisfy({ deviceTags[$0.key] == $0.value }) else { continue }
-            let device = try await view(record, tags: deviceTags)
-            if let online = filter.online, device.online != online { continue }
-            if let status = filter.status, device.status != status { continue }
-            out.append(device)
+            let device = try await view(record, tags: tags[record.uuid] ?? [:])
+            if keep(device) { out.append(device) }
         }
         return out
     }
 
-    /// How each fleet's devices stand, for the fleets `access` sees; `targets` is each
-    /// fleet's offered release by id.
+    /// How the devices of each of `targets`' fleets stand; `targets` is each fleet's offered
+    /// release by id. One fleet's summary reads only that fleet's devices, and no tags.
     func summaries(_ access: Access, targets: [String: String?]) async throws(ServerError) -> [String: API.FleetSummary] {
         var byFleet: [String: API.FleetSummary] = [:]
-        let names = Dictionary(uniqueKeysWithValues: try await access.fleets(in: store).map { ($0.name, $0.id) })
-        for device in try await matching(access, DeviceFilter()) {
-            // A device's `fleet` is its fleet's name, unique in the organisation.
-            guard let fleetID = names[device.fleet] else { continue }
-            byFleet[fleetID, default: API.FleetSummary()].count(device, target: targets[fleetID] ?? nil)
+        let only = targets.count == 1 ? targets.keys.first : nil
+        for record in try await candidates(access, DeviceFilter(fleet: only)) {
+            guard let target = targets[record.fleetID] else { continue }
+            byFleet[record.fleetID, default: API.FleetSummary()].count(try await view(record, tags: [:]), target: target)
         }
         return byFleet
     }
@@ -258,10 +283,18 @@ public struct DevicePage: Sendable, Equatable {
         devices.sort { a, b in
             let order = Self.compare(a, b, by: key)
             if order != .orderedSame { return descending ? order == .orderedDescending : order == .orderedAscending }
-            if a.name != b.name { return a.name < b.name }
-            return a.uuid < b.uuid
+            return Self.byName((a.name, a.uuid), (b.name, b.uuid), descending: false)
         }
     }
+
+    /// The order by name, ties by id (which is never descending): the same for views and records.
+    static func byName(_ a: (name: String, uuid: String), _ b: (name: String, uuid: String), descending: Bool) -> Bool {
+        if a.name != b.name { return descending ? a.name > b.name : a.name < b.name }
+        return a.uuid < b.uuid
+    }
+
+    /// This page of a sorted list.
+    func slice<Element>(_ list: [Element]) -> [Element] { Array(list.dropFirst(offset).prefix(limit ?? list.count)) }
 
     private static func compare(_ a: API.Device, _ b: API.Device, by key: Key) -> ComparisonResult {
         func order<T: Comparable>(_ x: T, _ y: T) -> ComparisonResult { x < y ? .orderedAscending : x > y ? .orderedDescending : .orderedSame }

@@ -98,6 +98,10 @@ public protocol DeviceStore: Sendable {
     func enrol(_ enrolment: Enrolment) async throws(ServerError) -> DeviceRecord
     /// The organisation's devices, or one fleet's, by name.
     func devices(org: String, fleetID: String?) async throws(ServerError) -> [DeviceRecord]
+    /// One page of a fleet's devices by name (ties by UUID), of those whose name contains
+    /// `nameContains` in any case, and how many there are in all.
+    func devicePage(fleetID: String, nameContains: String?, descending: Bool, limit: Int?, offset: Int) async throws(ServerError)
+        -> (records: [DeviceRecord], total: Int)
     /// Every device of every organisation.
     func allDevices() async throws(ServerError) -> [DeviceRecord]
     /// Every device's fleet and pin, by UUID.

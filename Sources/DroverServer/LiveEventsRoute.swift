@@ -19,7 +19,7 @@ enum LiveEventsRoute {
     static func add(to v1: PeopleRoutes, plane: ControlPlane) {
         v1.get("events") { request, _, access in
             let query = request.uri.queryParameters
-            let seconds = try APIRoutes.integer(request, "seconds", in: 1...maxSeconds) ?? defaultSeconds
+            let seconds = try APIRoutes.integer(query, "seconds", in: 1...maxSeconds) ?? defaultSeconds
             let fleet = query["fleet"].map(String.init)
             let device = query["device"].map(String.init)
             if fleet != nil && device != nil { throw ServerError(.badRequest, "give fleet or device, not both") }

@@ -38,6 +38,18 @@ extension SQLStore {
         return try await records(query, Self.device(_:))
     }
 
+    public func devicePage(fleetID: String, nameContains: String?, descending: Bool, limit: Int?, offset: Int) async throws(ServerError)
+        -> (records: [DeviceRecord], total: Int)
+    {
+        // Names are ASCII, so LIKE's case-insensitive match is the listing's.
+        let pattern = "%" + Self.likePrefix(nameContains ?? "")
+        let matching: SQLQueryString = "FROM devices d WHERE d.fleet_id = \(bind: fleetID) AND d.name LIKE \(bind: pattern) ESCAPE '\\'"
+        let total = try await records("SELECT COUNT(*) AS n " + matching, { try $0.int("n") }).first ?? 0
+        let order: SQLQueryString = descending ? " ORDER BY d.name DESC, d.uuid" : " ORDER BY d.name, d.uuid"
+        let page: SQLQueryString = " LIMIT \(bind: limit ?? -1) OFFSET \(bind: offset)"
+        return (try await records("SELECT d.* " + matching + order + page, Self.device(_:)), total)
+    }
+
     public func allDevices() async throws(ServerError) -> [DeviceRecord] {
         try await records("SELECT * FROM devices ORDER BY name", Self.device(_:))
     }

@@ -71,13 +71,14 @@ struct WebhookEvents: Sendable {
             var changed = 0
             repeat {
                 let seen = Seen()
-                defer { for change in seen.changes.withLock({ $0 }) { live.publish(.device, fleet: change.scope.fleetID, device: change.device.uuid) } }
                 changed = try await store.announcePresence(onlineSince: now - grace, offline: now - startedAt >= grace, limit: 500) { change in
                     seen.changes.withLock { $0.append(change) }
                     let data = API.WebhookData(device: change.device, lastSeen: change.lastSeen.map(Date.init(timeIntervalSince1970:)))
                     return WebhookEventRecord(kind: change.online ? .deviceOnline : .deviceOffline, scope: change.scope, at: now, data: data)
                 }
                 if changed > 0 { courier.ring() }
+                // Once stored: open pages hear each change of presence too.
+                for change in seen.changes.withLock({ $0 }) { live.publish(.device, fleet: change.scope.fleetID, device: change.device.uuid) }
             } while changed == 500
         } catch {
             logger.warning("announcing devices' presence failed; will try again", metadata: ["error": "\(error)"])

@@ -7,7 +7,7 @@ import { follow } from './live.js';
 import { deviceStatusCell, onlineCell } from './page-fleet.js';
 
 /** A compose document as lines of spans: keys, strings, comments, list dashes. */
-export function highlightYAML(text) {
+function highlightYAML(text) {
   const code = h('code', { class: 'yaml' });
   for (const line of text.replace(/\n+$/, '').split('\n')) {
     const comment = line.match(/^(\s*)(#.*)$/);

@@ -49,7 +49,7 @@ export const uid = (prefix = 'f') => `${prefix}-${++idCounter}`;
 const units = [['year', 31536000], ['month', 2592000], ['week', 604800], ['day', 86400], ['hour', 3600], ['min', 60], ['s', 1]];
 
 /** "3 min ago" / "in 2 h" for a date. */
-export function relative(date, now = Date.now()) {
+function relative(date, now = Date.now()) {
   const seconds = Math.round((now - date.getTime()) / 1000);
   const abs = Math.abs(seconds);
   if (abs < 10) return 'just now';
@@ -64,7 +64,7 @@ export function relative(date, now = Date.now()) {
 }
 
 /** Parses an API time: ISO 8601 text or seconds since 1970. */
-export function toDate(value) {
+function toDate(value) {
   if (value === null || value === undefined || value === '') return null;
   const date = typeof value === 'number' ? new Date(value * 1000) : new Date(value);
   return Number.isNaN(date.getTime()) ? null : date;

@@ -1,17 +1,17 @@
 import Hummingbird
 
-/// Reading a listing's paging and search from the query.
+/// Reading parameters from a request's query, each refused with its name when out of range.
 extension APIRoutes {
-    /// A query's text parameter, at most `limit` bytes.
-    static func text(_ request: Request, _ name: String, limit: Int) throws(ServerError) -> String? {
-        guard let value = request.uri.queryParameters[Substring(name)].map(String.init) else { return nil }
+    /// A text parameter, at most `limit` bytes.
+    static func text(_ query: Parameters, _ name: String, limit: Int) throws(ServerError) -> String? {
+        guard let value = query[Substring(name)].map(String.init) else { return nil }
         guard value.utf8.count <= limit else { throw ServerError(.badRequest, "\(name) has at most \(limit) bytes; this one has \(value.utf8.count)") }
         return value
     }
 
-    /// A query's whole-number parameter in `range`.
-    static func integer(_ request: Request, _ name: String, in range: ClosedRange<Int>) throws(ServerError) -> Int? {
-        guard let word = request.uri.queryParameters[Substring(name)] else { return nil }
+    /// A whole-number parameter in `range`.
+    static func integer(_ query: Parameters, _ name: String, in range: ClosedRange<Int>) throws(ServerError) -> Int? {
+        guard let word = query[Substring(name)] else { return nil }
         guard let value = Int(String(word)), range.contains(value) else {
             throw ServerError(.badRequest, "\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound), got '\(word)'")
         }
@@ -20,8 +20,7 @@ extension APIRoutes {
 
     /// The page of a device listing that `sort`, `order`, `limit` and `offset` ask for; nil
     /// when none is given (the whole list, by name).
-    static func devicePage(_ request: Request) throws(ServerError) -> DevicePage? {
-        let query = request.uri.queryParameters
+    static func devicePage(_ query: Parameters) throws(ServerError) -> DevicePage? {
         guard ["sort", "order", "limit", "offset"].contains(where: { query[$0] != nil }) else { return nil }
         var page = DevicePage()
         if let word = query["sort"] {
@@ -34,8 +33,8 @@ extension APIRoutes {
             guard word == "asc" || word == "desc" else { throw ServerError(.badRequest, "order '\(word)' must be asc or desc") }
             page.descending = word == "desc"
         }
-        page.limit = try integer(request, "limit", in: 1...DevicePage.maxLimit)
-        page.offset = try integer(request, "offset", in: 0...DevicePage.maxOffset) ?? 0
+        page.limit = try integer(query, "limit", in: 1...DevicePage.maxLimit)
+        page.offset = try integer(query, "offset", in: 0...DevicePage.maxOffset) ?? 0
         return page
     }
 }
