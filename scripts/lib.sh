@@ -36,6 +36,12 @@ engine_answers() {
   [[ -n ${DOCKER_HOST:-} ]] && timeout 5 docker version --format '{{.Server.APIVersion}}' >/dev/null 2>&1
 }
 
+# Address pools for the private dockerd's networks. Docker's defaults hold only 31 networks
+# (172.17-31/16 and 192.168/16 in /20s), fewer still when bridges left by a dead engine keep
+# their routes, and the tests run many apps at once: a CI run failed with "could not find an
+# available, non-overlapping IPv4 address pool". These are 512 networks of 256 addresses each.
+DOCKERD_ARGS=(--default-address-pool base=10.213.0.0/16,size=24 --default-address-pool base=10.214.0.0/16,size=24)
+
 # Uses $DOCKER_HOST when it answers; otherwise starts a private dockerd on a socket of our own.
 start_engine() {
   if engine_answers; then
@@ -50,7 +56,7 @@ start_engine() {
     return
   fi
   log "starting a private dockerd at $DOCKER_HOST"
-  dockerd --host "$DOCKER_HOST" --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/docker.pid" \
+  dockerd "${DOCKERD_ARGS[@]}" --host "$DOCKER_HOST" --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/docker.pid" \
     >"$dir/dockerd.log" 2>&1 &
   STARTED_PIDS+=($!)
   for _ in $(seq 1 60); do
@@ -71,7 +77,7 @@ restart_engine() {
   pid=$(cat "$dir/docker.pid")
   kill "$pid"
   for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-  dockerd --host "$DOCKER_HOST" --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/docker.pid" \
+  dockerd "${DOCKERD_ARGS[@]}" --host "$DOCKER_HOST" --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/docker.pid" \
     >>"$dir/dockerd.log" 2>&1 &
   # Stopped at exit only if this script had started the one it replaced.
   local i
