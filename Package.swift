@@ -42,7 +42,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        // 4.x for jwt-kit; 3.x code builds unchanged.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.15.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
@@ -83,6 +86,30 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "DroverRegistry",
+            dependencies: [
+                "DroverModel", "DroverErrors",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Building images from compose `build:` sections and pushing them, for `drover push`.
+        .target(
+            name: "DroverBuild",
+            dependencies: [
+                "DroverModel", "DockerEngine", "DroverRegistry",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "DroverAgent",
             dependencies: [
                 "DroverModel", "DockerEngine", "DroverClient", "DroverErrors", "CDroverPTY",
@@ -103,7 +130,10 @@ let package = Package(
         .target(
             name: "DroverServer",
             dependencies: [
-                "DroverModel", "DroverCompression", "DroverErrors",
+                "DroverModel", "DroverCompression", "DroverErrors", "DroverRegistry", "DroverBuild", "DockerEngine",
+                // Registry tokens (JWT, ES256) and the certificate Distribution trusts them by.
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "X509", package: "swift-certificates"),
                 // Webhook deliveries are POSTed with it.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -150,7 +180,7 @@ let package = Package(
         .target(
             name: "DroverCLI",
             dependencies: [
-                "DroverClient", "DroverModel", "DroverCLISupport", "CDroverPTY",
+                "DroverClient", "DroverModel", "DroverCLISupport", "CDroverPTY", "DroverBuild", "DroverRegistry", "DockerEngine",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -160,7 +190,7 @@ let package = Package(
         .target(
             name: "DroverServerCLI",
             dependencies: [
-                "DroverServer",
+                "DroverServer", "DockerEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -205,6 +235,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "DroverModelTests", dependencies: ["DroverModel"], swiftSettings: strict),
+        .testTarget(name: "DroverBuildTests", dependencies: ["DroverBuild", "DroverRegistry", "DroverModel"], swiftSettings: strict),
         .testTarget(
             name: "DroverCLITests",
             dependencies: ["DroverCLI", "DroverClient", "DroverModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -251,6 +282,7 @@ let package = Package(
             name: "DroverEndToEndTests",
             dependencies: [
                 "DroverTestSupport", "DroverServer", "DroverClient", "DroverModel", "DroverAgent", "DroverAgentCLI", "DockerEngine",
+                "DroverCLI", "DroverRegistry",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

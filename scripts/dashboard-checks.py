@@ -248,7 +248,7 @@ def run(harness):
         env["DROVER_DASHBOARD_DIR"] = os.path.abspath(args.dashboard_dir)
     data = os.path.join(harness.work, "data")
     log(f"a server on {harness.url} (data in {data})")
-    server = harness.start("server", [args.drover, "server", "--data", data, "--listen", f"127.0.0.1:{harness.port}"], env=env)
+    server = harness.start("server", [args.drover, "server", "--data", data, "--listen", f"127.0.0.1:{harness.port}", "--resolve-images", "never"], env=env)
     harness.server_pid = server.pid
 
     def healthy():

@@ -120,6 +120,35 @@ YAML
   return 1
 }
 
+# Multi-platform builds (drover push --platform): qemu-user-static through binfmt_misc, so the
+# engine's classic builder runs an arm64 image's RUN steps on this amd64 machine, and the arm64
+# static busybox from Debian (busybox-static:arm64) for test images FROM scratch. Prints the
+# arm64 busybox's path. See the README's "Building for other platforms".
+need_multiarch() {
+  local missing=()
+  command -v qemu-aarch64-static >/dev/null || missing+=(qemu-user-static)
+  command -v update-binfmts >/dev/null || missing+=(binfmt-support)
+  if ((${#missing[@]})); then
+    log "installing ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 || true
+    command -v qemu-aarch64-static >/dev/null || { log "cannot install qemu-user-static"; return 1; }
+  fi
+  [[ -e /proc/sys/fs/binfmt_misc/register ]] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+  update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 || true
+  local dir="$DROVER_WORK/arm64"
+  if [[ ! -x $dir/busybox ]]; then
+    mkdir -p "$dir"
+    if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+      dpkg --add-architecture arm64
+      apt-get update -qq >/dev/null
+    fi
+    (cd "$dir" && apt-get download -qq busybox-static:arm64 >/dev/null 2>&1 && dpkg-deb -x busybox-static_*_arm64.deb root \
+      && cp root/bin/busybox busybox && rm -rf root ./*.deb)
+  fi
+  [[ -x $dir/busybox ]] || { log "cannot fetch busybox-static:arm64"; return 1; }
+  echo "$dir/busybox"
+}
+
 # Builds small images FROM scratch with a static busybox and pushes them to the registry:
 # drover/busybox:1 and :2 differ by one file, so a test can swap one tag for another.
 build_test_images() {

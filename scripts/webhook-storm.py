@@ -113,7 +113,7 @@ class Server:
 
     def start(self):
         self.proc = subprocess.Popen(
-            [self.drover, "server", "--data", self.data, "--listen", f"127.0.0.1:{self.port}"], stdout=self.log, stderr=self.log)
+            [self.drover, "server", "--data", self.data, "--listen", f"127.0.0.1:{self.port}", "--resolve-images", "never"], stdout=self.log, stderr=self.log)
         deadline = time.time() + 60
         while time.time() < deadline:
             if self.proc.poll() is not None:

@@ -48,7 +48,7 @@ class Server:
     def start(self):
         self.log = open(os.path.join(os.path.dirname(self.data), "server.log"), "ab")
         self.proc = subprocess.Popen(
-            [self.drover, "server", "--data", self.data, "--listen", f"127.0.0.1:{self.port}"],
+            [self.drover, "server", "--data", self.data, "--listen", f"127.0.0.1:{self.port}", "--resolve-images", "never"],
             stdout=self.log, stderr=self.log)
         deadline = time.time() + 60
         while time.time() < deadline:

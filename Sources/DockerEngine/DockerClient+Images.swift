@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOFoundationCompat
 import NIOCore
+import Synchronization
 
 extension DockerClient {
     /// `GET /images/{name}/json`; nil when the engine has no such image.
@@ -79,13 +80,22 @@ extension DockerClient {
         _ = try await send(.POST, "/images/\(Self.pathComponent(reference))/tag", query: [("repo", repository), ("tag", tag)])
     }
 
-    /// `POST /images/{name}/push`, failing on an error inside the progress stream.
-    public func pushImage(_ reference: String, registryAuth: String = "e30=", timeout: TimeAmount = .minutes(30)) async throws(DockerError) {
+    /// `POST /images/{name}/push`, failing on an error inside the progress stream. Returns
+    /// the digest of the manifest the registry stored, when the engine says it.
+    @discardableResult
+    public func pushImage(
+        _ reference: String, registryAuth: String = "e30=", timeout: TimeAmount = .minutes(30), progress: @Sendable (PullProgress) -> Void = { _ in }
+    ) async throws(DockerError) -> String? {
         let parsed = Self.splitReference(reference)
         let response = try await start(
             .POST, "/images/\(Self.pathComponent(parsed.repository))/push", query: [("tag", parsed.tag)],
             headers: [("X-Registry-Auth", registryAuth)], timeout: timeout)
-        try await Self.consumeProgress(response, what: "pushing \(reference)", progress: { _ in })
+        let digest = Mutex<String?>(nil)
+        try await Self.consumeProgress(response, what: "pushing \(reference)") { event in
+            if let pushed = event.aux?.digest { digest.withLock { $0 = pushed } }
+            progress(event)
+        }
+        return digest.withLock { $0 }
     }
 
     /// Splits `registry:5000/name:tag` or `name@sha256:…` into repository and tag-or-digest;

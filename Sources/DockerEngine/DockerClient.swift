@@ -144,7 +144,7 @@ public final class DockerClient: Sendable {
     /// Sends one request and returns the response head, leaving the body to be streamed.
     func start(
         _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: ByteBuffer? = nil,
-        headers: [(String, String)] = [], timeout: TimeAmount? = nil
+        headers: [(String, String)] = [], timeout: TimeAmount? = nil, streaming: HTTPClientRequest.Body? = nil
     ) async throws(DockerError) -> HTTPClientResponse {
         var request = HTTPClientRequest(url: url(path, query: query))
         request.method = method
@@ -155,6 +155,7 @@ public final class DockerClient: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(body)
         }
+        if let streaming { request.body = streaming }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         let response: HTTPClientResponse
         do {

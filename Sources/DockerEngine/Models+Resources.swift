@@ -29,10 +29,22 @@ public struct ImageInspect: Codable, Sendable {
     public var architecture: String?
     /// Operating system.
     public var os: String?
+    /// Architecture variant, e.g. `v7`.
+    public var variant: String?
     /// Size in bytes.
     public var size: Int64?
+    /// What containers of it start with.
+    public var config: Config?
     enum CodingKeys: String, CodingKey {
         case id = "Id", repoTags = "RepoTags", repoDigests = "RepoDigests", architecture = "Architecture", os = "Os", size = "Size"
+        case config = "Config", variant = "Variant"
+    }
+
+    /// The part of an image's config Drover reads.
+    public struct Config: Codable, Sendable {
+        /// The image's labels.
+        public var labels: [String: String]?
+        enum CodingKeys: String, CodingKey { case labels = "Labels" }
     }
 }
 
@@ -131,6 +143,22 @@ public struct PullProgress: Codable, Sendable {
     public var progressDetail: Detail?
     /// An error the engine met while pulling.
     public var error: String?
+    /// What a push ends with: the tag, and the digest of the manifest it stored.
+    public var aux: Aux?
+
+    /// The end of a push.
+    public struct Aux: Codable, Sendable {
+        /// The tag pushed.
+        public var tag: String?
+        /// The digest of the manifest the registry stored.
+        public var digest: String?
+        /// The manifest's size in bytes.
+        public var size: Int64?
+
+        enum CodingKeys: String, CodingKey {
+            case tag = "Tag", digest = "Digest", size = "Size"
+        }
+    }
 
     /// Byte counts.
     public struct Detail: Codable, Sendable {

@@ -35,6 +35,8 @@ public struct EngineInfo: Codable, Sendable {
     public var operatingSystem: String?
     /// Machine architecture, e.g. `x86_64`, `aarch64`.
     public var architecture: String?
+    /// `linux` or `windows`.
+    public var osType: String?
     /// CPU count.
     public var cpuCount: Int?
     /// Memory in bytes.
@@ -45,7 +47,7 @@ public struct EngineInfo: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case id = "ID", name = "Name", containers = "Containers", images = "Images", serverVersion = "ServerVersion"
         case operatingSystem = "OperatingSystem", architecture = "Architecture", cpuCount = "NCPU", memoryBytes = "MemTotal"
-        case rootDirectory = "DockerRootDir"
+        case rootDirectory = "DockerRootDir", osType = "OSType"
     }
 }
 

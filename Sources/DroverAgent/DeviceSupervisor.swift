@@ -28,13 +28,24 @@ public actor DeviceSupervisor {
     public func run() async throws {
         let engine = try await connectEngine()
         defer { Task { try? await engine.shutdown() } }
-        let credentials = try await ServerLink.enrol(config: config, state: state, logger: logger)
+        let platform = await Self.platform(of: engine, logger: logger)
+        let credentials = try await ServerLink.enrol(config: config, state: state, platform: platform, logger: logger)
         var logger = self.logger
         logger[metadataKey: "device"] = "\(credentials.uuid)"
         let api = DroverAPIClient(server: config.server, credential: credentials.apiKey)
         defer { Task { try? await api.shutdown() } }
         var options = Reconciler.Options()
         options.runtimeRoot = URL(fileURLWithPath: config.stateDir).standardizedFileURL.path + "/apps"
+        options.registryAuth = { [logger] image in
+            // Without an answer the engine pulls anonymously: an open registry still works, and
+            // a closed one says so in the pull's own error.
+            do {
+                return try await api.pullAuth(image: image).registryAuth
+            } catch {
+                logger.info("no registry credentials for the pull", metadata: ["image": "\(image)", "error": "\(error)"])
+                return nil
+            }
+        }
         let reconciler = Reconciler(engine: engine, device: DeviceIdentity(id: credentials.uuid), logger: logger, options: options)
         let liveLogs = LiveLogFeed()
         let logs = LogShipper(
@@ -46,7 +57,8 @@ public actor DeviceSupervisor {
         let channelling = Task { await channel.run() }
         defer { channelling.cancel() }
         let link = ServerLink(
-            api: api, state: state, poll: config.effectivePollInterval, logger: logger, channel: channel, dropped: { await logs.takeDropped() })
+            api: api, state: state, poll: config.effectivePollInterval, logger: logger, channel: channel, platform: platform.description,
+            dropped: { await logs.takeDropped() })
         let apps = AppConvergence(reconciler: reconciler, state: state, logger: logger)
         let shipping = Task { await logs.ship() }
         defer {
@@ -111,6 +123,18 @@ public actor DeviceSupervisor {
                 try await Task.sleep(for: .seconds(min(30, Double(attempt))))
             }
         }
+    }
+
+    /// The platform the engine runs (what it pulls), from its `/info`; the agent's own
+    /// architecture when the engine does not say.
+    static func platform(of engine: DockerClient, logger: Logger) async -> Platform {
+        do {
+            let info = try await engine.info()
+            if let machine = info.architecture, !machine.isEmpty { return Platform(engineOS: info.osType ?? "linux", machine: machine) }
+        } catch {
+            logger.info("the engine did not say its platform; using the agent's", metadata: ["error": "\(error)"])
+        }
+        return Platform(os: "linux", architecture: architecture)
     }
 
     static var architecture: String {

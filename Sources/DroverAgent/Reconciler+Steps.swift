@@ -64,7 +64,8 @@ extension Reconciler {
             if let policy = target?.services.values.first(where: { $0.image == reference })?.pullPolicy, policy == "never" {
                 throw AgentError(.invalidTarget, "image \(reference) is not on the device and its pull_policy is never")
             }
-            try await engine.pullImage(reference, platform: platform)
+            let auth = await options.registryAuth?(reference)
+            try await engine.pullImage(reference, platform: platform, registryAuth: auth)
         case .createNetwork(let name, let engineName):
             let spec = target?.networks?[name] ?? NetworkSpec()
             labels[DroverLabel.resourceName] = name

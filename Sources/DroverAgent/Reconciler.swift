@@ -44,6 +44,9 @@ public struct Reconciler: Sendable {
         /// The host directory under which each app gets its runtime directory (update locks,
         /// hand-over signals), mounted into its containers; nil mounts none.
         public var runtimeRoot: String?
+        /// What to hand the engine as `X-Registry-Auth` to pull an image (the server's token
+        /// for its registry, or a fleet's login); nil, or an answer of nil, pulls anonymously.
+        public var registryAuth: (@Sendable (String) async -> String?)?
         /// Creates default options.
         public init() {}
     }

@@ -22,6 +22,8 @@ actor ServerLink {
     let dropped: @Sendable () async -> Int
     /// The channel on which the server says that the target changed, when it is open.
     let channel: DeviceChannel?
+    /// The platform the engine runs, told in every report (sent once, as a delta).
+    let platform: String?
     /// What the agent runs: the last target that passed validation.
     private(set) var intake: TargetIntake
     /// The last report the server accepted; the next one sends only what differs.
@@ -37,9 +39,10 @@ actor ServerLink {
     static let channelSafetySeconds: Double = 3600
 
     init(
-        api: DroverAPIClient, state: StateDirectory, poll: Double, logger: Logger, channel: DeviceChannel? = nil,
+        api: DroverAPIClient, state: StateDirectory, poll: Double, logger: Logger, channel: DeviceChannel? = nil, platform: String? = nil,
         dropped: @escaping @Sendable () async -> Int
     ) {
+        self.platform = platform
         self.api = api
         self.state = state
         self.poll = poll
@@ -133,6 +136,7 @@ actor ServerLink {
     func send(_ report: API.StateReport) async {
         var report = report
         report.architecture = DeviceSupervisor.architecture
+        report.platform = platform
         let dropped = await dropped()
         if dropped > 0 { report.droppedLogLines = dropped }
         let delta = report.delta(since: accepted)
@@ -211,7 +215,7 @@ actor ServerLink {
 
     /// The device's credentials: read from the state directory, or obtained once by enrolling
     /// with the provisioning key and written atomically. Waits for a server that is away.
-    static func enrol(config: AgentConfig, state: StateDirectory, logger: Logger) async throws -> DeviceCredentials {
+    static func enrol(config: AgentConfig, state: StateDirectory, platform: Platform, logger: Logger) async throws -> DeviceCredentials {
         if let data = try state.read("identity.json") {
             do {
                 return try JSONDecoder().decode(DeviceCredentials.self, from: data)
@@ -228,7 +232,8 @@ actor ServerLink {
         while true {
             do {
                 let registered = try await api.enrol(
-                    API.RegisterDevice(provisioningKey: key, name: config.deviceName, architecture: DeviceSupervisor.architecture))
+                    API.RegisterDevice(
+                        provisioningKey: key, name: config.deviceName, architecture: DeviceSupervisor.architecture, platform: platform.description))
                 let credentials = DeviceCredentials(uuid: registered.uuid, apiKey: registered.apiKey, server: config.server, fleet: registered.fleet)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -134,6 +134,9 @@ struct ReleaseCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a release from a compose file; prints its id last.")
         @Option(name: .long) var fleet: String
         @Option(name: [.short, .customLong("file")], help: "Compose file.") var file: String
+        @Flag(help: "Create it even when an image lacks a platform that devices of the fleet run (they report it).")
+        var allowMissingPlatforms = false
+        @Flag(help: "Do not pin images by digest: devices pull the tags.") var noResolve = false
         @OptionGroup var connection: Connection
         func run() async throws {
             let compose: String
@@ -142,7 +145,10 @@ struct ReleaseCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("cannot read \(file): \(error.localizedDescription)")
             }
-            let release = try await connection.with { try await $0.createRelease(fleet: fleet, compose: compose) }
+            let body = API.CreateRelease(
+                compose: compose, allowMissingPlatforms: allowMissingPlatforms ? true : nil, resolve: noResolve ? false : nil)
+            let release = try await connection.with { try await $0.createRelease(fleet: fleet, body) }
+            for warning in release.warnings ?? [] { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
             print("created release of \(release.fleet) with \(release.services.count) service(s): \(release.id)")
         }
     }

@@ -60,8 +60,13 @@ enum FleetView {
         if let attempts = release.attempts {
             fields.append(("devices", "\(attempts.started) started, \(attempts.healthy) healthy, \(attempts.rolledBack) rolled back"))
         }
+        for warning in release.warnings ?? [] { fields.append(("warning", warning)) }
         return TerminalOutput.sheet(fields) + "\n\n"
-            + TerminalOutput.table(["SERVICE", "IMAGE"], release.services.map { [$0, release.images[$0] ?? "-"] })
+            + TerminalOutput.table(
+                ["SERVICE", "IMAGE", "PLATFORMS"],
+                release.services.map { service in
+                    [service, release.images[service] ?? "-", release.pins?[service].map { $0.platforms.keys.sorted().joined(separator: ",") } ?? "not pinned"]
+                })
     }
 
     /// One line per variable; `*` is every device, or every service.

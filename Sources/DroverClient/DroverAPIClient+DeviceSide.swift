@@ -28,6 +28,13 @@ extension DroverAPIClient {
         return answer.status == 304 ? .notModified : .changed(body: answer.body, etag: answer.etag)
     }
 
+    /// `POST /v1/device/pull-auth`: what to hand the engine as `X-Registry-Auth` to pull
+    /// `image`: a registry token for the server's own registry, or the fleet's login to a
+    /// private one.
+    public func pullAuth(image: String) async throws(ClientError) -> API.PullAuth {
+        try await call(API.PullAuth.self, .POST, Self.path("device", "pull-auth"), body: API.PullAuthRequest(image: image))
+    }
+
     /// `PATCH /v1/device/state`: the fields of the device's state that changed. A refusal
     /// (`ClientError.isRefusal`) means this report will never be accepted as it is.
     public func report(_ report: API.StateReport) async throws(ClientError) {

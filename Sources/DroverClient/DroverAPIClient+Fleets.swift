@@ -49,7 +49,13 @@ extension DroverAPIClient {
 
     /// `POST /v1/fleets/{fleet}/releases`: a release from a compose document.
     public func createRelease(fleet: String, compose: String) async throws(ClientError) -> API.Release {
-        try await call(API.Release.self, .POST, Self.path("fleets", fleet, "releases"), body: API.CreateRelease(compose: compose))
+        try await createRelease(fleet: fleet, API.CreateRelease(compose: compose))
+    }
+
+    /// `POST /v1/fleets/{fleet}/releases` with images named for services, and pinning choices.
+    public func createRelease(fleet: String, _ body: API.CreateRelease) async throws(ClientError) -> API.Release {
+        // Pinning asks each image's registry: allow for slow ones.
+        try await call(API.Release.self, .POST, Self.path("fleets", fleet, "releases"), body: body, timeout: .seconds(120))
     }
 
     /// `GET /v1/releases/{release}`.

@@ -116,10 +116,10 @@ public final class DroverAPIClient: Sendable {
     }
 
     /// Sends a request and decodes its JSON answer.
-    public func call<T: Decodable>(_ type: T.Type, _ method: HTTPMethod, _ path: String, body: (any Encodable & Sendable)? = nil) async throws(ClientError)
-        -> T
-    {
-        let answer = try await send(method, path, body: body)
+    public func call<T: Decodable>(
+        _ type: T.Type, _ method: HTTPMethod, _ path: String, body: (any Encodable & Sendable)? = nil, timeout: TimeAmount = .seconds(30)
+    ) async throws(ClientError) -> T {
+        let answer = try await send(method, path, body: body, timeout: timeout)
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         do {

@@ -33,6 +33,8 @@ extension API {
         public var services: [String: ServiceState]?
         /// Architecture.
         public var architecture: String?
+        /// The platform the device's engine runs, `os/arch[/variant]`, e.g. `linux/arm/v7`.
+        public var platform: String?
         /// Log lines dropped while offline because the buffer was full.
         public var droppedLogLines: Int?
         /// How the device's latest update went: started, healthy, or rolled back (and why).
@@ -40,8 +42,9 @@ extension API {
         /// Creates a report.
         public init(
             release: String? = nil, status: DeviceStatus? = nil, statusDetail: String? = nil, services: [String: ServiceState]? = nil,
-            architecture: String? = nil, droppedLogLines: Int? = nil, rollout: Rollout? = nil
+            architecture: String? = nil, platform: String? = nil, droppedLogLines: Int? = nil, rollout: Rollout? = nil
         ) {
+            self.platform = platform
             self.rollout = rollout
             self.release = release
             self.status = status

@@ -10,11 +10,14 @@ extension API {
         public var name: String?
         /// CPU architecture, e.g. `amd64`, `arm64`.
         public var architecture: String?
+        /// The platform its engine runs, e.g. `linux/arm/v7`.
+        public var platform: String?
         /// Creates a body.
-        public init(provisioningKey: String, name: String?, architecture: String?) {
+        public init(provisioningKey: String, name: String?, architecture: String?, platform: String? = nil) {
             self.provisioningKey = provisioningKey
             self.name = name
             self.architecture = architecture
+            self.platform = platform
         }
     }
 
@@ -47,6 +50,8 @@ extension API {
         public var fleet: String
         /// Architecture.
         public var architecture: String?
+        /// The platform its engine runs, `os/arch[/variant]`: the image it pulls.
+        public var platform: String?
         /// key=value tags.
         public var tags: [String: String]
         /// Whether it was heard from within the grace period.
@@ -74,7 +79,8 @@ extension API {
         public var metrics: MetricSample?
         /// Creates a device.
         public init(
-            uuid: String, name: String, fleet: String, architecture: String?, tags: [String: String], online: Bool, lastSeen: Date?,
+            uuid: String, name: String, fleet: String, architecture: String?, platform: String? = nil, tags: [String: String], online: Bool,
+            lastSeen: Date?,
             release: String?, targetRelease: String?, pinnedRelease: String?, status: DeviceStatus, statusDetail: String?,
             services: [String: ServiceState]?, rollout: Rollout? = nil
         ) {
@@ -83,6 +89,7 @@ extension API {
             self.name = name
             self.fleet = fleet
             self.architecture = architecture
+            self.platform = platform
             self.tags = tags
             self.online = online
             self.lastSeen = lastSeen

@@ -12,8 +12,13 @@ extension API {
         public var createdAt: Date
         /// Service names.
         public var services: [String]
-        /// Images by service.
+        /// Images by service: `repository@digest` where the release pinned them.
         public var images: [String: String]
+        /// Each pinned service's image, with its digest per platform.
+        public var pins: [String: ImagePin]?
+        /// What the server could not check when it made the release, e.g. an image whose
+        /// registry did not answer (its devices then pull the tag).
+        public var warnings: [String]?
         /// Whether it is still offered.
         public var status: ReleaseStatus
         /// Why it is failing, when it is.
@@ -25,8 +30,10 @@ extension API {
         /// Creates a release.
         public init(
             id: String, fleet: String, createdAt: Date, services: [String], images: [String: String], status: ReleaseStatus, statusDetail: String?,
-            attempts: ReleaseAttempts? = nil
+            attempts: ReleaseAttempts? = nil, pins: [String: ImagePin]? = nil, warnings: [String]? = nil
         ) {
+            self.pins = pins
+            self.warnings = warnings
             self.attempts = attempts
             self.id = id
             self.fleet = fleet
@@ -42,8 +49,26 @@ extension API {
     public struct CreateRelease: Codable, Sendable {
         /// The compose document, as text.
         public var compose: String
+        /// Images for services, by name, over what the document says: `drover push` names the
+        /// images it built for services with `build:`.
+        public var images: [String: String]?
+        /// Create the release even when an image lacks a platform that devices of the fleet run
+        /// (those devices then report the missing platform as their status).
+        public var allowMissingPlatforms: Bool?
+        /// Whether to pin images by digest (default true, when the server resolves images).
+        public var resolve: Bool?
+        /// Check and pin, and answer the release it would be, but create nothing.
+        public var dryRun: Bool?
         /// Creates a body.
-        public init(compose: String) { self.compose = compose }
+        public init(
+            compose: String, images: [String: String]? = nil, allowMissingPlatforms: Bool? = nil, resolve: Bool? = nil, dryRun: Bool? = nil
+        ) {
+            self.dryRun = dryRun
+            self.compose = compose
+            self.images = images
+            self.allowMissingPlatforms = allowMissingPlatforms
+            self.resolve = resolve
+        }
     }
 
     /// How a release fares across the devices that tried it.

@@ -36,7 +36,7 @@ extension API {
             ]) { $1 }
             var admin = developer.merging(`operator`) { lhs, rhs in max(lhs, rhs) }
             admin.merge([
-                .createFleet: .always, .deleteFleet: .always, .deleteDevice: .always, .manageMembers: .exceptOwners,
+                .createFleet: .always, .deleteFleet: .always, .deleteDevice: .always, .manageMembers: .exceptOwners, .pruneImages: .always,
             ]) { $1 }
             var owner = admin
             for permission in Permission.allCases { owner[permission] = .always }
@@ -81,6 +81,8 @@ extension API {
         case manageMembers = "manage-members"
         /// Create organisations (the server's own: owners of its first organisation).
         case createOrg = "create-org"
+        /// Delete images from the server's registry that no kept release uses.
+        case pruneImages = "prune-images"
     }
 
     /// Where a role holds a permission: everywhere, or with a limit the route's target is

@@ -47,6 +47,7 @@ extension API.StateReport {
                 }),
             .value("services", \.services),
             .value("architecture", \.architecture),
+            .value("platform", \.platform),
             .value("rollout", \.rollout),
             // A count of lines lost since the last report: it is news once, never state.
             Field(

@@ -63,6 +63,8 @@ public enum API {
         public var createdAt: Date
         /// How its devices stand, at a glance.
         public var summary: FleetSummary?
+        /// How many of its devices run each platform (one fleet's answer only, not listings).
+        public var platforms: [String: Int]?
         /// Creates a fleet.
         public init(id: String, name: String, trackedRelease: String?, targetRelease: String?, deviceCount: Int, createdAt: Date) {
             self.id = id

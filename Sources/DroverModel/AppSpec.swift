@@ -138,6 +138,8 @@ public struct ServiceSpec: Codable, Sendable, Equatable {
         public var args: [String: String]?
         /// Target stage.
         public var target: String?
+        /// Labels for the image.
+        public var labels: [String: String]?
     }
 
     /// A health check, durations in nanoseconds.

@@ -17,7 +17,8 @@ extension ServiceDecoder {
             case "dockerfile": spec.dockerfile = try ComposeValues.string(item, path: itemPath)
             case "args": spec.args = try ComposeValues.keyValues(item, path: itemPath, what: "build arg", fallback: environment)
             case "target": spec.target = try ComposeValues.string(item, path: itemPath)
-            case "cache_from", "cache_to", "labels", "network", "shm_size", "extra_hosts", "platforms", "tags", "ssh", "secrets",
+            case "labels": spec.labels = try ComposeValues.keyValues(item, path: itemPath, what: "build label")
+            case "cache_from", "cache_to", "network", "shm_size", "extra_hosts", "platforms", "tags", "ssh", "secrets",
                 "additional_contexts", "pull", "no_cache", "privileged", "isolation", "ulimits", "dockerfile_inline", "entitlements":
                 // Build options matter only to whoever builds the image; the device never builds.
                 continue

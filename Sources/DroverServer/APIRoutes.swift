@@ -61,8 +61,7 @@ struct APIRoutes {
         }
         v1.post("fleets/:fleet/releases") { request, context, access in
             let body = try await JSONBody.decode(API.CreateRelease.self, from: request)
-            let release = try await plane.createRelease(
-                access, fleet: try context.parameters.require("fleet"), compose: body.compose)
+            let release = try await plane.createRelease(access, fleet: try context.parameters.require("fleet"), body)
             return JSONBody.response(release, status: .created)
         }
         v1.get("releases/:release") { _, context, access in
@@ -163,6 +162,7 @@ struct APIRoutes {
         }
 
         WebhookRoutes(plane: plane).register(on: v1)
+        RegistryRoutes(plane: plane).register(open: open, people: v1, device: device)
 
         // The device's own endpoints
         device.get("device/state") { request, context in
@@ -243,14 +243,23 @@ struct AuthMiddleware: RouterMiddleware {
         return .user(principal)
     }
 
+    /// The credential of an `Authorization` header: `Bearer TOKEN`, or `Basic` with the token
+    /// as the password (what `docker login` sends; the user name is not read).
+    static func credential(in header: String) -> String? {
+        if header.hasPrefix("Bearer ") { return String(header.dropFirst(7)) }
+        guard header.hasPrefix("Basic "), header.utf8.count <= 4 * API.Limits.secret,
+            let decoded = Data(base64Encoded: String(header.dropFirst(6))), let text = String(data: decoded, encoding: .utf8),
+            let colon = text.firstIndex(of: ":")
+        else { return nil }
+        return String(text[text.index(after: colon)...])
+    }
+
     /// Who `Authorization: Bearer …` names: nil without the header; a malformed header or a
     /// credential that is not valid is refused. Shared with the device channel's upgrade.
     static func identity(of request: Request, plane: ControlPlane) async throws(ServerError) -> Identity? {
         guard let header = request.headers[.authorization] else { return nil }
-        guard header.hasPrefix("Bearer "), case let credential = String(header.dropFirst(7)), !credential.isEmpty,
-            credential.utf8.count <= API.Limits.secret
-        else {
-            throw ServerError(.unauthorized, "Authorization must be 'Bearer TOKEN'")
+        guard let credential = Self.credential(in: header), !credential.isEmpty, credential.utf8.count <= API.Limits.secret else {
+            throw ServerError(.unauthorized, "Authorization must be 'Bearer TOKEN', or 'Basic' with the token as the password")
         }
         guard let identity = try await plane.identity(credential: credential) else {
             throw ServerError(.unauthorized, "the token or device key is not valid (expired, revoked, or the device was deleted)")

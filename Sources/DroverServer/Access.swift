@@ -21,7 +21,7 @@ public struct Access: Sendable {
     }
 
     /// Permissions that concern the organisation as a whole, held only through its role.
-    static let organisationWide: Set<API.Permission> = [.createFleet, .manageMembers, .createOrg]
+    static let organisationWide: Set<API.Permission> = [.createFleet, .manageMembers, .createOrg, .pruneImages]
 
     /// The grant of the permission by the organisation-wide role, with its limits checked.
     var organisationGrant: API.Grant? {

@@ -22,7 +22,9 @@ extension ControlPlane {
     public func listFleets(_ access: Access) async throws(ServerError) -> [API.Fleet] { try await summarised(try await fleets.list(access), access) }
     /// One fleet.
     public func fleet(_ access: Access, _ name: String) async throws(ServerError) -> API.Fleet {
-        try await summarised([try await fleets.fleet(access, name)], access)[0]
+        var fleet = try await summarised([try await fleets.fleet(access, name)], access)[0]
+        fleet.platforms = try await fleets.store.platforms(fleetID: fleet.id)
+        return fleet
     }
     /// Fleets with how their devices stand.
     private func summarised(_ list: [API.Fleet], _ access: Access) async throws(ServerError) -> [API.Fleet] {
@@ -118,8 +120,13 @@ extension ControlPlane {
 
     /// Creates a release from a compose document.
     public func createRelease(_ access: Access, fleet: String, compose: String) async throws(ServerError) -> API.Release {
+        try await createRelease(access, fleet: fleet, API.CreateRelease(compose: compose))
+    }
+
+    /// Creates a release from a compose document, its images pinned by digest.
+    public func createRelease(_ access: Access, fleet: String, _ body: API.CreateRelease) async throws(ServerError) -> API.Release {
         let fleetID = try await access.fleet(in: releases.store, fleet).id
-        let release = try await releases.create(access, fleet: fleet, compose: compose)
+        let release = try await releases.create(access, fleet: fleet, body)
         live.publish(.release, fleet: fleetID, release: release.id)
         return release
     }

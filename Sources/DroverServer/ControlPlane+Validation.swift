@@ -8,8 +8,18 @@ extension ControlPlane {
         guard size <= limit else { throw ServerError(.badRequest, "\(what) is \(size) bytes; at most \(limit) are accepted") }
     }
 
+    /// A platform a caller named, or a 400 that says what a platform looks like.
+    static func platform(_ text: String, what: String) throws(ServerError) -> Platform {
+        do {
+            return try Platform(parsing: text)
+        } catch {
+            throw ServerError(.badRequest, "\(what): \(error.message)")
+        }
+    }
+
     /// Refuses a state report with an oversized field, naming it.
     static func validate(_ report: API.StateReport) throws(ServerError) {
+        if let platform = report.platform { _ = try Self.platform(platform, what: "body: platform") }
         let labels: [(String, String?)] = [
             ("release", report.release), ("architecture", report.architecture), ("rollout.release", report.rollout?.release),
         ]

@@ -1,4 +1,6 @@
+import DockerEngine
 import DroverModel
+import DroverRegistry
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -44,6 +46,12 @@ public final class ControlPlane: Sendable {
     let events: WebhookEvents
     /// What open pages hear of changes (`GET /v1/events`).
     let live: LiveEvents
+    /// Registries: tokens of the server's own, pulls, logins to private ones, pinning.
+    let registry: Registry
+    /// The Distribution the server runs, when it runs one.
+    let embeddedRegistry: EmbeddedRegistry?
+    /// The builder of `drover push`.
+    let builds: ImageBuilds
     /// What `/metrics` exports.
     public let metrics: ServerMetrics
     /// The loops the application runs beside its HTTP server: the generation watcher and the
@@ -52,11 +60,16 @@ public final class ControlPlane: Sendable {
 
     /// Creates the control plane over a migrated store. `tick` is how often other servers'
     /// changes are looked for and last-seen times are written; `metrics` is what `/metrics`
-    /// exports, the store's latency among it; `webhooks` is how webhooks are delivered.
+    /// exports, the store's latency among it; `webhooks` is how webhooks are delivered;
+    /// `registry` how the server works with registries, `tokenIssuer` signing its own
+    /// registry's tokens; `secrets` seals what the store keeps encrypted.
     public init(
         store: any DroverStore, logger: Logger, tick: Duration = .seconds(1), metrics: ServerMetrics = ServerMetrics(),
-        webhooks settings: WebhookSettings = WebhookSettings()
+        webhooks settings: WebhookSettings = WebhookSettings(), registry registrySettings: RegistrySettings = .none,
+        tokenIssuer: RegistryTokenIssuer? = nil, secrets: SecretBox = .ephemeral(), embeddedRegistry: EmbeddedRegistry? = nil,
+        builder: EngineEndpoint? = nil
     ) {
+        self.embeddedRegistry = embeddedRegistry
         self.metrics = metrics
         store.observeTiming(metrics.store)
         let credentials = Credentials(store: store)
@@ -79,15 +92,22 @@ public final class ControlPlane: Sendable {
         devices = Devices(
             store: store, targets: targets, presence: presence, credentials: credentials, channels: channels, metrics: deviceMetrics, events: events,
             logger: logger)
-        releases = Releases(store: store, targets: targets, events: events, logger: logger)
+        let registry = Registry(
+            store: store, settings: registrySettings, issuer: tokenIssuer,
+            client: RegistryClient(logger: logger, insecureRegistries: registrySettings.insecureRegistries), box: secrets,
+            homeOrg: { () async throws(ServerError) in try await credentials.homeOrg() }, logger: logger)
+        self.registry = registry
+        builds = ImageBuilds(registry: registry, builder: builder, logger: logger)
+        releases = Releases(store: store, targets: targets, events: events, registry: registry, logger: logger)
         environment = Environment(store: store, targets: targets)
-        reports = StateReports(store: store, presence: presence, releases: releases, events: events, logger: logger)
+        reports = StateReports(store: store, presence: presence, releases: releases, targets: targets, events: events, logger: logger)
         deviceLogs = DeviceLogs(store: store)
         sessions = Sessions(store: store, channels: channels, logger: logger, live: live)
-        services = [
-            RecurringWork.generationWatcher(targets, every: tick), RecurringWork.lastSeenWriter(presence, every: tick),
-            RecurringWork.channelPresence(channels, presence), RecurringWork.accountPruner(accounts, logger: logger), courier,
-            RecurringWork.presenceAnnouncer(events), RecurringWork.webhookHistoryPruner(store, logger: logger),
-        ]
+        services =
+            [
+                RecurringWork.generationWatcher(targets, every: tick), RecurringWork.lastSeenWriter(presence, every: tick),
+                RecurringWork.channelPresence(channels, presence), RecurringWork.accountPruner(accounts, logger: logger), courier,
+                RecurringWork.presenceAnnouncer(events), RecurringWork.webhookHistoryPruner(store, logger: logger),
+            ] + (embeddedRegistry.map { [$0] } ?? [])
     }
 }

@@ -19,6 +19,7 @@ struct Devices: Sendable {
         let keyHash = Secrets.hash(body.provisioningKey)
         if let name = body.name { try ControlPlane.validateName(name, what: "device name") }
         if let architecture = body.architecture { try ControlPlane.validateText(architecture, what: "body: architecture", limit: API.Limits.label) }
+        let platform = try body.platform.map { text throws(ServerError) in try ControlPlane.platform(text, what: "body: platform") }
         // A wrong key is answered from a reader: anyone can send one, and it must not queue
         // for the writer ahead of everybody's writes. The transaction checks the key again.
         guard try await store.keyExists(hash: keyHash) else { throw ServerError(.unauthorized, "the provisioning key is not valid") }
@@ -27,7 +28,7 @@ struct Devices: Sendable {
         let device = try await store.enrol(
             Enrolment(
                 keyHash: keyHash, uuid: uuid, name: body.name ?? "device-\(uuid.prefix(7))", architecture: body.architecture,
-                apiKeyHash: Secrets.hash(apiKey)))
+                platform: platform?.description, apiKeyHash: Secrets.hash(apiKey)))
         let fleet = try await store.fleet(id: device.fleetID)
         try await events.deviceEnrolled(device)
         logger.info("device enrolled", metadata: ["device": "\(uuid)", "fleet": "\(fleet.name)"])
@@ -185,7 +186,8 @@ struct Devices: Sendable {
         var status = report?.status ?? .provisioned
         if let target, report?.release != target, status == .running { status = .updatePending }
         return API.Device(
-            uuid: record.uuid, name: record.name, fleet: fleet.name, architecture: record.architecture ?? report?.architecture, tags: tags,
+            uuid: record.uuid, name: record.name, fleet: fleet.name, architecture: record.architecture ?? report?.architecture,
+            platform: record.platform ?? report?.platform, tags: tags,
             online: online, lastSeen: lastSeen.map { Date(timeIntervalSince1970: $0) }, release: report?.release, targetRelease: target,
             pinnedRelease: record.pinnedRelease, status: status, statusDetail: report?.statusDetail, services: report?.services,
             rollout: report?.rollout)

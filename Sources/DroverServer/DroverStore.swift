@@ -5,7 +5,17 @@ import DroverModel
 /// write is durable, and a change of several rows is one transaction that checks the rows it
 /// depends on again inside it.
 public typealias DroverStore = AccountStore & FleetStore & DeviceStore & ReleaseStore & EnvStore & LogStore & GenerationStore & SessionStore & MetricStore
-    & TimedStore & WebhookStore
+    & TimedStore & WebhookStore & RegistryLoginStore
+
+/// Fleets' logins to private registries, their passwords sealed (``SecretBox``).
+public protocol RegistryLoginStore: Sendable {
+    /// A fleet's logins, by registry.
+    func registryLogins(fleetID: String) async throws(ServerError) -> [RegistryLoginRecord]
+    /// Stores a login, replacing the fleet's earlier one for the same registry.
+    func setRegistryLogin(_ login: RegistryLoginRecord) async throws(ServerError)
+    /// Removes a fleet's login to a registry; false when there was none.
+    func removeRegistryLogin(fleetID: String, registry: String) async throws(ServerError) -> Bool
+}
 
 /// Organisations, their people, and people's credentials.
 public protocol AccountStore: Sendable {
@@ -13,6 +23,8 @@ public protocol AccountStore: Sendable {
     func ensureOrg(_ name: String) async throws(ServerError) -> String
     /// Creates an organisation; a taken name is a conflict.
     func createOrg(name: String) async throws(ServerError) -> OrgRecord
+    /// The organisations whose name, lowercased, is `name` (registry repositories are lowercase).
+    func orgs(lowercasedName name: String) async throws(ServerError) -> [OrgRecord]
     /// An organisation by name or id.
     func org(named reference: String) async throws(ServerError) -> OrgRecord
     /// The first organisation, made at first start: its owners run the server.
@@ -105,7 +117,12 @@ public protocol DeviceStore: Sendable {
     /// Every device of every organisation.
     func allDevices() async throws(ServerError) -> [DeviceRecord]
     /// Every device's fleet and pin, by UUID.
-    func devicePlacements() async throws(ServerError) -> [String: (fleetID: String, pinned: String?)]
+    func devicePlacements() async throws(ServerError) -> [String: DevicePlacement]
+    /// Records the platform a device's engine runs.
+    func setPlatform(_ platform: String, device uuid: String) async throws(ServerError)
+    /// The distinct platforms of a fleet's devices, with how many devices run each (devices
+    /// that have not said are left out).
+    func platforms(fleetID: String) async throws(ServerError) -> [String: Int]
     /// A device by UUID.
     func device(uuid: String) async throws(ServerError) -> DeviceRecord
     /// A device of the organisation by name, UUID or a unique UUID prefix of 7+ characters.

@@ -48,6 +48,8 @@ extension OpenAPIDocument {
                     S.required("deviceCount", S.integer("Devices in the fleet", minimum: 0)),
                     S.required("createdAt", S.dateTime("Creation time")),
                     S.optional("summary", S.ref("FleetSummary")),
+                    S.optional(
+                        "platforms", S.map("How many of its devices run each platform (GET /v1/fleets/{fleet} only)", of: S.integer("Devices", minimum: 1))),
                 ]),
             "FleetSummary": S.object(
                 "How a fleet's devices stand", .response,
@@ -98,7 +100,9 @@ extension OpenAPIDocument {
                     S.required("fleet", S.string("Fleet name")),
                     S.required("createdAt", S.dateTime("Creation time")),
                     S.required("services", S.array("Service names, sorted", of: S.string("Service"))),
-                    S.required("images", S.map("Image by service", of: S.string("Image reference"))),
+                    S.required("images", S.map("Image by service: repository@digest where pinned", of: S.string("Image reference"))),
+                    S.optional("pins", S.map("Each pinned service's image, with its manifest per platform", of: S.ref("ImagePin"))),
+                    S.optional("warnings", S.array("What could not be checked when it was made (a registry that did not answer)", of: S.string("Warning"))),
                     S.required("status", S.word("Failing releases are no longer offered to devices that have not started them", API.ReleaseStatus.self)),
                     S.optional("statusDetail", S.string("Why it is failing")),
                     S.optional("attempts", S.ref("ReleaseAttempts")),
@@ -113,7 +117,79 @@ extension OpenAPIDocument {
                 ]),
             "CreateRelease": S.object(
                 "POST /v1/fleets/{fleet}/releases", .request,
-                [S.required("compose", S.string("The compose document (YAML), validated with the agent's own parser"))]),
+                [
+                    S.required("compose", S.string("The compose document (YAML), validated with the agent's own parser")),
+                    S.optional("images", S.map("Images by service over the document's (drover push names those it built)", of: S.string("Image reference"))),
+                    S.optional(
+                        "allowMissingPlatforms",
+                        S.boolean("Create it even when an image lacks a platform that devices of the fleet run; those devices report it")),
+                    S.optional("resolve", S.boolean("Pin each image by digest, per platform (default true where the server resolves images)")),
+                    S.optional("dryRun", S.boolean("Check and pin, answer the release it would be (status 201 all the same), and create nothing")),
+                ]),
+            "ImagePin": S.object(
+                "A service's image pinned by digest", .response,
+                [
+                    S.required("repository", S.string("registry/repository")),
+                    S.required("digest", S.string("The digest its reference resolved to: an index or a manifest", pattern: "^sha(256|512):[0-9a-f]+$")),
+                    S.required("platforms", S.map("The manifest digest for each platform, by os/arch[/variant]", of: S.string("Digest"))),
+                ]),
+            "RegistryLogin": S.object(
+                "A fleet's login to a private registry; the password is never shown", .response,
+                [
+                    S.required("fleet", S.string("Fleet name")),
+                    S.required("registry", S.string("Registry host, e.g. ghcr.io")),
+                    S.required("username", S.string("User name")),
+                    S.required("createdAt", S.dateTime("When it was stored")),
+                ]),
+            "SetRegistryLogin": S.object(
+                "PUT /v1/fleets/{fleet}/registry-logins: stores (or replaces) the fleet's login to a registry", .request,
+                [
+                    S.required("registry", S.string("Registry host, e.g. ghcr.io or harbor.example.com:8443")),
+                    S.required("username", S.string("User name")),
+                    S.required("password", S.string("Password or access token; stored encrypted, never shown again")),
+                ]),
+            "RegistryToken": S.object(
+                "A registry token, as the Docker registry token specification answers", .response,
+                [
+                    S.required("token", S.string("The bearer token (a JWT) the registry accepts")),
+                    S.required("access_token", S.string("The same token")),
+                    S.required("expires_in", S.integer("Seconds it is valid for", minimum: 1)),
+                    S.required("issued_at", S.dateTime("When it was issued")),
+                ]),
+            "RegistryInfo": S.object(
+                "The server's own registry", .response,
+                [
+                    S.optional("address", S.string("host:port of the server's registry as devices and people reach it; absent when it has none")),
+                    S.required("service", S.string("The registry's service name (the tokens' audience)")),
+                    S.required("resolvesImages", S.boolean("Whether releases pin each image by digest")),
+                    S.required("organisation", S.string("Your organisation's name: the first part of its repositories")),
+                ]),
+            "CollectImages": S.object(
+                "POST /v1/registry/gc", .request,
+                [
+                    S.optional("keep", S.integer("How many of each fleet's newest releases keep their images (default 10)", minimum: 0, maximum: 100_000)),
+                    S.optional("dryRun", S.boolean("Say what would be deleted; delete nothing")),
+                ]),
+            "CollectedImages": S.object(
+                "What registry gc deleted", .response,
+                [
+                    S.required("deleted", S.array("Manifests deleted", of: S.ref("DeletedImage"))),
+                    S.required("kept", S.integer("Tagged manifests kept", minimum: 0)),
+                    S.required("keptReleases", S.integer("Releases whose images were kept", minimum: 0)),
+                    S.optional("collected", S.string("What the registry's garbage collection said")),
+                ]),
+            "DeletedImage": S.object(
+                "A manifest registry gc deleted", .response,
+                [
+                    S.required("repository", S.string("Repository")),
+                    S.required("digest", S.string("Digest")),
+                    S.required("tags", S.array("The tags that named it", of: S.string("Tag"))),
+                ]),
+            "PullAuthRequest": S.object(
+                "POST /v1/device/pull-auth", .request, [S.required("image", S.string("The image reference the device is about to pull"))]),
+            "PullAuth": S.object(
+                "What the device hands its engine as X-Registry-Auth", .response,
+                [S.optional("registryAuth", S.string("base64url JSON for X-Registry-Auth; absent to pull anonymously"))]),
 
             // Devices
             "RegisterDevice": S.object(
@@ -122,6 +198,7 @@ extension OpenAPIDocument {
                     S.required("provisioningKey", S.string("The provisioning key's secret")),
                     S.optional("name", S.name("Device name, unique in the fleet; defaults to 'device-' and the UUID's first 7 digits")),
                     S.optional("architecture", S.string("CPU architecture, e.g. amd64, arm64")),
+                    S.optional("platform", S.string("The platform its engine runs, os/arch[/variant], e.g. linux/arm/v7")),
                 ]),
             "RegisteredDevice": S.object(
                 "An enrolled device's identity and API key", .response,
@@ -138,6 +215,7 @@ extension OpenAPIDocument {
                     S.required("name", S.string("Name")),
                     S.required("fleet", S.string("Fleet name")),
                     S.optional("architecture", S.string("CPU architecture")),
+                    S.optional("platform", S.string("The platform its engine runs, os/arch[/variant]: which of an image's manifests it pulls")),
                     S.required("tags", S.map("Tags", of: S.string("Value"))),
                     S.required("online", S.boolean("Heard from within the last 75 seconds")),
                     S.optional("lastSeen", S.dateTime("When it was last heard from")),
@@ -215,6 +293,7 @@ extension OpenAPIDocument {
                     S.optional("statusDetail", S.string("Why, when failed or pending; cleared by a report with a status and no detail")),
                     S.optional("services", S.map("Every service's state (replaces the last report's)", of: S.ref("ServiceStateInput"))),
                     S.optional("architecture", S.string("CPU architecture")),
+                    S.optional("platform", S.string("The platform its engine runs, os/arch[/variant]")),
                     S.optional("droppedLogLines", S.integer("Log lines dropped while offline because the buffer was full", minimum: 0)),
                     S.optional("rollout", S.ref("Rollout")),
                 ]),

@@ -3,6 +3,7 @@ extension OpenAPIDocument {
     /// this document with `router.routes` in both directions.
     static let operations: [Operation] =
         system + fleets + devices + env + deviceSide + metricOperations + accountOperations + webhookOperations + [liveEvents]
+        + registryOperations
 
     /// `GET /v1/events`: what open pages listen to.
     private static let liveEvents = Operation(
@@ -322,6 +323,15 @@ extension OpenAPIDocument {
             responses: [
                 "204": empty("Stored; the oldest lines beyond the last 10,000 of the device are dropped"),
                 "400": error("More than 500 lines, or a field is too long or holds a NUL character"),
+            ]),
+        Operation(
+            method: "post", path: "/v1/device/pull-auth", id: "pullAuth",
+            summary:
+                "What the calling device hands its engine to pull an image: a token for the server's registry (its own fleet's repositories), or its fleet's login to a private registry",
+            caller: .device, body: "PullAuthRequest",
+            responses: [
+                "200": json("The X-Registry-Auth value, or none", S.ref("PullAuth")),
+                "400": error("The image is not an image reference"),
             ]),
     ]
 }

@@ -8,11 +8,14 @@ struct Releases: Sendable {
     let store: any DroverStore
     let targets: Targets
     let events: WebhookEvents
+    let registry: Registry
     let logger: Logger
 
-    /// Creates a release from a compose document, validated by the agent's own parser.
-    func create(_ access: Access, fleet name: String, compose: String) async throws(ServerError) -> API.Release {
+    /// Creates a release from a compose document, validated by the agent's own parser, with
+    /// each image pinned by digest per platform when the server resolves images.
+    func create(_ access: Access, fleet name: String, _ body: API.CreateRelease) async throws(ServerError) -> API.Release {
         let fleet = try await access.fleet(in: store, name)
+        let compose = body.compose
         try ControlPlane.validateText(compose, what: "body: compose", limit: API.Limits.compose)
         let document: ComposeDocument
         do {
@@ -20,15 +23,33 @@ struct Releases: Sendable {
         } catch {
             throw ServerError(.invalidCompose, error.description)
         }
+        var app = document.app
+        for (service, image) in (body.images ?? [:]).sorted(by: { $0.key < $1.key }) {
+            guard app.services[service] != nil else {
+                throw ServerError(.badRequest, "body: images names service '\(service)', which the compose document does not have")
+            }
+            do {
+                _ = try ImageReference(parsing: image)
+            } catch {
+                throw ServerError(.badRequest, "body: images.\(service): \(error.message)")
+            }
+            app.services[service]?.image = image
+        }
         do {
-            try AppTarget(release: "", app: document.app).validate(name: fleet.name)
+            try AppTarget(release: "", app: app).validate(name: fleet.name)
         } catch {
             throw ServerError(.invalidCompose, error.description)
         }
+        var pins: [String: API.ImagePin] = [:]
+        var warnings: [String] = []
+        if registry.settings.resolveImages, body.resolve ?? true {
+            (pins, warnings) = try await registry.pins(app, fleet: fleet, allowMissingPlatforms: body.allowMissingPlatforms ?? false)
+        }
         let now = WallClock.now
-        let appJSON = String(decoding: Canonical.encode(document.app), as: UTF8.self)
+        let appJSON = String(decoding: Canonical.encode(app), as: UTF8.self)
         let digest = SHA256.hash(data: Data((fleet.id + appJSON + String(now)).utf8)).hexString
-        let release = ReleaseRecord(id: String(digest.prefix(12)), fleetID: fleet.id, app: document.app, createdAt: now)
+        let release = ReleaseRecord(id: String(digest.prefix(12)), fleetID: fleet.id, app: app, createdAt: now, pins: pins, warnings: warnings)
+        if body.dryRun == true { return release.api(fleet: fleet.name) }
         try await store.addRelease(release, compose: compose, fleet: fleet)
         try await events.releaseCreated(release)
         try await targets.changed()

@@ -27,6 +27,12 @@ extension SQLStore {
         return try decode(row) { OrgRecord(id: try $0.string("id"), name: try $0.string("name"), createdAt: try $0.double("created_at")) }
     }
 
+    public func orgs(lowercasedName name: String) async throws(ServerError) -> [OrgRecord] {
+        try await records("SELECT * FROM orgs WHERE LOWER(name) = \(bind: name)") {
+            OrgRecord(id: try $0.string("id"), name: try $0.string("name"), createdAt: try $0.double("created_at"))
+        }
+    }
+
     public func homeOrg() async throws(ServerError) -> String? {
         guard let row = try await rows("SELECT id FROM orgs ORDER BY created_at, id LIMIT 1").first else { return nil }
         return try decode(row) { try $0.string("id") }

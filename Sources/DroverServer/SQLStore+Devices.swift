@@ -23,11 +23,13 @@ extension SQLStore {
             try await db.raw("UPDATE provisioning_keys SET used = used + 1 WHERE id = \(bind: try key.string("id"))").run()
             try await db.raw(
                 """
-                INSERT INTO devices (uuid, fleet_id, name, key_hash, architecture, created_at)
-                VALUES (\(bind: enrolment.uuid), \(bind: fleetID), \(bind: name), \(bind: enrolment.apiKeyHash), \(bind: enrolment.architecture), \(bind: now))
+                INSERT INTO devices (uuid, fleet_id, name, key_hash, architecture, platform, created_at)
+                VALUES (\(bind: enrolment.uuid), \(bind: fleetID), \(bind: name), \(bind: enrolment.apiKeyHash), \(bind: enrolment.architecture),
+                  \(bind: enrolment.platform), \(bind: now))
                 """
             ).run()
-            return DeviceRecord(uuid: enrolment.uuid, fleetID: fleetID, name: name, architecture: enrolment.architecture, createdAt: now)
+            return DeviceRecord(
+                uuid: enrolment.uuid, fleetID: fleetID, name: name, architecture: enrolment.architecture, platform: enrolment.platform, createdAt: now)
         }
     }
 
@@ -54,12 +56,30 @@ extension SQLStore {
         try await records("SELECT * FROM devices ORDER BY name", Self.device(_:))
     }
 
-    public func devicePlacements() async throws(ServerError) -> [String: (fleetID: String, pinned: String?)] {
-        let placements = try await records("SELECT uuid, fleet_id, pinned_release FROM devices") { row in
-            (uuid: try row.string("uuid"), fleetID: try row.string("fleet_id"), pinned: try row.optionalString("pinned_release"))
+    public func setPlatform(_ platform: String, device uuid: String) async throws(ServerError) {
+        try await transaction { db in
+            try await db.raw("UPDATE devices SET platform = \(bind: platform) WHERE uuid = \(bind: uuid)").run()
         }
-        var out: [String: (fleetID: String, pinned: String?)] = [:]
-        for placement in placements { out[placement.uuid] = (placement.fleetID, placement.pinned) }
+    }
+
+    public func platforms(fleetID: String) async throws(ServerError) -> [String: Int] {
+        let rows = try await records(
+            "SELECT platform, COUNT(*) AS devices FROM devices WHERE fleet_id = \(bind: fleetID) AND platform IS NOT NULL GROUP BY platform"
+        ) { row in (try row.string("platform"), try row.int("devices")) }
+        return Dictionary(rows) { $0 + $1 }
+    }
+
+    public func devicePlacements() async throws(ServerError) -> [String: DevicePlacement] {
+        let placements = try await records("SELECT uuid, fleet_id, pinned_release, platform FROM devices") { row in
+            (
+                uuid: try row.string("uuid"),
+                placement: DevicePlacement(
+                    fleetID: try row.string("fleet_id"), pinned: try row.optionalString("pinned_release"),
+                    platform: try row.optionalString("platform").flatMap { try? Platform(parsing: $0) })
+            )
+        }
+        var out: [String: DevicePlacement] = [:]
+        for entry in placements { out[entry.uuid] = entry.placement }
         return out
     }
 

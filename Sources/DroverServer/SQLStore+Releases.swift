@@ -6,13 +6,15 @@ import SQLKit
 extension SQLStore {
     public func addRelease(_ release: ReleaseRecord, compose: String, fleet: FleetRecord) async throws(ServerError) {
         let appJSON = String(decoding: Canonical.encode(release.app), as: UTF8.self)
+        let pins = release.pins.isEmpty ? nil : String(decoding: Canonical.encode(release.pins), as: UTF8.self)
+        let warnings = release.warnings.isEmpty ? nil : String(decoding: Canonical.encode(release.warnings), as: UTF8.self)
         try await transaction { db in
             try await Self.requireFleet(fleet, db: db)
             try await db.raw(
                 """
-                INSERT INTO releases (id, fleet_id, compose, app, status, status_detail, created_at)
+                INSERT INTO releases (id, fleet_id, compose, app, status, status_detail, created_at, pins, warnings)
                 VALUES (\(bind: release.id), \(bind: release.fleetID), \(bind: compose), \(bind: appJSON), \(bind: release.status.rawValue),
-                  \(bind: release.statusDetail), \(bind: release.createdAt))
+                  \(bind: release.statusDetail), \(bind: release.createdAt), \(bind: pins), \(bind: warnings))
                 """
             ).run()
         }

@@ -16,7 +16,8 @@ extension SQLStore {
     static func device(_ row: any SQLRow) throws -> DeviceRecord {
         DeviceRecord(
             uuid: try row.string("uuid"), fleetID: try row.string("fleet_id"), name: try row.string("name"),
-            architecture: try row.optionalString("architecture"), pinnedRelease: try row.optionalString("pinned_release"),
+            architecture: try row.optionalString("architecture"), platform: try row.optionalString("platform"),
+            pinnedRelease: try row.optionalString("pinned_release"),
             lastSeen: try row.optionalDouble("last_seen"),
             report: try row.optionalString("report").flatMap { try JSONDecoder().decode(API.StateReport.self, from: Data($0.utf8)) },
             createdAt: try row.double("created_at"))
@@ -30,7 +31,9 @@ extension SQLStore {
         }
         return ReleaseRecord(
             id: id, fleetID: try row.string("fleet_id"), app: try JSONDecoder().decode(AppSpec.self, from: Data(try row.string("app").utf8)),
-            status: status, statusDetail: try row.optionalString("status_detail"), createdAt: try row.double("created_at"))
+            status: status, statusDetail: try row.optionalString("status_detail"), createdAt: try row.double("created_at"),
+            pins: try row.optionalString("pins").map { try JSONDecoder().decode([String: API.ImagePin].self, from: Data($0.utf8)) } ?? [:],
+            warnings: try row.optionalString("warnings").map { try JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? [])
     }
 
     static func env(_ row: any SQLRow) throws -> EnvRecord {

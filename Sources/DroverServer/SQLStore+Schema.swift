@@ -171,6 +171,16 @@ extension SQLStore {
         .sql("CREATE INDEX IF NOT EXISTS webhook_deliveries_webhook ON webhook_deliveries (webhook_id, created_at)"),
         .sql("ALTER TABLE devices ADD COLUMN announced_online INTEGER NOT NULL DEFAULT 0"),
         .sql("CREATE INDEX IF NOT EXISTS devices_presence ON devices (announced_online, last_seen)"),
+        // Releases pin each image by digest, per platform; devices say which platform they run.
+        // A fleet's logins to private registries are kept sealed (see `SealedBox`).
+        .sql("ALTER TABLE releases ADD COLUMN pins TEXT"),
+        .sql("ALTER TABLE releases ADD COLUMN warnings TEXT"),
+        .sql("ALTER TABLE devices ADD COLUMN platform TEXT"),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS registry_logins (fleet_id TEXT NOT NULL, registry TEXT NOT NULL, username TEXT NOT NULL,
+              sealed_password TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (fleet_id, registry))
+            """),
     ]
 
     /// Applies the schema migrations not yet applied, in order, recording the version, all in

@@ -18,6 +18,8 @@ extension ServerError: HTTPResponseError {
         case .payloadTooLarge: .contentTooLarge
         case .methodNotAllowed: .methodNotAllowed
         case .tooManyRequests: .tooManyRequests
+        case .imageUnavailable, .missingPlatform, .buildFailed: .unprocessableContent
+        case .unavailable: .serviceUnavailable
         case .storage, .internalFailure: .internalServerError
         }
     }

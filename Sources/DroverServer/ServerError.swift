@@ -23,6 +23,14 @@ public enum ServerErrorCode: String, ErrorCode {
     case payloadTooLarge = "payload_too_large"
     /// The path exists, but not with this method.
     case methodNotAllowed = "method_not_allowed"
+    /// An image cannot be pinned: its registry has no such image, or refuses the server.
+    case imageUnavailable = "image_unavailable"
+    /// An image lacks a platform that devices of the fleet run.
+    case missingPlatform = "missing_platform"
+    /// Building an image failed; the message quotes the builder.
+    case buildFailed = "build_failed"
+    /// The server is not set up for this (it runs no registry, or has no builder).
+    case unavailable
     /// Too many attempts (logins) in a short time.
     case tooManyRequests = "too_many_requests"
     /// The store failed.

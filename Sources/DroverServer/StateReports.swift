@@ -22,6 +22,7 @@ actor StateReports {
     private let store: any DroverStore
     private let presence: Presence
     private let releases: Releases
+    private let targets: Targets
     private let events: WebhookEvents
     private let logger: Logger
     private var queue: [Entry] = []
@@ -29,7 +30,8 @@ actor StateReports {
 
     /// Reports over `store`; rollbacks and completions are judged by `releases`, and told to
     /// webhooks through `events`.
-    init(store: any DroverStore, presence: Presence, releases: Releases, events: WebhookEvents, logger: Logger) {
+    init(store: any DroverStore, presence: Presence, releases: Releases, targets: Targets, events: WebhookEvents, logger: Logger) {
+        self.targets = targets
         self.store = store
         self.presence = presence
         self.releases = releases
@@ -58,6 +60,9 @@ actor StateReports {
                 throw ServerError(.badRequest, "body: rollout.release '\(rollout.release)' is not a release of this device's fleet")
             }
         }
+        if let text = report.platform, let platform = try? Platform(parsing: text) {
+            try await recordPlatform(platform, device: uuid)
+        }
         await presence.reported(uuid)
         if writing {
             let turn = await withCheckedContinuation { queue.append(Entry(uuid: uuid, report: report, answer: $0)) }
@@ -79,6 +84,16 @@ actor StateReports {
             next?.resume(returning: .lead)
         }
         try outcome.get()
+    }
+
+    /// Keeps the platform a device's engine runs, when it is new: the device's target names its
+    /// platform's images, so a change is a new target. An agent says it in its first report
+    /// after each start, and rarely has news.
+    private func recordPlatform(_ platform: Platform, device uuid: String) async throws(ServerError) {
+        guard try await store.device(uuid: uuid).platform != platform.description else { return }
+        try await store.setPlatform(platform.description, device: uuid)
+        logger.info("device platform", metadata: ["device": "\(uuid)", "platform": "\(platform)"])
+        try await targets.changed()
     }
 
     private func write(_ batch: [Entry]) async -> Result<Void, ServerError> {

@@ -92,6 +92,9 @@ public struct DeviceRecord: Sendable, Equatable {
     public var name: String
     /// CPU architecture it enrolled with.
     public var architecture: String?
+    /// The platform its engine runs (`os/arch[/variant]`), as it last told: which of an
+    /// image's manifests it is given.
+    public var platform: String?
     /// The release it is pinned to.
     public var pinnedRelease: String?
     /// When it was last heard from (seconds since 1970).
@@ -103,9 +106,10 @@ public struct DeviceRecord: Sendable, Equatable {
 
     /// Creates a record.
     public init(
-        uuid: String, fleetID: String, name: String, architecture: String? = nil, pinnedRelease: String? = nil, lastSeen: Double? = nil,
-        report: API.StateReport? = nil, createdAt: Double
+        uuid: String, fleetID: String, name: String, architecture: String? = nil, platform: String? = nil, pinnedRelease: String? = nil,
+        lastSeen: Double? = nil, report: API.StateReport? = nil, createdAt: Double
     ) {
+        self.platform = platform
         self.uuid = uuid
         self.fleetID = fleetID
         self.name = name
@@ -114,6 +118,28 @@ public struct DeviceRecord: Sendable, Equatable {
         self.lastSeen = lastSeen
         self.report = report
         self.createdAt = createdAt
+    }
+}
+
+/// Where a device stands for its target: its fleet, its pin and the platform it runs.
+public struct DevicePlacement: Sendable, Equatable {
+    /// The fleet it belongs to.
+    public var fleetID: String
+    /// The release it is pinned to.
+    public var pinned: String?
+    /// The platform its engine runs; nil until it says.
+    public var platform: Platform?
+
+    /// Creates a placement.
+    public init(fleetID: String, pinned: String?, platform: Platform? = nil) {
+        self.fleetID = fleetID
+        self.pinned = pinned
+        self.platform = platform
+    }
+
+    /// A stored device's placement.
+    init(_ record: DeviceRecord) {
+        self.init(fleetID: record.fleetID, pinned: record.pinnedRelease, platform: record.platform.flatMap { try? Platform(parsing: $0) })
     }
 }
 
@@ -127,11 +153,14 @@ public struct Enrolment: Sendable {
     public var name: String
     /// CPU architecture.
     public var architecture: String?
+    /// The platform its engine runs.
+    public var platform: String?
     /// Hash of the device's new API key.
     public var apiKeyHash: String
 
     /// Creates an enrolment.
-    public init(keyHash: String, uuid: String, name: String, architecture: String?, apiKeyHash: String) {
+    public init(keyHash: String, uuid: String, name: String, architecture: String?, platform: String? = nil, apiKeyHash: String) {
+        self.platform = platform
         self.keyHash = keyHash
         self.uuid = uuid
         self.name = name
@@ -207,9 +236,18 @@ public struct ReleaseRecord: Sendable, Equatable {
     public var statusDetail: String?
     /// When it was created.
     public var createdAt: Double
+    /// Each pinned service's image and its digest per platform.
+    public var pins: [String: API.ImagePin]
+    /// What could not be checked when it was made.
+    public var warnings: [String]
 
     /// Creates a record.
-    public init(id: String, fleetID: String, app: AppSpec, status: API.ReleaseStatus = .ready, statusDetail: String? = nil, createdAt: Double) {
+    public init(
+        id: String, fleetID: String, app: AppSpec, status: API.ReleaseStatus = .ready, statusDetail: String? = nil, createdAt: Double,
+        pins: [String: API.ImagePin] = [:], warnings: [String] = []
+    ) {
+        self.pins = pins
+        self.warnings = warnings
         self.id = id
         self.fleetID = fleetID
         self.app = app
@@ -222,7 +260,8 @@ public struct ReleaseRecord: Sendable, Equatable {
     func api(fleet: String) -> API.Release {
         API.Release(
             id: id, fleet: fleet, createdAt: Date(timeIntervalSince1970: createdAt), services: app.services.keys.sorted(),
-            images: app.services.compactMapValues(\.image), status: status, statusDetail: statusDetail)
+            images: app.services.compactMapValues(\.image).merging(pins.mapValues(\.reference)) { _, pinned in pinned }, status: status,
+            statusDetail: statusDetail, pins: pins.isEmpty ? nil : pins, warnings: warnings.isEmpty ? nil : warnings)
     }
 }
 
@@ -315,4 +354,30 @@ public struct SessionRow: Sendable, Equatable {
     public var endedAt: Double?
     public var exitCode: Int?
     public var error: String?
+}
+
+/// A fleet's login to a private registry, as stored: the password sealed.
+public struct RegistryLoginRecord: Sendable, Equatable {
+    /// The fleet.
+    public var fleetID: String
+    /// The registry's host, e.g. `ghcr.io`.
+    public var registry: String
+    /// The user name.
+    public var username: String
+    /// The password, sealed by ``SecretBox`` for ``sealingContext``.
+    public var sealedPassword: String
+    /// When it was stored.
+    public var createdAt: Double
+
+    /// Creates a record.
+    public init(fleetID: String, registry: String, username: String, sealedPassword: String, createdAt: Double) {
+        self.fleetID = fleetID
+        self.registry = registry
+        self.username = username
+        self.sealedPassword = sealedPassword
+        self.createdAt = createdAt
+    }
+
+    /// What the password is sealed for: this fleet and registry only.
+    static func sealingContext(fleetID: String, registry: String) -> String { "registry-login \(fleetID) \(registry)" }
 }

@@ -47,6 +47,11 @@ struct TargetBuilder: Sendable {
         let config = Self.deviceConfig(variables)
         guard let release = release(of: uuid, pinned: pinned) else { return ServedTarget(TargetState(apps: [:], config: config)) }
         var app = release.app
+        for (name, pin) in release.pins {
+            guard var service = app.services[name] else { continue }
+            service.image = Self.image(pin, for: placement.platform, service: &service)
+            app.services[name] = service
+        }
         if !variables.isEmpty {
             for name in app.services.keys {
                 var environment = app.services[name]?.environment ?? [:]
@@ -65,6 +70,17 @@ struct TargetBuilder: Sendable {
         target.retries = commands.retries > 0 ? commands.retries : nil
         target.stopped = snapshot.stopped[uuid]
         return ServedTarget(TargetState(apps: [fleet.name: target], config: config))
+    }
+
+    /// The image a device runs for a pinned service: its platform's own manifest. A device of a
+    /// platform the image lacks (a release made with `--allow-missing-platforms`) is given the
+    /// release's reference and its platform, so its engine refuses the pull in plain words
+    /// ("no matching manifest for linux/arm/v7") instead of running a binary it cannot execute.
+    static func image(_ pin: API.ImagePin, for platform: Platform?, service: inout ServiceSpec) -> String {
+        guard let platform else { return pin.reference }
+        if let own = pin.reference(for: platform) { return own }
+        if service.platform == nil { service.platform = platform.description }
+        return pin.reference
     }
 
     /// The device's settings: the `DROVER_*` variables of its fleet and its own that are not

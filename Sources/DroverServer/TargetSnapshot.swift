@@ -6,8 +6,8 @@ import DroverModel
 struct TargetSnapshot: Sendable {
     /// The store generation it was read at.
     var generation: Int64
-    /// Each device's fleet and pin.
-    var devices: [String: (fleetID: String, pinned: String?)] = [:]
+    /// Each device's fleet, pin and platform.
+    var devices: [String: DevicePlacement] = [:]
     /// Fleets by id.
     var fleets: [String: FleetRecord] = [:]
     /// The release each fleet offers, by fleet id.

@@ -79,8 +79,9 @@ actor Targets {
                 record = nil
             }
             if let record {
-                snapshot.devices[uuid] = (record.fleetID, record.pinnedRelease)
-                if self.snapshot?.generation == generation { self.snapshot?.devices[uuid] = (record.fleetID, record.pinnedRelease) }
+                let placement = DevicePlacement(record)
+                snapshot.devices[uuid] = placement
+                if self.snapshot?.generation == generation { self.snapshot?.devices[uuid] = placement }
             }
         }
         let builder = TargetBuilder(snapshot: snapshot)
@@ -88,7 +89,9 @@ actor Targets {
             throw ServerError(.notFound, "no device with UUID '\(uuid)'")
         }
         let shares = builder.sharesFleetTarget(uuid)
-        if shares, let cached = shared[placement.fleetID], cached.generation == generation {
+        // Devices of one fleet share a target per platform: each gets its own platform's images.
+        let sharedKey = placement.fleetID + " " + (placement.platform?.description ?? "")
+        if shares, let cached = shared[sharedKey], cached.generation == generation {
             cache[uuid] = (generation, cached.target)
             return cached.target
         }
@@ -99,7 +102,7 @@ actor Targets {
         }
         guard let target = builder.target(of: uuid, pinned: pinned) else { throw ServerError(.notFound, "no device with UUID '\(uuid)'") }
         cache[uuid] = (generation, target)
-        if shares { shared[placement.fleetID] = (generation, target) }
+        if shares { shared[sharedKey] = (generation, target) }
         return target
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DockerEngine
 import DroverServer
 import Foundation
 import Hummingbird
@@ -33,6 +34,59 @@ public struct ServerCommand: AsyncParsableCommand {
         )
         var webhookBlockPrivate = false
 
+        @Option(
+            name: .long,
+            help: "The server's address as devices, engines and people reach it (the registry's token service is under it). Default: http://LISTEN.")
+        var url: String?
+
+        @Option(
+            name: .long,
+            help:
+                "The server's registry: 'embedded' runs Distribution (docker-registry) as a child; HOST:PORT is an external Distribution that trusts this server's tokens (its certificate is DATA/registry/token.crt); 'none' for no registry."
+        )
+        var registry: String = "embedded"
+
+        @Option(
+            name: .long,
+            help: "Where the embedded registry listens, HOST:PORT. Default: a free loopback port, chosen at first start and kept in the data directory.")
+        var registryListen: String?
+
+        @Option(name: .long, help: "The registry's host:port as devices pull from it, when it differs from where it listens (a proxy with TLS in front).")
+        var registryAddress: String?
+
+        @Option(name: .long, help: "The registry tokens' issuer (auth.token.issuer of the registry).")
+        var registryIssuer: String = "drover"
+
+        @Option(name: .long, help: "The registry's service name, the tokens' audience (auth.token.service of the registry).")
+        var registryService: String = "drover-registry"
+
+        @Option(name: .long, help: "Pin each release's images by digest per platform, asking their registries: always or never.")
+        var resolveImages: String = "always"
+
+        @Option(name: .long, help: "A registry spoken to over plain HTTP (loopback ones always are); may be repeated.")
+        var insecureRegistry: [String] = []
+
+        @Option(
+            name: .long,
+            help:
+                "The Docker engine 'drover push' builds on: unix:///PATH or tcp://HOST:PORT, 'none' for no builder. Default: $DOCKER_HOST, else /var/run/docker.sock when it exists."
+        )
+        var builder: String?
+
+        /// The builder engine: the option, else the environment's, else the local socket.
+        func builderEndpoint() throws -> EngineEndpoint? {
+            let chosen = builder ?? ProcessInfo.processInfo.environment["DOCKER_HOST"]
+            if chosen == "none" { return nil }
+            if let chosen, !chosen.isEmpty {
+                do {
+                    return try EngineEndpoint(parsing: chosen)
+                } catch {
+                    throw ValidationError("--builder: \(error)")
+                }
+            }
+            return FileManager.default.fileExists(atPath: "/var/run/docker.sock") ? try? EngineEndpoint(parsing: "unix:///var/run/docker.sock") : nil
+        }
+
         func run() async throws {
             let parts = listen.split(separator: ":")
             guard parts.count == 2, let port = Int(parts[1]), (1...65535).contains(port) else {
@@ -41,14 +95,21 @@ public struct ServerCommand: AsyncParsableCommand {
             var logger = Logger(label: "drover.server")
             logger.logLevel = .info
             DroverServerApp.raiseOpenFileLimit(logger: logger)
+            guard ["always", "never"].contains(resolveImages) else { throw ValidationError("--resolve-images must be always or never") }
             let store = try await DroverServerApp.openStore(dataDirectory: data, logger: logger)
+            let url = (self.url ?? "http://\(listen)").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+            let registry = try await RegistrySetup.make(
+                mode: registry, dataDirectory: data, listen: registryListen, address: registryAddress, serverURL: url, issuer: registryIssuer,
+                service: registryService, resolveImages: resolveImages == "always", insecure: Set(insecureRegistry), logger: logger)
             let plane = ControlPlane(
                 store: store, logger: logger, metrics: ServerMetrics(exportDevices: exportDeviceMetrics),
-                webhooks: WebhookSettings(blockPrivateAddresses: webhookBlockPrivate))
+                webhooks: WebhookSettings(blockPrivateAddresses: webhookBlockPrivate), registry: registry.settings, tokenIssuer: registry.issuer,
+                secrets: try SecretBox.load(path: data + "/secrets.key"), embeddedRegistry: registry.embedded, builder: try builderEndpoint())
             if let token = try await plane.bootstrap() {
                 try DroverServerApp.writeAdminToken(token, dataDirectory: data)
                 print("admin API token (also in \(data)/admin-token): \(token)")
             }
+            if let address = registry.settings.address { print("registry: \(address) (docker login \(address) with an API token as the password)") }
             let app = DroverServerApp.buildApplication(plane: plane, host: String(parts[0]), port: port, logger: logger)
             try await app.runService()
             try await store.close()

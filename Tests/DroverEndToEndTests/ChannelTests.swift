@@ -35,7 +35,7 @@ struct ChannelTests {
     }
 
     func runs(_ release: String, _ name: String, api: DroverAPIClient) async throws {
-        _ = try await eventually("\(name) runs \(release)", timeout: .seconds(45)) {
+        _ = try await eventually("\(name) runs \(release)", timeout: .seconds(120)) {
             try? await api.call(API.Device.self, .GET, "/v1/devices/\(name)")
         } until: {
             $0?.release == release && $0?.status == .running

@@ -144,7 +144,7 @@ struct AuthorizationMatrixTests {
     /// Operations that name no fleet, device or release.
     static let fleetless: Set<String> = [
         "listFleets", "createFleet", "me", "changePassword", "createOrg", "listUsers", "createUser", "listTokens", "logout", "deleteUser",
-        "setRole",
+        "setRole", "registryInfo", "collectImages",
     ]
 
     /// What the role table allows `caller` to do with `permission` on `target`.
@@ -209,6 +209,13 @@ struct AuthorizationMatrixTests {
             // One's own token; a token of another organisation's owner is not found.
             let made = try await client.call(.post, "/v1/tokens", json: #"{"name": "t-\#(unique)"}"#, token: target == .foreign ? owner : caller.token)
             replace("token", try Self.field("id", try Self.field("info", made.body, nested: true)))
+        case "setRegistryLogin": body = #"{"registry": "ghcr.io", "username": "u", "password": "p"}"#
+        case "removeRegistryLogin":
+            let made = try await client.call(
+                .put, "/v1/fleets/\(fleetName)/registry-logins", json: #"{"registry": "ghcr.io", "username": "u", "password": "p"}"#, token: owner)
+            #expect(made.status == .ok, "\(made.body)")
+            replace("registry", "ghcr.io")
+        case "buildImage": replace("service", "app")
         case "listWebhooks": path += "?fleet=\(fleet)"
         case "createWebhook": body = #"{"fleet": "\#(fleet)", "url": "http://127.0.0.1:9/hook", "events": ["release.created"]}"#
         case "deleteWebhook", "testWebhook", "webhookDeliveries":

@@ -33,10 +33,10 @@ struct OpenAPIDocumentTests {
             #expect(responses.keys.contains { $0.hasPrefix("2") }, "\(name) has no success answer")
             for (status, response) in responses {
                 #expect(response["description"]?.string?.isEmpty == false, "\(name) \(status) has no description")
-                // Only the Prometheus scrape answers in text, and the live events as a stream.
+                // Only the Prometheus scrape answers in text, the live events and a build's output as streams.
                 let schema =
                     response["content"]?["application/json"]?["schema"] ?? response["content"]?["text/plain"]?["schema"]
-                    ?? response["content"]?["text/event-stream"]?["schema"]
+                    ?? response["content"]?["text/event-stream"]?["schema"] ?? response["content"]?["application/x-ndjson"]?["schema"]
                 if ["202", "204", "304"].contains(status) {
                     #expect(response["content"] == nil, "\(name) \(status) has no body, but the document gives it one")
                 } else {

@@ -20,7 +20,7 @@ struct TargetBuilderTests {
     /// Two devices of one fleet that offers `new`.
     static func snapshot() -> TargetSnapshot {
         var snapshot = TargetSnapshot(generation: 1)
-        snapshot.devices = ["a": ("f1", nil), "b": ("f1", nil)]
+        snapshot.devices = ["a": DevicePlacement(fleetID: "f1", pinned: nil), "b": DevicePlacement(fleetID: "f1", pinned: nil)]
         snapshot.fleets = ["f1": fleet]
         snapshot.offered = ["f1": new]
         return snapshot
@@ -45,7 +45,7 @@ struct TargetBuilderTests {
     @Test("a pinned device gets its pinned release, not the fleet's, and has a target of its own")
     func pinned() throws {
         var snapshot = Self.snapshot()
-        snapshot.devices["a"] = ("f1", "r-old")
+        snapshot.devices["a"] = DevicePlacement(fleetID: "f1", pinned: "r-old")
         let builder = TargetBuilder(snapshot: snapshot)
         #expect(try Self.app(of: builder.target(of: "a", pinned: Self.old)).release == "r-old")
         #expect(!builder.sharesFleetTarget("a"))
@@ -138,5 +138,34 @@ struct TargetBuilderTests {
         let after = try #require(TargetBuilder(snapshot: changed).target(of: "a", pinned: nil))
         #expect(after.etag != before.etag)
         #expect(after.body != before.body)
+    }
+
+    @Test(
+        "each device is given its own platform's manifest of a pinned image; one whose platform the image lacks is told its platform, so its engine refuses the pull in words"
+    )
+    func platforms() throws {
+        var pinned = Self.new
+        pinned.pins = [
+            "web": API.ImagePin(
+                repository: "127.0.0.1:5000/default/lab/web", digest: "sha256:index",
+                platforms: ["linux/amd64": "sha256:amd", "linux/arm64": "sha256:arm"])
+        ]
+        var snapshot = Self.snapshot()
+        snapshot.offered = ["f1": pinned]
+        snapshot.devices = [
+            "x86": DevicePlacement(fleetID: "f1", pinned: nil, platform: try Platform(parsing: "linux/amd64")),
+            "pi": DevicePlacement(fleetID: "f1", pinned: nil, platform: try Platform(parsing: "linux/arm64")),
+            "old-pi": DevicePlacement(fleetID: "f1", pinned: nil, platform: try Platform(parsing: "linux/arm/v7")),
+            "unsaid": DevicePlacement(fleetID: "f1", pinned: nil),
+        ]
+        let builder = TargetBuilder(snapshot: snapshot)
+        #expect(try Self.app(of: builder.target(of: "x86", pinned: nil)).services["web"]?.image == "127.0.0.1:5000/default/lab/web@sha256:amd")
+        #expect(try Self.app(of: builder.target(of: "pi", pinned: nil)).services["web"]?.image == "127.0.0.1:5000/default/lab/web@sha256:arm")
+        let lacking = try Self.app(of: builder.target(of: "old-pi", pinned: nil)).services["web"]
+        #expect(lacking?.image == "127.0.0.1:5000/default/lab/web@sha256:index")
+        #expect(lacking?.platform == "linux/arm/v7")
+        #expect(try Self.app(of: builder.target(of: "unsaid", pinned: nil)).services["web"]?.image == "127.0.0.1:5000/default/lab/web@sha256:index")
+        // The unpinned service is as the compose file says.
+        #expect(try Self.app(of: builder.target(of: "pi", pinned: nil)).services["worker"]?.image == "busybox:1.36")
     }
 }

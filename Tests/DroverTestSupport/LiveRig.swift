@@ -18,10 +18,10 @@ public enum LiveRig {
     /// Runs `scenario` with a started server (with the device channel when `channel`), an
     /// admin client, the engine and a set of agents.
     public static func run(
-        channel: Bool = false, _ scenario: (LiveServer, DroverAPIClient, DockerClient, AgentTasks) async throws -> Void
+        channel: Bool = false, registry: Bool = false, _ scenario: (LiveServer, DroverAPIClient, DockerClient, AgentTasks) async throws -> Void
     ) async throws {
         try await withTestEngine { engine in
-            try await withLiveServer(channel: channel) { server in
+            try await withLiveServer(channel: channel, registry: registry) { server in
                 let api = await server.adminClient()
                 let agents = AgentTasks()
                 var failure: (any Error)?

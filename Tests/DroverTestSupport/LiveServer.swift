@@ -1,3 +1,4 @@
+import DockerEngine
 import DroverClient
 import DroverModel
 import DroverServer
@@ -30,9 +31,18 @@ public actor LiveServer {
     /// webhook courier among them), as `drover server` does.
     public nonisolated let webhooks: WebhookSettings?
 
-    /// A server that is not started yet.
-    public init(channel: Bool = false, exportDeviceMetrics: Bool = false, webhooks: WebhookSettings? = nil) throws {
+    /// The port of the server's own registry (the embedded Distribution, with token
+    /// authentication by the server, building on the test engine), when it runs one.
+    public nonisolated let registryPort: Int?
+
+    /// The server's registry, `127.0.0.1:PORT`, when it runs one.
+    public nonisolated var registry: String? { registryPort.map { "127.0.0.1:\($0)" } }
+
+    /// A server that is not started yet; with `registry`, it runs Distribution as `drover
+    /// server` does, pins images, and builds on the test engine.
+    public init(channel: Bool = false, exportDeviceMetrics: Bool = false, webhooks: WebhookSettings? = nil, registry: Bool = false) throws {
         port = try FreePort.pick()
+        registryPort = registry ? try FreePort.pick() : nil
         self.channel = channel
         self.exportDeviceMetrics = exportDeviceMetrics
         self.webhooks = webhooks
@@ -60,8 +70,16 @@ public actor LiveServer {
     /// Opens the data directory, serves it, and returns once the server answers.
     public func start() async throws {
         let store = try await DroverServerApp.openStore(dataDirectory: directory, logger: logger)
+        var setup: RegistrySetup?
+        if let registry {
+            setup = try await RegistrySetup.make(
+                mode: "embedded", dataDirectory: directory, listen: registry, address: nil, serverURL: url, issuer: "drover",
+                service: "drover-registry", resolveImages: true, insecure: [], logger: logger)
+        }
         let plane = ControlPlane(
-            store: store, logger: logger, metrics: ServerMetrics(exportDevices: exportDeviceMetrics), webhooks: webhooks ?? WebhookSettings())
+            store: store, logger: logger, metrics: ServerMetrics(exportDevices: exportDeviceMetrics), webhooks: webhooks ?? WebhookSettings(),
+            registry: setup?.settings ?? .none, tokenIssuer: setup?.issuer, secrets: try SecretBox.load(path: directory + "/secrets.key"),
+            embeddedRegistry: setup?.embedded, builder: try TestEnvironment.dockerHost.map { try EngineEndpoint(parsing: $0) })
         if let first = try await plane.bootstrap() { token = first }
         // The routes are the server's own; in front of them only a note of who asked for what,
         // so a test can wait for an agent's next round instead of sleeping.
@@ -75,11 +93,33 @@ public actor LiveServer {
         var app = Application(
             responder: responder, server: channel ? DroverServerApp.server(plane: plane) : .http1(),
             configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "drover"), logger: logger)
-        if webhooks != nil { app.addServices(plane.services) }
+        if webhooks != nil {
+            app.addServices(plane.services)
+        } else if let embedded = setup?.embedded {
+            app.addServices(embedded)
+        }
         self.store = store
         controlPlane = plane
         task = Task { try await app.runService(gracefulShutdownSignals: []) }
         try await Self.answering(url)
+        if let registry { try await Self.registryAnswering(registry) }
+    }
+
+    /// Waits until Distribution answers `/v2/` (with 401: it wants a token).
+    private static func registryAnswering(_ registry: String) async throws {
+        let probe = DroverAPIClient(server: "http://\(registry)", credential: nil)
+        defer { Task { try? await probe.shutdown() } }
+        try await eventually("the registry at \(registry) to answer") { () async -> Int in
+            do {
+                return try await probe.send(.GET, "/v2/").status
+            } catch let error as ClientError {
+                return error.status ?? 0
+            } catch {
+                return 0
+            }
+        } until: {
+            $0 == 401
+        }
     }
 
     private static func answering(_ url: String) async throws {
@@ -125,9 +165,10 @@ public actor LiveServer {
 /// Runs `body` with a started `LiveServer`, and always stops it and removes its data
 /// directory afterwards, also when `body` throws or a test fails.
 public func withLiveServer<Result>(
-    channel: Bool = false, exportDeviceMetrics: Bool = false, webhooks: WebhookSettings? = nil, _ body: (LiveServer) async throws -> Result
+    channel: Bool = false, exportDeviceMetrics: Bool = false, webhooks: WebhookSettings? = nil, registry: Bool = false,
+    _ body: (LiveServer) async throws -> Result
 ) async throws -> Result {
-    let server = try LiveServer(channel: channel, exportDeviceMetrics: exportDeviceMetrics, webhooks: webhooks)
+    let server = try LiveServer(channel: channel, exportDeviceMetrics: exportDeviceMetrics, webhooks: webhooks, registry: registry)
     defer { try? FileManager.default.removeItem(atPath: server.directory) }
     do {
         try await server.start()
