@@ -30,7 +30,7 @@ import urllib.request
 import zipfile
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -346,8 +346,11 @@ def set_width(driver, width, height=900):
 
 
 def wait(driver, timeout, condition, what):
+    # A live page draws its tables again when the server says something changed: an element
+    # found a moment ago may be gone, and the condition is simply asked again.
     try:
-        return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: condition(d))
+        return WebDriverWait(driver, timeout, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda d: condition(d))
     except TimeoutException:
         raise CheckFailed(f"timed out after {timeout} s waiting for {what}")
 

@@ -134,14 +134,18 @@ struct EndToEndTests {
             $0.contains { $0 >= down + 3 }
         }
         let up = Int(Date().timeIntervalSince1970)
+        // The lines the engine holds from the outage: on a loaded machine the container may
+        // skip a second, so the engine, not the clock, says what was logged.
+        let logged = try await engineTicks().filter { down < $0 && $0 < up }
+        #expect(!logged.isEmpty)
         try await server.start()
-        let ticks = try await DroverTestSupport.eventually("the lines logged while the server was down", timeout: .seconds(30)) {
+        let ticks = try await DroverTestSupport.eventually("the lines logged while the server was down", timeout: .seconds(60)) {
             let lines = try await api.call([API.LogEntry].self, .GET, "/v1/devices/d2/logs?limit=1000")
             return Set(lines.compactMap { $0.message.hasPrefix("tick ") ? Int($0.message.dropFirst(5)) : nil })
         } until: { (seen: Set<Int>) in
-            (down + 1..<up).allSatisfy(seen.contains)
+            logged.isSubset(of: seen)
         }
-        #expect((down + 1..<up).allSatisfy(ticks.contains), "every line logged while the server was down arrived")
+        #expect(logged.isSubset(of: ticks), "every line logged while the server was down arrived")
 
         // Delete d1: its containers go and its key is refused.
         let d1Key = try deviceCredential(stateDirectory: agents.stateDirectory("d1"))
