@@ -1,4 +1,7 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOFoundationCompat
 
 /// A build context as the engine takes it: a tar of the context directory, leaving out what
 /// `.dockerignore` names (the Dockerfile and `.dockerignore` themselves always go), written to
@@ -73,6 +76,20 @@ public struct BuildContext: Sendable {
         try writer.finish()
         let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
         return BuildContext(path: path, size: size, entries: entries)
+    }
+
+    /// The tar as a request body of known length, read in 256 KiB pieces as it is sent: the
+    /// engine's `/build` and the server's builder take it the same way.
+    public func requestBody() throws -> HTTPClientRequest.Body {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw BuildError("cannot read the build context \(path)") }
+        let chunks = AsyncStream<ByteBuffer> {
+            guard let data = try? handle.read(upToCount: 256 << 10), !data.isEmpty else {
+                try? handle.close()
+                return nil
+            }
+            return ByteBuffer(data: data)
+        }
+        return .stream(chunks, length: .known(size))
     }
 
     /// Removes the tar.

@@ -77,41 +77,18 @@ public struct ImagePublisher: Sendable {
                 output("building \(reference) for \(platform)")
                 arguments = Self.platformArguments(platform).merging(arguments) { _, given in given }
             }
-            var options = BuildOptions(
+            let options = BuildOptions(
                 tag: platformTag, dockerfile: recipe.dockerfile, buildArgs: arguments, labels: recipe.labels, target: recipe.target,
                 noCache: recipe.noCache, platform: platform?.description)
-            // The classic builder's cache ignores the platform of a step whose parent is
-            // `scratch`: it may offer another platform's layer, and either fail on it or build
-            // an image of the wrong platform. Either way that platform is built again without it.
-            let retry =
-                "the builder's cache held another platform's layers (a fault of the classic builder with FROM scratch); building \(platform?.description ?? "it") again without the cache"
-            var built: String
-            do {
-                built = try await engine.build(context: try Self.stream(context), options: options, output: output)
-            } catch let failure as BuildFailure where failure.message.contains("does not match the specified platform") && !options.noCache {
-                output(retry)
-                options.noCache = true
-                built = try await engine.build(context: try Self.stream(context), options: options, output: output)
-            }
-            if let platform, try await !Self.image(built, on: engine, is: platform) {
-                guard !options.noCache else { throw BuildError("the builder made an image that is not \(platform) for \(reference)") }
-                output(retry)
-                options.noCache = true
-                built = try await engine.build(context: try Self.stream(context), options: options, output: output)
-                guard try await Self.image(built, on: engine, is: platform) else {
-                    throw BuildError("the builder made an image that is not \(platform) for \(reference), even without its cache")
-                }
-            }
+            let made = try await build(context, options: options, platform: platform, output: output)
             output("pushing \(platformTag)")
             guard let digest = try await engine.pushImage(platformTag, registryAuth: engineAuth) else {
                 throw BuildError("the engine pushed \(platformTag) without saying its digest")
             }
-            if let platform { manifests.append((platform, digest)) } else { manifests.append((Platform(os: "linux", architecture: "unknown"), digest)) }
+            manifests.append((made, digest))
         }
         if manifests.count == 1 {
-            let pin = try await ImageResolver(client: registry).resolve(
-                ImageReference(registry: repository.registry, repository: repository.repository, digest: manifests[0].digest), credentials: credentials)
-            return PublishedImage(reference: reference, digest: manifests[0].digest, platforms: pin.platforms)
+            return PublishedImage(reference: reference, digest: manifests[0].digest, platforms: [manifests[0].platform.description: manifests[0].digest])
         }
         let index = try await ImageResolver(client: registry).publishIndex(
             manifests, repository: repository.repository, tag: tag, at: repository.registry, credentials: credentials)
@@ -120,11 +97,42 @@ public struct ImagePublisher: Sendable {
             reference: reference, digest: index, platforms: Dictionary(uniqueKeysWithValues: manifests.map { ($0.platform.description, $0.digest) }))
     }
 
-    /// Whether the engine's image `id` is of `platform`.
-    static func image(_ id: String, on engine: DockerClient, is platform: Platform) async throws -> Bool {
+    /// Builds one image and returns the platform it was made for, as the engine says. The
+    /// classic builder's cache ignores the platform of a step whose parent is `scratch`: it may
+    /// offer another platform's layer, and then fail on it or make an image of the wrong
+    /// platform. Either way the build runs once more without the cache.
+    private func build(_ context: BuildContext, options: BuildOptions, platform: Platform?, output: @escaping @Sendable (String) -> Void)
+        async throws -> Platform
+    {
+        var options = options
+        while true {
+            var made: Platform?
+            do {
+                made = try await platformOf(try await engine.build(context: try context.requestBody(), options: options, output: output))
+            } catch let failure as BuildFailure where failure.message.contains("does not match the specified platform") && !options.noCache {
+                made = nil
+            }
+            if let made, platform.map({ Self.platform(made, is: $0) }) ?? true { return made }
+            guard !options.noCache else {
+                throw BuildError(
+                    "the builder made an image that is not \(platform?.description ?? "its own platform") for \(options.tag), even without its cache")
+            }
+            output(
+                "the builder's cache held another platform's layers (a fault of the classic builder with FROM scratch); building \(platform?.description ?? "it") again without the cache"
+            )
+            options.noCache = true
+        }
+    }
+
+    /// The platform of the engine's image `id`.
+    private func platformOf(_ id: String) async throws -> Platform {
         guard let image = try await engine.inspectImage(id) else { throw BuildError("the built image \(id) is gone from the builder") }
-        let made = Platform(os: image.os ?? "linux", architecture: image.architecture ?? "", variant: image.variant)
-        return made.os == platform.os && made.architecture == platform.architecture && (platform.variant == nil || made.variant == platform.variant)
+        return Platform(os: image.os ?? "linux", architecture: image.architecture ?? "", variant: image.variant)
+    }
+
+    /// Whether an image made for `made` serves `asked` (an unvaried ask takes any variant).
+    static func platform(_ made: Platform, is asked: Platform) -> Bool {
+        made.os == asked.os && made.architecture == asked.architecture && (asked.variant == nil || made.variant == asked.variant)
     }
 
     /// The arguments BuildKit gives every build and the engine's classic builder does not:
@@ -138,18 +146,5 @@ public struct ImagePublisher: Sendable {
     /// `arm64`, `arm-v7`: a tag's suffix for a platform's own image.
     static func tagSuffix(_ platform: Platform) -> String {
         [platform.architecture, platform.variant].compactMap { $0 }.joined(separator: "-")
-    }
-
-    /// The tar file as a request body of known length, read in 256 KiB pieces.
-    static func stream(_ context: BuildContext) throws -> HTTPClientRequest.Body {
-        guard let handle = FileHandle(forReadingAtPath: context.path) else { throw BuildError("cannot read the build context \(context.path)") }
-        let chunks = AsyncStream<ByteBuffer> {
-            guard let data = try? handle.read(upToCount: 256 << 10), !data.isEmpty else {
-                try? handle.close()
-                return nil
-            }
-            return ByteBuffer(data: data)
-        }
-        return .stream(chunks, length: .known(context.size))
     }
 }

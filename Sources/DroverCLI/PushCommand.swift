@@ -121,8 +121,7 @@ struct PushCommand: AsyncParsableCommand {
                 }
             }
             let token = try await api.registryToken(service: info.service, scopes: ["repository:\(repository.repository):pull,push"]).token
-            let auth = Data(#"{"registrytoken":"\#(token)"}"#.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-                .replacingOccurrences(of: "/", with: "_")
+            let auth = RegistryClient.engineAuth(["registrytoken": token])
             do {
                 let published = try await ImagePublisher(engine: engine, registry: registry).publish(
                     context: context, recipe: recipe, platforms: platforms, repository: repository, tag: tag, engineAuth: auth,
@@ -140,7 +139,7 @@ struct PushCommand: AsyncParsableCommand {
         if !recipe.args.isEmpty { query.append(("args", String(decoding: try encoder.encode(recipe.args), as: UTF8.self))) }
         if !recipe.labels.isEmpty { query.append(("labels", String(decoding: try encoder.encode(recipe.labels), as: UTF8.self))) }
         let last = try await api.buildImage(
-            fleet: fleet, service: service, query: query, contextPath: context.path, contextSize: context.size, onOutput: output)
+            fleet: fleet, service: service, query: query, context: try context.requestBody(), onOutput: output)
         if let error = last.error { throw failed(error.message, step: last.step) }
         guard let image = last.image else { throw ValidationError("service '\(service)': the builder named no image") }
         return image

@@ -6,28 +6,17 @@ import NIOFoundationCompat
 
 /// The server's builder.
 extension DroverAPIClient {
-    /// `POST /v1/fleets/{fleet}/builds/{service}`: sends the build context (the tar at
-    /// `contextPath`) and hears the builder's lines as they come; returns the last line, the
-    /// image or the build's error.
+    /// `POST /v1/fleets/{fleet}/builds/{service}`: sends the build context (`context`, a tar)
+    /// and hears the builder's lines as they come; returns the last line, the image or the
+    /// build's error.
     public func buildImage(
-        fleet: String, service: String, query: [(String, String?)], contextPath: String, contextSize: Int64,
-        onOutput: @Sendable (String) -> Void
+        fleet: String, service: String, query: [(String, String?)], context: HTTPClientRequest.Body, onOutput: @Sendable (String) -> Void
     ) async throws(ClientError) -> API.BuildProgress {
         var request = HTTPClientRequest(url: server + Self.path("fleets", fleet, "builds", service, query: query))
         request.method = .POST
         if let credential { request.headers.add(name: "Authorization", value: "Bearer \(credential)") }
         request.headers.add(name: "Content-Type", value: "application/x-tar")
-        guard let handle = FileHandle(forReadingAtPath: contextPath) else {
-            throw ClientError(code: .badRequest, message: "cannot read the build context \(contextPath)")
-        }
-        let chunks = AsyncStream<ByteBuffer> {
-            guard let data = try? handle.read(upToCount: 256 << 10), !data.isEmpty else {
-                try? handle.close()
-                return nil
-            }
-            return ByteBuffer(data: data)
-        }
-        request.body = .stream(chunks, length: .known(contextSize))
+        request.body = context
         let response: HTTPClientResponse
         do {
             response = try await http.execute(request, timeout: .hours(2))

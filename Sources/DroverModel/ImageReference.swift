@@ -67,9 +67,6 @@ public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
     public func pinned(_ digest: String) -> String { name + "@" + digest }
 
     /// Whether `text` is `algorithm:hex`, as registries name content (sha256 and sha512).
-    public static func isDigest(_ text: Substring) -> Bool { isDigest(String(text)) }
-
-    /// Whether `text` is `algorithm:hex`, as registries name content (sha256 and sha512).
     public static func isDigest(_ text: String) -> Bool {
         let parts = text.split(separator: ":", maxSplits: 1)
         guard parts.count == 2 else { return false }

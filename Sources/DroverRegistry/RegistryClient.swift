@@ -66,6 +66,15 @@ public final class RegistryClient: Sendable {
     /// may treat the client as a scoped resource.
     public func shutdown() async throws {}
 
+    /// The engine's `X-Registry-Auth` for `fields` (`registrytoken`, or `username`, `password`
+    /// and `serveraddress`): base64url of the JSON, with padding, as dockerd decodes it.
+    public static func engineAuth(_ fields: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let json = (try? encoder.encode(fields)) ?? Data("{}".utf8)
+        return json.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+    }
+
     /// The base URL of a registry's API: Docker Hub's is `registry-1.docker.io`; loopback and
     /// insecure registries are spoken to over HTTP.
     public func baseURL(_ registry: String) -> String {

@@ -48,7 +48,7 @@ struct ImageBuilds: Sendable {
             let token = try await registry.ownToken([RegistryAccess(type: "repository", name: repository.repository, actions: ["pull", "push"])])
             let published = try await ImagePublisher(engine: engine, registry: client).publish(
                 context: context, recipe: request.recipe, platforms: request.platforms, repository: repository, tag: request.tag,
-                engineAuth: Registry.engineAuth(["registrytoken": token]), credentials: .bearer(token), output: output)
+                engineAuth: RegistryClient.engineAuth(["registrytoken": token]), credentials: .bearer(token), output: output)
             try? await engine.shutdown()
             try? await client.shutdown()
             return API.BuiltImage(reference: published.reference, digest: published.digest, platforms: published.platforms)

@@ -119,22 +119,14 @@ struct Registry: Sendable {
             let scope = try RegistryScope(parsing: "repository:\(reference.repository):pull")
             guard let access = try await grant(scope, to: .device(uuid: uuid, fleetID: fleetID)) else { return API.PullAuth(registryAuth: nil) }
             let token = try await ownToken([access])
-            return API.PullAuth(registryAuth: Self.engineAuth(["registrytoken": token]))
+            return API.PullAuth(registryAuth: RegistryClient.engineAuth(["registrytoken": token]))
         }
         guard let login = try await store.registryLogins(fleetID: fleetID).first(where: { $0.registry == reference.registry }) else {
             return API.PullAuth(registryAuth: nil)
         }
         let password = try box.open(login.sealedPassword, context: RegistryLoginRecord.sealingContext(fleetID: fleetID, registry: login.registry))
         return API.PullAuth(
-            registryAuth: Self.engineAuth(["username": login.username, "password": password, "serveraddress": login.registry]))
-    }
-
-    /// The engine's `X-Registry-Auth`: base64url of the JSON, with padding, as dockerd decodes it.
-    static func engineAuth(_ fields: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let json = (try? encoder.encode(fields)) ?? Data("{}".utf8)
-        return json.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            registryAuth: RegistryClient.engineAuth(["username": login.username, "password": password, "serveraddress": login.registry]))
     }
 
     /// How the server reaches `registry` for a fleet: its own token for its own registry,

@@ -64,7 +64,7 @@ struct RegistryLoginTests {
         #expect(throws: ServerError.self) { try SecretBox.ephemeral().open(sealed, context: "registry-login f1 ghcr.io") }
     }
 
-    @Test("a server without a registry says so for tokens, and a pushed repository name must be one a registry takes")
+    @Test("a server without a registry says so when asked for a token, and shows none to the CLI")
     func noRegistry() async throws {
         let server = try await TestServer.start()
         try await server.test { client in
