@@ -42,7 +42,62 @@ engine_answers() {
 # available, non-overlapping IPv4 address pool". These are 512 networks of 256 addresses each.
 DOCKERD_ARGS=(--default-address-pool base=10.213.0.0/16,size=24 --default-address-pool base=10.214.0.0/16,size=24)
 
-# Uses $DOCKER_HOST when it answers; otherwise starts a private dockerd on a socket of our own.
+# containerd for the private dockerd, run by us rather than by dockerd: dockerd gives the
+# containerd it starts itself 15 s to answer and then exits, and a CI run on a loaded machine
+# failed there ("timeout waiting for containerd to start"). Here it gets two minutes, and a
+# containerd left behind by a killed engine (it holds the metadata lock, so a new one would
+# hang) is stopped first.
+start_containerd() {
+  local dir="$DROVER_WORK/docker"
+  CONTAINERD_SOCK="$dir/containerd/containerd.sock"
+  mkdir -p "$dir/containerd"
+  stop_leftover "$dir/containerd.pid" containerd
+  cat >"$dir/containerd.toml" <<TOML
+version = 2
+root = "$dir/data/containerd-root"
+state = "$dir/containerd/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$CONTAINERD_SOCK"
+[ttrpc]
+  address = "$CONTAINERD_SOCK.ttrpc"
+[debug]
+  address = "$dir/containerd/debug.sock"
+TOML
+  containerd --config "$dir/containerd.toml" >"$dir/containerd.log" 2>&1 &
+  STARTED_PIDS+=($!)
+  echo $! >"$dir/containerd.pid"
+  for _ in $(seq 1 240); do
+    timeout 5 ctr --address "$CONTAINERD_SOCK" version >/dev/null 2>&1 && return
+    sleep 0.5
+  done
+  tail -20 "$dir/containerd.log" >&2
+  log "containerd did not start"
+  return 1
+}
+
+# Stops the process named in pid file $1 if it is still a $2 (a leftover of a killed run).
+stop_leftover() {
+  local pid
+  [[ -f $1 ]] || return 0
+  pid=$(cat "$1")
+  if [[ $pid =~ ^[0-9]+$ ]] && [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == "$2" ]]; then
+    log "stopping a $2 left behind by an earlier run (pid $pid)"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 80); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$1"
+}
+
+start_dockerd() {
+  local dir="$DROVER_WORK/docker"
+  dockerd "${DOCKERD_ARGS[@]}" --containerd "$CONTAINERD_SOCK" --host "$DOCKER_HOST" \
+    --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/docker.pid" >>"$dir/dockerd.log" 2>&1 &
+}
+
+# Uses $DOCKER_HOST when it answers; otherwise starts a private containerd and dockerd on
+# sockets of our own.
 start_engine() {
   if engine_answers; then
     log "using the engine at $DOCKER_HOST"
@@ -55,11 +110,13 @@ start_engine() {
     log "using the engine at $DOCKER_HOST"
     return
   fi
-  log "starting a private dockerd at $DOCKER_HOST"
-  dockerd "${DOCKERD_ARGS[@]}" --host "$DOCKER_HOST" --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/docker.pid" \
-    >"$dir/dockerd.log" 2>&1 &
+  stop_leftover "$dir/docker.pid" dockerd
+  log "starting a private containerd and dockerd at $DOCKER_HOST"
+  start_containerd || return 1
+  : >"$dir/dockerd.log"
+  start_dockerd
   STARTED_PIDS+=($!)
-  for _ in $(seq 1 60); do
+  for _ in $(seq 1 240); do
     engine_answers && return
     sleep 0.5
   done
@@ -77,8 +134,8 @@ restart_engine() {
   pid=$(cat "$dir/docker.pid")
   kill "$pid"
   for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-  dockerd "${DOCKERD_ARGS[@]}" --host "$DOCKER_HOST" --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/docker.pid" \
-    >>"$dir/dockerd.log" 2>&1 &
+  CONTAINERD_SOCK="$dir/containerd/containerd.sock"
+  start_dockerd
   # Stopped at exit only if this script had started the one it replaced.
   local i
   for i in "${!STARTED_PIDS[@]}"; do [[ ${STARTED_PIDS[$i]} == "$pid" ]] && STARTED_PIDS[$i]=$!; done
@@ -171,12 +228,12 @@ DOCKERFILE
 }
 
 stop_started() {
-  local pid
-  for pid in "${STARTED_PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${STARTED_PIDS[@]}"; do
-    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  # Newest first: the registry, then dockerd (which stops its containers), then containerd.
+  local i pid
+  for ((i = ${#STARTED_PIDS[@]} - 1; i >= 0; i--)); do
+    pid=${STARTED_PIDS[$i]}
+    kill "$pid" 2>/dev/null || continue
+    for _ in $(seq 1 80); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
   done
 }
 
