@@ -43,11 +43,13 @@ public struct EngineInfo: Codable, Sendable {
     public var memoryBytes: Int64?
     /// Where the engine keeps images, containers and volumes, e.g. `/var/lib/docker`.
     public var rootDirectory: String?
+    /// This engine's place in a swarm; `localNodeState` is `inactive` when it is in none.
+    public var swarm: SwarmLocalInfo?
 
     enum CodingKeys: String, CodingKey {
         case id = "ID", name = "Name", containers = "Containers", images = "Images", serverVersion = "ServerVersion"
         case operatingSystem = "OperatingSystem", architecture = "Architecture", cpuCount = "NCPU", memoryBytes = "MemTotal"
-        case rootDirectory = "DockerRootDir", osType = "OSType"
+        case rootDirectory = "DockerRootDir", osType = "OSType", swarm = "Swarm"
     }
 }
 
