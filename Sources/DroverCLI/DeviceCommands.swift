@@ -29,7 +29,7 @@ struct DeviceCommand: AsyncParsableCommand {
         commandName: "device", abstract: "Devices: list, show, rename, move, pin, track, delete.",
         subcommands: [
             List.self, Show.self, Metrics.self, Rename.self, Move.self, Pin.self, Track.self, Restart.self, Stop.self, Start.self, Purge.self, Update.self,
-            Retry.self, Remove.self, Sessions.self,
+            Retry.self, Remove.self, Sessions.self, ProvisionCommand.self,
         ])
 
     struct Sessions: AsyncParsableCommand {
