@@ -74,7 +74,9 @@ enum ProvisionScripts {
         echo "distribution=$( (. /etc/os-release 2>/dev/null && echo "${ID:-}") )"
         [ "$(id -u)" = 0 ] && echo root=yes
         command -v docker >/dev/null 2>&1 && echo docker=yes
-        [ -S /var/run/docker.sock ] && docker version --format '{{.Server.Version}}' >/dev/null 2>&1 && echo engine=yes
+        # A hung engine must not hang the probe.
+        limit=; command -v timeout >/dev/null 2>&1 && limit="timeout 15"
+        [ -S /var/run/docker.sock ] && $limit docker version --format '{{.Server.Version}}' >/dev/null 2>&1 && echo engine=yes
         [ -d /run/systemd/system ] && echo systemd=yes
         command -v crontab >/dev/null 2>&1 && echo crontab=yes
         command -v apt-get >/dev/null 2>&1 && echo apt=yes
