@@ -103,7 +103,7 @@ struct HostProvisioner: Sendable {
     private func steps(_ report: inout ProvisionReport) async throws -> ProvisionOutcome {
         var host = RemoteHost(target: target, options: plan.ssh)
         progress.step(target, .connect)
-        var facts = HostFacts(probe: try await host.run(.connect, ProvisionScripts.probe, timeout: .seconds(60)))
+        var facts = HostFacts(probe: try await host.run(.connect, ProvisionScripts.probe(upgrade: plan.upgrade), timeout: .seconds(60)))
         guard facts.os == "Linux" else {
             throw ProvisionFailure(.connect, "the host runs \(facts.os.isEmpty ? "an unknown system" : facts.os), not Linux")
         }
@@ -114,7 +114,7 @@ struct HostProvisioner: Sendable {
         if !facts.root {
             host.sudo = true
             _ = try await host.run(.connect, "true").isEmpty
-            facts = HostFacts(probe: try await host.run(.connect, ProvisionScripts.probe, timeout: .seconds(60)))
+            facts = HostFacts(probe: try await host.run(.connect, ProvisionScripts.probe(upgrade: plan.upgrade), timeout: .seconds(60)))
         }
 
         if let uuid = facts.uuid, !uuid.isEmpty {
@@ -193,9 +193,9 @@ struct HostProvisioner: Sendable {
         guard sha256 != installed else { return }
         progress.step(target, .agent, detail: plan.agents.size(arch: arch))
         let copied = try await host.run(.agent, ProvisionScripts.installAgent, input: .file(binary), timeout: .seconds(600))
-        guard copied.trimmingCharacters(in: .whitespacesAndNewlines) == sha256 else {
-            throw ProvisionFailure(.agent, "the copy's sha256 is \(copied.trimmingCharacters(in: .whitespacesAndNewlines)), not \(sha256)")
-        }
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let size = plan.agents.bytes(arch: arch)
+        guard copied == String(size) else { throw ProvisionFailure(.agent, "the host received \(copied) bytes of the agent, not \(size)") }
     }
 
     /// Waits for the agent to enrol (its identity appears) and for the server to count the
@@ -339,6 +339,10 @@ final class AgentBinaries: Sendable {
     }
 
     func size(arch: String) -> String {
-        PushCommand.size(sizes[arch] ?? 0)
+        PushCommand.size(bytes(arch: arch))
+    }
+
+    func bytes(arch: String) -> Int64 {
+        sizes[arch] ?? 0
     }
 }

@@ -67,8 +67,11 @@ struct HostFacts: Sendable, Equatable {
 /// the config (with the provisioning key) and the files go through ssh's standard input.
 enum ProvisionScripts {
     /// Says what the host is and what of Drover it has, as `key=value` lines. Only the `uuid`
-    /// field of the identity is read: the file also holds the device's API key.
-    static let probe = """
+    /// field of the identity is read: the file also holds the device's API key. The installed
+    /// agent's sha256 (a second of CPU for a debug build) is taken only where it is used: on a
+    /// host not yet enrolled (to skip an identical copy), or for `--upgrade`.
+    static func probe(upgrade: Bool) -> String {
+        """
         echo "os=$(uname -s)"
         echo "machine=$(uname -m)"
         echo "distribution=$( (. /etc/os-release 2>/dev/null && echo "${ID:-}") )"
@@ -80,7 +83,9 @@ enum ProvisionScripts {
         [ -d /run/systemd/system ] && echo systemd=yes
         command -v crontab >/dev/null 2>&1 && echo crontab=yes
         command -v apt-get >/dev/null 2>&1 && echo apt=yes
-        [ -f \(ProvisionPaths.agent) ] && echo "agent=$(sha256sum \(ProvisionPaths.agent) 2>/dev/null | cut -d' ' -f1)"
+        if [ -f \(ProvisionPaths.agent) ] && { \(upgrade) || [ ! -s \(ProvisionPaths.identity) ]; }; then
+          echo "agent=$(sha256sum \(ProvisionPaths.agent) 2>/dev/null | cut -d' ' -f1)"
+        fi
         [ -s \(ProvisionPaths.identity) ] && echo "uuid=$(sed -n 's/.*"uuid" *: *"\\([^"]*\\)".*/\\1/p' \(ProvisionPaths.identity) 2>/dev/null)"
         if [ -d /run/systemd/system ]; then
           systemctl is-active --quiet drover-agent 2>/dev/null && echo running=yes
@@ -89,6 +94,7 @@ enum ProvisionScripts {
         fi
         exit 0
         """
+    }
 
     /// Debian's `docker.io`, started (systemd starts it by itself; without it, in the
     /// background as the package's init script would).
@@ -109,15 +115,16 @@ enum ProvisionScripts {
         done
         """
 
-    /// Streams standard input into the agent binary, replaced atomically; prints its sha256.
+    /// Streams standard input into the agent binary, replaced atomically; prints its size
+    /// (ssh's MAC guards the bytes; the size catches a stream cut short).
     static let installAgent = """
         set -e
         umask 022
         mkdir -p \(ProvisionPaths.binDirectory)
         cat > \(ProvisionPaths.agent).new
         chmod 755 \(ProvisionPaths.agent).new
+        wc -c < \(ProvisionPaths.agent).new
         mv -f \(ProvisionPaths.agent).new \(ProvisionPaths.agent)
-        sha256sum \(ProvisionPaths.agent) | cut -d' ' -f1
         """
 
     /// Standard input into the config, 0600 from its first byte (umask before the file exists).

@@ -90,7 +90,8 @@ struct ProvisionTests {
         let target = try ProvisionTarget.parse("root@10.0.0.5")
         var host = RemoteHost(target: target, options: SSHOptions(identity: "/k", knownHosts: "/kh"))
         let scripts = [
-            ProvisionScripts.probe, ProvisionScripts.installEngine, ProvisionScripts.installAgent, ProvisionScripts.writeConfig,
+            ProvisionScripts.probe(upgrade: false), ProvisionScripts.probe(upgrade: true), ProvisionScripts.installEngine, ProvisionScripts.installAgent,
+            ProvisionScripts.writeConfig,
             ProvisionScripts.installUnit, ProvisionScripts.installSupervisor, ProvisionScripts.restart(systemd: true),
             ProvisionScripts.restart(systemd: false), ProvisionScripts.start(systemd: true), ProvisionScripts.start(systemd: false),
             ProvisionScripts.waitForIdentity(seconds: 120), ProvisionScripts.logTail(systemd: true), ProvisionScripts.logTail(systemd: false),
@@ -165,7 +166,7 @@ struct ProvisionTests {
     func badInput() throws {
         func refusal(_ arguments: [String]) -> String? {
             do {
-                var command = try ProvisionCommand.parse(arguments)
+                let command = try ProvisionCommand.parse(arguments)
                 try command.validate()
                 _ = try command.targets()
                 return nil
