@@ -69,6 +69,10 @@ public actor DeviceSupervisor {
         let metrics = MetricShipper(api: api, sampler: sampler, state: state, capBytes: config.metricBufferBytes ?? 10_000_000, logger: logger)
         await metrics.configure(await link.target?.config)
         settings.set(await link.target?.config)
+        // A fleet in cluster mode: this device's node of the swarm, on a loop of its own.
+        let member = ClusterMember(engine: engine, api: api, state: state, logger: logger, registryAuth: options.registryAuth)
+        let membering = Task { await member.run { await link.target?.cluster } }
+        defer { membering.cancel() }
         let sampling = Task { await metrics.sample() }
         let sendingMetrics = Task { await metrics.ship() }
         defer {

@@ -61,12 +61,16 @@ enum FleetView {
             fields.append(("devices", "\(attempts.started) started, \(attempts.healthy) healthy, \(attempts.rolledBack) rolled back"))
         }
         for warning in release.warnings ?? [] { fields.append(("warning", warning)) }
-        return TerminalOutput.sheet(fields) + "\n\n"
+        var text =
+            TerminalOutput.sheet(fields) + "\n\n"
             + TerminalOutput.table(
                 ["SERVICE", "IMAGE", "PLATFORMS"],
                 release.services.map { service in
                     [service, release.images[service] ?? "-", release.pins?[service].map { $0.platforms.keys.sorted().joined(separator: ",") } ?? "not pinned"]
                 })
+        // A fleet in cluster mode: where the stack stands.
+        if let cluster = release.cluster { text += "\n\nstack of the fleet's " + ClusterView.services(cluster) }
+        return text
     }
 
     /// One line per variable; `*` is every device, or every service.

@@ -35,6 +35,12 @@ extension DroverAPIClient {
         try await call(API.PullAuth.self, .POST, Self.path("device", "pull-auth"), body: API.PullAuthRequest(image: image))
     }
 
+    /// `PUT /v1/device/cluster`: what the device's engine says about its swarm (and, from a
+    /// manager, the join tokens and what it sees of the whole swarm).
+    public func clusterReport(_ report: API.ClusterMemberReport) async throws(ClientError) {
+        _ = try await send(.PUT, Self.path("device", "cluster"), body: report)
+    }
+
     /// `PATCH /v1/device/state`: the fields of the device's state that changed. A refusal
     /// (`ClientError.isRefusal`) means this report will never be accepted as it is.
     public func report(_ report: API.StateReport) async throws(ClientError) {

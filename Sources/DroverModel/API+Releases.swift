@@ -27,6 +27,9 @@ extension API {
         public var attempts: ReleaseAttempts?
         /// The compose document it was made from (one release's answer only, not listings).
         public var compose: String?
+        /// For a fleet in cluster mode: the stack's services as a manager last saw them, with
+        /// their replicas and where each task runs (`release show` only).
+        public var cluster: ClusterServices?
         /// Creates a release.
         public init(
             id: String, fleet: String, createdAt: Date, services: [String], images: [String: String], status: ReleaseStatus, statusDetail: String?,

@@ -18,6 +18,11 @@ extension API {
         case releaseFailing = "release.failing"
         /// Every device that tracks its fleet runs the release and passed its health window.
         case releaseCompleted = "release.completed"
+        /// A node of a cluster went down (its engine stopped or its link dropped); the swarm
+        /// moves its tasks to the other nodes.
+        case clusterNodeDown = "cluster.node-down"
+        /// A node of a cluster is ready again.
+        case clusterNodeUp = "cluster.node-up"
         /// A test delivery (`POST /v1/webhooks/{webhook}/test`).
         case ping
 

@@ -122,6 +122,8 @@ public struct ServiceSpec: Codable, Sendable, Equatable {
     public var tty: Bool?
     /// Keep STDIN open.
     public var stdinOpen: Bool?
+    /// What `deploy` says to a swarm; only in releases of a fleet in cluster mode.
+    public var swarm: SwarmDeploy?
 
     /// Creates a service that runs `image`.
     public init(image: String?) {
@@ -183,13 +185,17 @@ public struct PortMapping: Codable, Sendable, Equatable, Hashable {
     public var hostIP: String?
     /// `tcp`, `udp` or `sctp`.
     public var `protocol`: String
+    /// In a Swarm stack: `host` publishes on the node that runs the task, `ingress` (nil) on
+    /// every node through the routing mesh. A device ignores it.
+    public var mode: String?
 
     /// Creates a mapping.
-    public init(target: Int, published: Int?, hostIP: String?, protocol: String) {
+    public init(target: Int, published: Int?, hostIP: String?, protocol: String, mode: String? = nil) {
         self.target = target
         self.published = published
         self.hostIP = hostIP
         self.protocol = `protocol`
+        self.mode = mode
     }
 }
 

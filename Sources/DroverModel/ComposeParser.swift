@@ -24,6 +24,9 @@ public struct ComposeParser: Sendable {
     public var baseDirectory: String?
     /// Reads a file named in the document (relative to the document); nil when files cannot be read.
     public var readFile: (@Sendable (String) throws -> String)?
+    /// Reads the document as a Swarm stack (a fleet in cluster mode): `deploy` means replicas,
+    /// placement and rolling updates, and keys that Swarm services cannot have are refused.
+    public var swarm = false
 
     /// Creates a parser.
     public init(
@@ -138,6 +141,7 @@ public struct ComposeParser: Sendable {
             try budget.count(definition, through: "'extends'")
             var decoder = ServiceDecoder(
                 name: serviceName, environment: environment, baseDirectory: baseDirectory, readFile: readFile)
+            decoder.swarm = swarm
             let (spec, profiles) = try decoder.decode(definition)
             warnings += decoder.warnings
             if !profiles.isEmpty && activeProfiles.isDisjoint(with: profiles) {
@@ -154,6 +158,7 @@ public struct ComposeParser: Sendable {
         for name in interpolator.unset.sorted() {
             warnings.append("variable \(name) is not set; it was replaced by an empty string")
         }
+        if swarm { try Self.checkSwarmNetworks(networks, top: resolved) }
         var app = AppSpec(services: services, networks: networks, volumes: volumes)
         try validate(&app, skipped: skipped, rawServices: rawServices, containerNames: containerNames, warnings: &warnings)
         return ComposeDocument(app: app, name: name, warnings: warnings)

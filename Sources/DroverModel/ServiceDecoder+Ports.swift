@@ -30,6 +30,7 @@ extension ServiceDecoder {
                 var published: [Int]?
                 var hostIP: String?
                 var proto = "tcp"
+                var mode: String?
                 for (key, field) in pairs {
                     let fieldPath = "\(itemPath).\(key)"
                     switch key {
@@ -44,6 +45,12 @@ extension ServiceDecoder {
                         try ComposeValues.checkHostIP(address, path: fieldPath, line: field.line)
                         hostIP = address
                     case "protocol": proto = try ComposeValues.string(field, path: fieldPath).lowercased()
+                    case "mode" where swarm:
+                        let text = try ComposeValues.string(field, path: fieldPath)
+                        guard text == "host" || text == "ingress" else {
+                            throw ModelError(.invalidValue, at: fieldPath, line: field.line, "port mode '\(text)' must be host or ingress")
+                        }
+                        mode = text == "ingress" ? nil : text
                     case "mode", "name", "app_protocol": continue
                     default:
                         if key.hasPrefix("x-") { continue }
@@ -60,7 +67,7 @@ extension ServiceDecoder {
                     throw ModelError(
                         .unsupported, at: "\(itemPath).published", line: line, "a published port range for one target port is not supported; publish one port")
                 }
-                let mapping = PortMapping(target: target, published: published?.first, hostIP: hostIP, protocol: proto)
+                let mapping = PortMapping(target: target, published: published?.first, hostIP: hostIP, protocol: proto, mode: mode)
                 if try bound.add(mapping, at: itemPath, line: line) { out.append(mapping) }
             case .sequence(_, let line):
                 throw ModelError(.invalidValue, at: itemPath, line: line, "a ports entry must be a string, a number or a mapping")

@@ -10,6 +10,8 @@ struct ServiceDecoder {
     var warnings: [String] = []
     /// The service's `container_name`, for the check that no two services share one.
     var containerName: String?
+    /// Decoding a Swarm stack's service (see ``ComposeParser/swarm``).
+    var swarm = false
 
     init(name: String, environment: [String: String], baseDirectory: String?, readFile: (@Sendable (String) throws -> String)?) {
         self.name = name
@@ -41,6 +43,9 @@ struct ServiceDecoder {
                 var message = "service '\(name)' has unknown key '\(key)'"
                 if let guess = ComposeParser.closest(to: key, in: ComposeParser.supportedServiceKeys) { message += "; did you mean '\(guess)'?" }
                 throw ModelError(.unknownKey, at: path, line: value.line, message)
+            }
+            if swarm, let reason = Self.swarmRefusals[key] {
+                throw ModelError(.unsupported, at: path, line: value.line, "service '\(name)' uses '\(key)', which a Swarm service cannot have: \(reason)")
             }
             if Self.uniqueListKeys.contains(key) { try checkUnique(value, path: path) }
             switch key {
@@ -101,7 +106,8 @@ struct ServiceDecoder {
             case "logging": spec.logging = try logging(value, path: path)
             case "profiles": profiles = try ComposeValues.stringList(value, path: path)
             case "extends": continue  // resolved before decoding
-            case "deploy": deploy = try self.deploy(value, path: path)
+            case "deploy":
+                if swarm { spec.swarm = try swarmDeploy(value, path: path, settings: &deploy) } else { deploy = try self.deploy(value, path: path) }
             case "mem_limit": spec.memoryLimit = try memory(value, path: path)
             case "mem_reservation": spec.memoryReservation = try memory(value, path: path)
             case "cpus": spec.cpus = try cpus(value, path: path)

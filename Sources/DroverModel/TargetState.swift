@@ -12,11 +12,15 @@ public struct TargetState: Codable, Sendable, Equatable {
     /// for one service), the device's value winning, e.g. `DROVER_METRICS_INTERVAL`. Left out
     /// when there are none, so a target without them reads as before.
     public var config: [String: String]?
+    /// The swarm this device is a node of, for a fleet in cluster mode; such a device runs its
+    /// fleet's release as a Swarm stack instead of `apps`.
+    public var cluster: ClusterTarget?
 
     /// Creates a target.
-    public init(apps: [String: AppTarget], config: [String: String]? = nil) {
+    public init(apps: [String: AppTarget], config: [String: String]? = nil, cluster: ClusterTarget? = nil) {
         self.apps = apps
         self.config = config
+        self.cluster = cluster
     }
 
     /// Decodes a target document, naming what is wrong when it does not fit.
@@ -36,6 +40,7 @@ public struct TargetState: Codable, Sendable, Equatable {
         for (name, app) in target.apps {
             try app.validate(name: name)
         }
+        try target.cluster?.validate()
         return target
     }
 

@@ -52,6 +52,8 @@ public final class ControlPlane: Sendable {
     let embeddedRegistry: EmbeddedRegistry?
     /// The builder of `drover push`.
     let builds: ImageBuilds
+    /// Swarms formed from fleets.
+    let clusters: Clusters
     /// What `/metrics` exports.
     public let metrics: ServerMetrics
     /// The loops the application runs beside its HTTP server: the generation watcher and the
@@ -78,7 +80,7 @@ public final class ControlPlane: Sendable {
         let channels = ChannelHub()
         self.channels = channels
         let push = ChannelPush(channels: channels)
-        targets = Targets(store: store, logger: logger) { push.changed($0) }
+        targets = Targets(store: store, secrets: secrets, logger: logger) { push.changed($0) }
         presence = Presence(store: store, logger: logger)
         let live = LiveEvents()
         self.live = live
@@ -99,6 +101,7 @@ public final class ControlPlane: Sendable {
         self.registry = registry
         builds = ImageBuilds(registry: registry, builder: builder, logger: logger)
         releases = Releases(store: store, targets: targets, events: events, registry: registry, logger: logger)
+        clusters = Clusters(store: store, targets: targets, presence: presence, events: events, box: secrets, logger: logger)
         environment = Environment(store: store, targets: targets)
         reports = StateReports(store: store, presence: presence, releases: releases, targets: targets, events: events, logger: logger)
         deviceLogs = DeviceLogs(store: store)

@@ -5,7 +5,34 @@ import DroverModel
 /// write is durable, and a change of several rows is one transaction that checks the rows it
 /// depends on again inside it.
 public typealias DroverStore = AccountStore & FleetStore & DeviceStore & ReleaseStore & EnvStore & LogStore & GenerationStore & SessionStore & MetricStore
-    & TimedStore & WebhookStore & RegistryLoginStore
+    & TimedStore & WebhookStore & RegistryLoginStore & ClusterStore
+
+/// Clusters: swarms formed from fleets, their members' word on their nodes, and the nodes'
+/// comings and goings.
+public protocol ClusterStore: Sendable {
+    /// Adds a cluster; a conflict when its name or fleet is taken.
+    func addCluster(_ cluster: ClusterRecord) async throws(ServerError)
+    /// The organisation's clusters (every cluster for nil), by name.
+    func clusters(org: String?) async throws(ServerError) -> [ClusterRecord]
+    /// One cluster.
+    func cluster(id: String) async throws(ServerError) -> ClusterRecord
+    /// Keeps the sealed join tokens, unless some are kept already; whether these were kept.
+    func setClusterTokens(id: String, sealed: String) async throws(ServerError) -> Bool
+    /// Keeps what a manager saw, with the events `news` makes of it from the observation before
+    /// it and the newest events, in one transaction; the events.
+    func observeCluster(
+        id: String, _ observation: API.ClusterObservation, at time: Double,
+        news: @escaping @Sendable (_ previous: API.ClusterObservation?, _ recent: [API.ClusterEvent]) -> [API.ClusterEvent]
+    ) async throws(ServerError) -> [API.ClusterEvent]
+    /// Deletes a cluster with its members and events.
+    func deleteCluster(id: String) async throws(ServerError)
+    /// Members by cluster id (of one cluster, or of all for nil).
+    func clusterMembers(clusterID: String?) async throws(ServerError) -> [String: [ClusterMemberRecord]]
+    /// Keeps a device's word on its node.
+    func setClusterMember(clusterID: String, _ member: ClusterMemberRecord) async throws(ServerError)
+    /// A cluster's newest events, newest first.
+    func clusterEvents(clusterID: String, limit: Int) async throws(ServerError) -> [API.ClusterEvent]
+}
 
 /// Fleets' logins to private registries, their passwords sealed (``SecretBox``).
 public protocol RegistryLoginStore: Sendable {

@@ -107,6 +107,7 @@ extension OpenAPIDocument {
                     S.optional("statusDetail", S.string("Why it is failing")),
                     S.optional("attempts", S.ref("ReleaseAttempts")),
                     S.optional("compose", S.string("The compose document it was made from, as sent (GET /v1/releases/{release} only)")),
+                    S.optional("cluster", S.ref("ClusterServices")),
                 ]),
             "ReleaseAttempts": S.object(
                 "How a release fares on the devices that tried it (GET /v1/releases/{release} only)", .response,
@@ -353,6 +354,7 @@ extension OpenAPIDocument {
         schemas.merge(metricSchemas) { own, _ in own }
         schemas.merge(accountSchemas) { own, _ in own }
         schemas.merge(webhookSchemas) { own, _ in own }
+        schemas.merge(clusterSchemas) { own, _ in own }
         return schemas
     }
 }

@@ -26,6 +26,32 @@ extension OpenAPIDocument {
                 S.optional("retries", S.integer("Retries before unhealthy")),
                 S.optional("startPeriod", nanoseconds),
             ])
+        let rolling = S.object(
+            "deploy.update_config or rollback_config", .response,
+            [
+                S.optional("parallelism", S.integer("Tasks changed at once (0: all)")), S.optional("delay", nanoseconds),
+                S.optional("failureAction", S.string("continue, pause or rollback")), S.optional("monitor", nanoseconds),
+                S.optional("maxFailureRatio", ["type": "number", "description": "Share of tasks that may fail"]),
+                S.optional("order", S.string("stop-first or start-first")),
+            ])
+        let swarmDeploy = S.object(
+            "What deploy says to a swarm (releases of a fleet in cluster mode only)", .response,
+            [
+                S.optional("global", S.boolean("One task per node")), S.optional("replicas", S.integer("Tasks of a replicated service")),
+                S.optional("constraints", strings), S.optional("spread", strings),
+                S.optional("maxReplicasPerNode", S.integer("Most tasks on one node")),
+                S.optional("reservedCPUs", ["type": "number", "description": "CPUs reserved"]),
+                S.optional("update", rolling), S.optional("rollback", rolling),
+                S.optional(
+                    "restart",
+                    S.object(
+                        "deploy.restart_policy", .response,
+                        [
+                            S.optional("condition", S.string("none, on-failure or any")), S.optional("delay", nanoseconds),
+                            S.optional("maxAttempts", S.integer("Most restarts")), S.optional("window", nanoseconds),
+                        ])),
+                S.optional("endpointMode", S.string("dnsrr; absent is vip")), S.optional("labels", labels),
+            ])
         let port = S.object(
             "One published port", .response,
             [
@@ -33,6 +59,7 @@ extension OpenAPIDocument {
                 S.optional("published", S.integer("Port on the host; absent for an ephemeral one")),
                 S.optional("hostIP", S.string("Host address; absent for all")),
                 S.required("protocol", S.string("tcp, udp or sctp")),
+                S.optional("mode", S.oneOf("In a Swarm stack: host publishes on the task's node; absent is the ingress routing mesh", ["host"])),
             ])
         let mount = S.object(
             "One mount", .response,
@@ -104,6 +131,7 @@ extension OpenAPIDocument {
                 S.optional("groupAdd", strings),
                 S.optional("tty", S.boolean("Allocate a TTY")),
                 S.optional("stdinOpen", S.boolean("Keep STDIN open")),
+                S.optional("swarm", swarmDeploy),
             ])
         let resource = [
             S.optional("driver", S.string("Driver")),
@@ -120,6 +148,35 @@ extension OpenAPIDocument {
                 S.optional("enableIPv6", S.boolean("IPv6")),
             ])
         let volume = S.object("A named volume of the app", .response, resource)
+        let node = S.object(
+            "What a node is to be", .response,
+            [S.required("device", S.string("Its device")), S.required("role", S.oneOf("Role", ["manager", "worker"])), S.required("labels", labels)])
+        let cluster = S.object(
+            "The device's part in its fleet's swarm (cluster mode): it runs no apps of its own", .response,
+            [
+                S.required("id", S.string("The Drover cluster's id")), S.required("name", S.string("Its name")),
+                S.required("role", S.oneOf("What the device is to be", ["manager", "worker"])),
+                S.optional("advertiseAddress", S.string("The address to advertise (DROVER_SWARM_ADVERTISE_ADDR); absent: the engine's choice")),
+                S.optional("initialize", S.boolean("Form the swarm (the first manager, until the server holds the join tokens)")),
+                S.optional("heartbeat", nanoseconds),
+                S.optional(
+                    "join",
+                    S.object(
+                        "How to join", .response,
+                        [S.required("token", S.string("The join token for the role")), S.required("managers", strings)])),
+                S.optional(
+                    "stack",
+                    S.object(
+                        "What a manager keeps running: the fleet's release as a stack", .response,
+                        [
+                            S.required("namespace", S.string("The stack's namespace (the fleet's name)")),
+                            S.required("release", S.string("Release id")),
+                            S.required("services", S.map("Services by name", of: service)),
+                            S.optional("networks", S.map("Networks by the document's name", of: network)),
+                            S.optional("volumes", S.map("Named volumes by the document's name", of: volume)),
+                        ])),
+                S.optional("nodes", S.map("Managers: the fleet's nodes by node ID", of: node)),
+            ])
         let app = S.object(
             "One app on the device: a release and what it runs", .response,
             [
@@ -138,6 +195,7 @@ extension OpenAPIDocument {
             [
                 S.required("apps", S.map("Apps by name (the fleet's name)", of: app)),
                 S.optional("config", S.map("The device's DROVER_* settings from fleet and device variables", of: S.string("Value"))),
+                S.optional("cluster", cluster),
             ])
     }
 }

@@ -17,9 +17,13 @@ struct Releases: Sendable {
         let fleet = try await access.fleet(in: store, name)
         let compose = body.compose
         try ControlPlane.validateText(compose, what: "body: compose", limit: API.Limits.compose)
+        // A fleet in cluster mode runs its releases as Swarm stacks.
+        let cluster = try await store.clusters(org: nil).first { $0.fleetID == fleet.id }
         let document: ComposeDocument
         do {
-            document = try ComposeParser().parse(compose)
+            var parser = ComposeParser()
+            parser.swarm = cluster != nil
+            document = try parser.parse(compose)
         } catch {
             throw ServerError(.invalidCompose, error.description)
         }
@@ -45,6 +49,7 @@ struct Releases: Sendable {
         if registry.settings.resolveImages, body.resolve ?? true {
             (pins, warnings) = try await registry.pins(app, fleet: fleet, allowMissingPlatforms: body.allowMissingPlatforms ?? false)
         }
+        if let cluster { warnings += try await Self.routingMeshWarnings(app, cluster: cluster, store: store) }
         let now = WallClock.now
         let appJSON = String(decoding: Canonical.encode(app), as: UTF8.self)
         let digest = SHA256.hash(data: Data((fleet.id + appJSON + String(now)).utf8)).hexString
@@ -54,6 +59,21 @@ struct Releases: Sendable {
         try await events.releaseCreated(release)
         try await targets.changed()
         return try await store.release(id: release.id).api(fleet: fleet.name)
+    }
+
+    /// What a stack's ports through the routing mesh need and a cluster's nodes lack: IPVS.
+    static func routingMeshWarnings(_ app: AppSpec, cluster: ClusterRecord, store: any DroverStore) async throws(ServerError) -> [String] {
+        let members = try await store.clusterMembers(clusterID: cluster.id)[cluster.id] ?? []
+        guard members.contains(where: { $0.ipvs == false }) else { return [] }
+        var out: [String] = []
+        for (name, service) in app.services.sorted(by: { $0.key < $1.key }) {
+            for port in service.ports ?? [] where port.mode == nil && port.published != nil {
+                out.append(
+                    "service '\(name)' publishes port \(port.published ?? 0) through the ingress routing mesh, but nodes of cluster '\(cluster.name)' "
+                        + "have no IPVS (kernel module ip_vs), so the port will not answer; publish it with 'mode: host' or load ip_vs on the nodes")
+            }
+        }
+        return out
     }
 
     /// A fleet's releases, newest first.
@@ -68,6 +88,9 @@ struct Releases: Sendable {
         var api = release.api(fleet: fleet.name)
         api.attempts = try await attempts(release: release.id)
         api.compose = try await store.releaseCompose(id: release.id)
+        if let cluster = try await store.clusters(org: nil).first(where: { $0.fleetID == fleet.id }) {
+            api.cluster = try await Clusters.services(of: cluster, fleet: fleet, store: store)
+        }
         return api
     }
 

@@ -60,6 +60,7 @@ extension SQLStore {
             let devices = try await db.raw("SELECT COUNT(*) AS n FROM devices WHERE fleet_id = \(bind: fleet.id)").first()?.int("n") ?? 0
             guard devices == 0 else { throw ServerError(.conflict, "fleet '\(fleet.name)' still has \(devices) device(s); move or delete them first") }
             try await db.raw("DELETE FROM release_attempts WHERE release_id IN (SELECT id FROM releases WHERE fleet_id = \(bind: fleet.id))").run()
+            try await Self.deleteClusters(fleetID: fleet.id, db: db)
             for table in ["releases", "provisioning_keys", "env_vars", "registry_logins"] {
                 try await db.raw("DELETE FROM \(unsafeRaw: table) WHERE fleet_id = \(bind: fleet.id)").run()
             }

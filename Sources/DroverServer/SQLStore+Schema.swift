@@ -181,6 +181,27 @@ extension SQLStore {
             CREATE TABLE IF NOT EXISTS registry_logins (fleet_id TEXT NOT NULL, registry TEXT NOT NULL, username TEXT NOT NULL,
               sealed_password TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (fleet_id, registry))
             """),
+        // Clusters: a swarm formed from a fleet. Its join tokens are sealed; each device's own
+        // word on its node (members), the latest a manager saw of the whole swarm, and the
+        // nodes' comings and goings (events).
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS clusters (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, fleet_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+              managers TEXT NOT NULL, manager_count INTEGER NOT NULL, heartbeat DOUBLE PRECISION NOT NULL, sealed_tokens TEXT,
+              observation TEXT, observed_at DOUBLE PRECISION, created_at DOUBLE PRECISION NOT NULL, UNIQUE (org_id, name))
+            """),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS cluster_members (cluster_id TEXT NOT NULL, device_uuid TEXT NOT NULL, node_id TEXT, state TEXT NOT NULL,
+              manager INTEGER NOT NULL, address TEXT, error TEXT, ipvs INTEGER, engine_version TEXT, updated_at DOUBLE PRECISION NOT NULL,
+              PRIMARY KEY (cluster_id, device_uuid))
+            """),
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS cluster_events (cluster_id TEXT NOT NULL, at DOUBLE PRECISION NOT NULL, kind TEXT NOT NULL,
+              node_id TEXT, device_uuid TEXT, detail TEXT NOT NULL)
+            """),
+        .sql("CREATE INDEX IF NOT EXISTS cluster_events_time ON cluster_events (cluster_id, at)"),
     ]
 
     /// Applies the schema migrations not yet applied, in order, recording the version, all in

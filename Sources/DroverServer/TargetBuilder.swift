@@ -28,7 +28,8 @@ struct TargetBuilder: Sendable {
     func sharesFleetTarget(_ uuid: String) -> Bool {
         guard let placement = snapshot.devices[uuid] else { return false }
         let ownEnv = (snapshot.env[placement.fleetID] ?? []).contains { $0.deviceUUID == uuid }
-        return placement.pinned == nil && !ownEnv && snapshot.commands[uuid] == nil && snapshot.stopped[uuid] == nil
+        return snapshot.clusters[placement.fleetID] == nil && placement.pinned == nil && !ownEnv && snapshot.commands[uuid] == nil
+            && snapshot.stopped[uuid] == nil
             && snapshot.keepFailing[uuid] == nil
     }
 
@@ -45,6 +46,11 @@ struct TargetBuilder: Sendable {
         guard let placement = snapshot.devices[uuid], let fleet = snapshot.fleets[placement.fleetID] else { return nil }
         let variables = (snapshot.env[fleet.id] ?? []).filter { $0.deviceUUID.isEmpty || $0.deviceUUID == uuid }.map(\.scoped)
         let config = Self.deviceConfig(variables)
+        // A device of a fleet in cluster mode runs the fleet's release as a node of its swarm.
+        if let cluster = snapshot.clusters[fleet.id] {
+            let part = ClusterPlan.target(for: uuid, cluster, advertiseAddress: config?["DROVER_SWARM_ADVERTISE_ADDR"])
+            return ServedTarget(TargetState(apps: [:], config: config, cluster: part))
+        }
         guard let release = release(of: uuid, pinned: pinned) else { return ServedTarget(TargetState(apps: [:], config: config)) }
         var app = release.app
         for (name, pin) in release.pins {

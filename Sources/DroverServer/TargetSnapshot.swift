@@ -1,3 +1,4 @@
+import Foundation
 import DroverModel
 
 /// Everything targets are computed from, read once per store generation in a few queries
@@ -21,6 +22,8 @@ struct TargetSnapshot: Sendable {
     /// Devices that started a release which has since been marked failing, and did not roll
     /// it back: they keep it, while devices that have not started it are offered the last good one.
     var keepFailing: [String: ReleaseRecord] = [:]
+    /// Fleets in cluster mode, by fleet id: what their devices are told instead of apps.
+    var clusters: [String: ClusterPlan.Inputs] = [:]
 
     /// The release a fleet offers: the tracked one, else the newest that is not failing.
     static func offeredRelease(of fleet: FleetRecord, in store: any DroverStore) async throws(ServerError) -> ReleaseRecord? {
@@ -29,7 +32,7 @@ struct TargetSnapshot: Sendable {
     }
 
     /// Reads the snapshot at `generation`.
-    static func read(from store: any DroverStore, generation: Int64) async throws(ServerError) -> TargetSnapshot {
+    static func read(from store: any DroverStore, generation: Int64, secrets: SecretBox) async throws(ServerError) -> TargetSnapshot {
         var snapshot = TargetSnapshot(generation: generation)
         snapshot.devices = try await store.devicePlacements()
         snapshot.fleets = Dictionary(uniqueKeysWithValues: try await store.allFleets().map { ($0.id, $0) })
@@ -39,11 +42,38 @@ struct TargetSnapshot: Sendable {
         for record in try await store.allEnv() { snapshot.env[record.fleetID, default: []].append(record) }
         snapshot.commands = try await store.commands()
         snapshot.stopped = try await store.stoppedServices()
+        try await snapshot.readClusters(from: store, secrets: secrets)
         let failing = try await store.failingReleases()
         if !failing.isEmpty {
             snapshot.keepFailing = snapshot.keptFailing(failing, attempts: try await store.unfinishedAttemptsOnFailingReleases())
         }
         return snapshot
+    }
+
+    /// The clusters, with what their devices' targets are made from.
+    private mutating func readClusters(from store: any DroverStore, secrets: SecretBox) async throws(ServerError) {
+        let records = try await store.clusters(org: nil)
+        guard !records.isEmpty else { return }
+        let members = try await store.clusterMembers(clusterID: nil)
+        for cluster in records {
+            guard let fleet = fleets[cluster.fleetID] else { continue }
+            let devices = self.devices.filter { $0.value.fleetID == fleet.id }.map(\.key)
+            var tags = try await store.tags(deviceUUIDs: devices)
+            for device in devices where tags[device] == nil { tags[device] = [:] }
+            var tokens: API.ClusterJoinTokens?
+            if let sealed = cluster.sealedTokens {
+                let json = try secrets.open(sealed, context: ClusterRecord.sealingContext(id: cluster.id))
+                tokens = try? JSONDecoder().decode(API.ClusterJoinTokens.self, from: Data(json.utf8))
+            }
+            // Only the fleet's devices count: a device that left keeps no place in the swarm.
+            let own = (members[cluster.id] ?? []).filter { tags[$0.deviceUUID] != nil }
+            self.clusters[fleet.id] = ClusterPlan.Inputs(
+                cluster: cluster, fleetName: fleet.name, members: Dictionary(own.map { ($0.deviceUUID, $0) }, uniquingKeysWith: { first, _ in first }),
+                tags: tags, tokens: tokens, release: offered[fleet.id],
+                variables: (env[fleet.id] ?? []).filter { $0.deviceUUID.isEmpty }.map(\.scoped),
+                architectures: Dictionary(
+                    devices.compactMap { uuid in self.devices[uuid]?.platform.map { (uuid, $0.architecture) } }, uniquingKeysWith: { first, _ in first }))
+        }
     }
 
     /// Which devices keep a failing release: those that started it and did not roll it back,

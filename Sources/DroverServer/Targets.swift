@@ -7,6 +7,7 @@ import Logging
 /// devices connected over their channel (`changeNotice`).
 actor Targets {
     private let store: any DroverStore
+    private let secrets: SecretBox
     private let logger: Logger
     private let changeNotice: @Sendable (Targets) -> Void
     private var knownGeneration: Int64?
@@ -21,8 +22,9 @@ actor Targets {
     private var shuttingDown = false
 
     /// Targets over `store`; `changeNotice` is called with them on every new generation.
-    init(store: any DroverStore, logger: Logger, changeNotice: @escaping @Sendable (Targets) -> Void = { _ in }) {
+    init(store: any DroverStore, secrets: SecretBox = .ephemeral(), logger: Logger, changeNotice: @escaping @Sendable (Targets) -> Void = { _ in }) {
         self.store = store
+        self.secrets = secrets
         self.logger = logger
         self.changeNotice = changeNotice
     }
@@ -123,9 +125,10 @@ actor Targets {
             return try await loading.task.value.get()
         }
         let store = self.store
+        let secrets = self.secrets
         let task = Task { () async -> Result<TargetSnapshot, ServerError> in
             do throws(ServerError) {
-                return .success(try await TargetSnapshot.read(from: store, generation: generation))
+                return .success(try await TargetSnapshot.read(from: store, generation: generation, secrets: secrets))
             } catch {
                 return .failure(error)
             }

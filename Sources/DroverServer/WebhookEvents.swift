@@ -52,6 +52,20 @@ struct WebhookEvents: Sendable {
         try await queue(.releaseCompleted, scope, API.WebhookData(release: release.id, attempts: attempts), fact: "release.completed \(release.id)")
     }
 
+    /// cluster.node-down and cluster.node-up, as a manager's observation gives rise to them.
+    func clusterNode(_ event: API.ClusterEvent, fleetID: String, cluster: String) async throws(ServerError) {
+        let kind: API.WebhookEvent
+        switch event.kind {
+        case "node-down": kind = .clusterNodeDown
+        case "node-up": kind = .clusterNodeUp
+        default: return
+        }
+        let scope = try await store.eventScope(fleetID: fleetID)
+        var device: API.WebhookDevice?
+        if let uuid = event.device, let record = try? await store.device(uuid: uuid) { device = API.WebhookDevice(uuid: record.uuid, name: record.name) }
+        try await queue(kind, scope, API.WebhookData(device: device, detail: "cluster \(cluster): \(event.detail)"))
+    }
+
     /// A ping to one webhook, whatever it hears; the delivery's id.
     func ping(_ webhook: WebhookRecord) async throws(ServerError) -> String {
         let scope = EventScope(

@@ -29,6 +29,8 @@ struct AuthorizationMatrixTests {
         var fleets: [Target: String] = [:]
         var devices: [Target: String] = [:]
         var releases: [Target: String] = [:]
+        var clusters: [Target: String] = [:]
+        var deviceKeys: [Target: String] = [:]
         var ownerTokens: [Target: String] = [:]
         var deviceKey = ""
         var provisioningKey = ""
@@ -113,9 +115,22 @@ struct AuthorizationMatrixTests {
             if target == .own { world.deviceKey = device.apiKey }
             let release = try await client.call(.post, "/v1/fleets/\(name)/releases", json: compose, token: token)
             world.releases[target] = try Self.field("id", release.body)
+            world.deviceKeys[target] = device.apiKey
+            world.clusters[target] = "c-\(name)"
+            try await Self.ensureCluster(client, target: target, world: world)
         }
         world.provisioningKey = try Self.field("key", try await client.call(.post, "/v1/fleets/own/keys", json: "{}").body)
         return world
+    }
+
+    /// Makes the target's cluster (of one manager: its device, just heard from) unless it is there.
+    static func ensureCluster(_ client: TestServer.Client, target: Target, world: World) async throws {
+        _ = try await client.call(.get, "/v1/device/state", token: world.deviceKeys[target])
+        let name = target == .foreign ? "far" : world.fleets[target] ?? ""
+        let made = try await client.call(
+            .post, "/v1/clusters", json: #"{"name": "\#(world.clusters[target] ?? "")", "fleet": "\#(name)", "managers": 1}"#,
+            token: world.ownerTokens[target])
+        #expect(made.status == .created || made.status == .conflict, "\(made.body)")
     }
 
     /// Enrols a device into a fleet with a fresh key.
@@ -144,7 +159,7 @@ struct AuthorizationMatrixTests {
     /// Operations that name no fleet, device or release.
     static let fleetless: Set<String> = [
         "listFleets", "createFleet", "me", "changePassword", "createOrg", "listUsers", "createUser", "listTokens", "logout", "deleteUser",
-        "setRole", "registryInfo", "collectImages",
+        "setRole", "registryInfo", "collectImages", "listClusters",
     ]
 
     /// What the role table allows `caller` to do with `permission` on `target`.
@@ -181,6 +196,7 @@ struct AuthorizationMatrixTests {
         if operation.id == "deleteDevice" { replace("device", try await Self.enrol(client, fleet: fleetName, token: owner).uuid) }
         replace("device", world.devices[target] ?? "")
         replace("release", world.releases[target] ?? "")
+        replace("cluster", world.clusters[target] ?? "")
         switch operation.id {
         case "createFleet": body = #"{"name": "f-\#(unique)"}"#
         case "createRelease": body = compose
@@ -216,6 +232,9 @@ struct AuthorizationMatrixTests {
             #expect(made.status == .ok, "\(made.body)")
             replace("registry", "ghcr.io")
         case "buildImage": replace("service", "app")
+        // The fleet is a cluster already: the answer is a conflict (allowed), or not found.
+        case "createCluster": body = #"{"name": "c-\#(unique)", "fleet": "\#(fleetName)", "managers": 1}"#
+        case "removeCluster": try await Self.ensureCluster(client, target: target, world: world)
         case "listWebhooks": path += "?fleet=\(fleet)"
         case "createWebhook": body = #"{"fleet": "\#(fleet)", "url": "http://127.0.0.1:9/hook", "events": ["release.created"]}"#
         case "deleteWebhook", "testWebhook", "webhookDeliveries":

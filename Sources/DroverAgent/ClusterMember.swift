@@ -1,0 +1,411 @@
+import DockerEngine
+import DroverClient
+import DroverModel
+import Foundation
+import Logging
+
+/// The device's part in a cluster (a Docker Swarm formed from its fleet), on a loop of its own
+/// beside the app rounds: it forms the swarm (the first manager) or joins it with the token
+/// its target carries, and leaves it when the target no longer names it. A manager also
+/// keeps the fleet's release running as a stack, keeps the nodes' labels and roles as the
+/// server plans them, removes the nodes of devices that left, and tells the server what it
+/// sees of the whole swarm. Drover schedules nothing itself: placement, rescheduling and
+/// rolling updates are Swarm's.
+public actor ClusterMember {
+    let engine: DockerClient
+    let api: DroverAPIClient
+    let state: StateDirectory
+    let logger: Logger
+    let registryAuth: (@Sendable (String) async -> String?)?
+    private var lastSent: API.ClusterMemberReport?
+    private var lastSentAt = ContinuousClock.now
+    private var lastError: String?
+    /// The stack's spec hash each service was last seen to have (or given) by this manager.
+    private var applied: [String: String] = [:]
+    /// The release each service's swarm rolled back from, while it stays rolled back.
+    private var rolledBack: [String: String] = [:]
+    /// Why each service's swarm started to roll back.
+    private var rollbackReasons: [String: String] = [:]
+
+    /// How often a manager looks at the swarm; a worker, at its own node.
+    static let managerInterval: Duration = .seconds(1)
+    static let workerInterval: Duration = .seconds(3)
+    /// How often a device in no cluster looks at its target for one.
+    static let idleInterval: Duration = .seconds(1)
+    /// A report that did not change is sent again after this long, so the server knows the
+    /// view is current.
+    static let resendInterval: Duration = .seconds(15)
+
+    /// Creates a member.
+    public init(
+        engine: DockerClient, api: DroverAPIClient, state: StateDirectory, logger: Logger, registryAuth: (@Sendable (String) async -> String?)?
+    ) {
+        self.engine = engine
+        self.api = api
+        self.state = state
+        self.logger = logger
+        self.registryAuth = registryAuth
+    }
+
+    /// Runs until cancelled, reading the current target's cluster part each time round.
+    public func run(target: @escaping @Sendable () async -> ClusterTarget?) async {
+        while !Task.isCancelled {
+            let pause = await round(await target())
+            try? await Task.sleep(for: pause)
+        }
+    }
+
+    /// One look at the engine's swarm and what the target asks; how long to wait until the next.
+    func round(_ target: ClusterTarget?) async -> Duration {
+        // Most devices are in no cluster: the in-memory target says so without asking the engine.
+        if target == nil, membership() == nil { return Self.idleInterval }
+        let info: EngineInfo
+        do {
+            info = try await engine.info()
+        } catch {
+            note("the engine did not answer", error)
+            return Self.workerInterval
+        }
+        let local = info.swarm?.localNodeState ?? "inactive"
+        let joined = membership()
+        guard let target else {
+            // Left the fleet's cluster (or the cluster was dissolved): leave a swarm Drover joined.
+            if local != "inactive", joined != nil { await leave("the device is no longer in a cluster") }
+            return Self.workerInterval
+        }
+        if local != "inactive", let joined, joined != target.id {
+            await leave("the device's fleet is now in cluster \(target.name)")
+            return Self.workerInterval
+        }
+        if local == "inactive" {
+            await enter(target)
+            await send(report(target, info: try? await engine.info()))
+            return Self.workerInterval
+        }
+        if joined == nil {
+            // An engine in a swarm that this agent did not join: its own, or one it formed or
+            // joined before its state directory was lost. Adopt it only when it is this cluster's.
+            guard await isOurs(target, info: info) else {
+                var report = report(target, info: info)
+                report.error = "the engine is in a swarm that Drover did not form; leave it ('docker swarm leave') to join cluster \(target.name)"
+                await send(report)
+                return Self.workerInterval * 3
+            }
+            remember(target.id)
+        }
+        var report = report(target, info: info)
+        guard info.swarm?.controlAvailable == true else {
+            await send(report)
+            return Self.workerInterval
+        }
+        if target.initialize == true {
+            do {
+                let tokens = try await engine.swarmInspect().joinTokens
+                report.tokens = tokens.map { API.ClusterJoinTokens(worker: $0.worker, manager: $0.manager) }
+            } catch {
+                note("reading the join tokens failed", error)
+            }
+        }
+        await keepNodes(target)
+        await keepStack(target)
+        report.observation = await observe(target)
+        await send(report)
+        return Self.managerInterval
+    }
+
+    // MARK: - Membership
+
+    private func enter(_ target: ClusterTarget) async {
+        do {
+            if target.initialize == true {
+                var spec = SwarmSpec(labels: [ClusterTarget.clusterLabel: target.id])
+                if let heartbeat = target.heartbeat { spec.dispatcher = SwarmSpec.Dispatcher(heartbeatPeriod: heartbeat) }
+                let node = try await engine.swarmInit(SwarmInitRequest(advertiseAddr: target.advertiseAddress, spec: spec))
+                remember(target.id)
+                logger.notice("formed the swarm of cluster \(target.name)", metadata: ["node": "\(node)"])
+            } else if let join = target.join {
+                try await engine.swarmJoin(
+                    SwarmJoinRequest(advertiseAddr: target.advertiseAddress, remoteAddrs: join.managers, joinToken: join.token))
+                remember(target.id)
+                logger.notice("joined the swarm of cluster \(target.name) as \(target.role.rawValue)")
+            }
+            lastError = nil
+        } catch {
+            note("entering the swarm of cluster \(target.name) failed; will retry", error)
+            lastError = "\(error)"
+        }
+    }
+
+    private func leave(_ why: String) async {
+        do {
+            try await engine.swarmLeave(force: true)
+            logger.notice("left the swarm: \(why)")
+        } catch {
+            note("leaving the swarm failed; will retry", error)
+            return
+        }
+        forget()
+    }
+
+    private func isOurs(_ target: ClusterTarget, info: EngineInfo) async -> Bool {
+        if info.swarm?.controlAvailable == true, let swarm = try? await engine.swarmInspect() {
+            return swarm.spec.labels?[ClusterTarget.clusterLabel] == target.id
+        }
+        let remote = Set((info.swarm?.remoteManagers ?? []).map(\.addr))
+        return !remote.isDisjoint(with: target.join?.managers ?? [])
+    }
+
+    private struct Membership: Codable {
+        var cluster: String?
+    }
+
+    /// The cluster whose swarm this agent formed or joined, kept in the state directory so
+    /// that it leaves only a swarm it entered.
+    private func membership() -> String? {
+        guard let data = try? state.read("cluster.json") else { return nil }
+        return (try? JSONDecoder().decode(Membership.self, from: data))?.cluster
+    }
+
+    private func remember(_ cluster: String?) {
+        do {
+            try state.write("cluster.json", try JSONEncoder().encode(Membership(cluster: cluster)))
+        } catch {
+            logger.warning("saving the cluster membership failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func forget() { remember(nil) }
+
+    // MARK: - What the node says
+
+    private func report(_ target: ClusterTarget, info: EngineInfo?) -> API.ClusterMemberReport {
+        let swarm = info?.swarm
+        var report = API.ClusterMemberReport(
+            cluster: target.id, nodeID: swarm?.nodeID.flatMap { $0.isEmpty ? nil : $0 }, state: swarm?.localNodeState ?? "inactive",
+            manager: swarm?.controlAvailable, address: swarm?.nodeAddr.flatMap { $0.isEmpty ? nil : $0 },
+            error: swarm?.error.flatMap { $0.isEmpty ? nil : $0 } ?? lastError)
+        report.ipvs = Self.hasIPVS
+        report.engineVersion = info?.serverVersion
+        return report
+    }
+
+    /// Whether the kernel has IPVS, which Swarm's ingress routing mesh and VIPs need.
+    static var hasIPVS: Bool {
+        FileManager.default.fileExists(atPath: "/proc/net/ip_vs") || FileManager.default.fileExists(atPath: "/sys/module/ip_vs")
+    }
+
+    private func send(_ report: API.ClusterMemberReport) async {
+        guard report != lastSent || ContinuousClock.now - lastSentAt > Self.resendInterval else { return }
+        do {
+            try await api.clusterReport(report)
+            lastSent = report
+            lastSentAt = .now
+        } catch {
+            note("telling the server about the swarm failed; will retry", error)
+        }
+    }
+
+    private func note(_ message: String, _ error: any Error) {
+        logger.info("\(message)", metadata: ["error": "\(error)"])
+    }
+
+    // MARK: - A manager's work
+
+    /// Labels and roles as the server plans them; nodes of devices that left are removed.
+    private func keepNodes(_ target: ClusterTarget) async {
+        guard let plan = target.nodes else { return }
+        let nodes: [SwarmNode]
+        do {
+            nodes = try await engine.nodes()
+        } catch {
+            return
+        }
+        for node in nodes {
+            do {
+                if let want = plan[node.id] {
+                    var spec = node.spec
+                    let role = SwarmNode.Role(rawValue: want.role.rawValue)
+                    guard spec.labels ?? [:] != want.labels || spec.role != role else { continue }
+                    spec.labels = want.labels
+                    spec.role = role
+                    try await engine.updateNode(id: node.id, version: node.version.index, spec: spec)
+                } else if node.spec.labels?[ClusterTarget.deviceLabel] != nil || node.status.state == .down {
+                    // A device that left the fleet (or a node no device claims, gone): a manager
+                    // is demoted first, as a swarm removes only workers.
+                    if node.spec.role == .manager {
+                        guard node.status.state != .down || nodes.filter({ $0.spec.role == .manager }).count > 1 else { continue }
+                        var spec = node.spec
+                        spec.role = .worker
+                        try await engine.updateNode(id: node.id, version: node.version.index, spec: spec)
+                    } else if node.spec.labels?[ClusterTarget.deviceLabel] != nil || node.status.state == .down {
+                        try await engine.removeNode(id: node.id, force: true)
+                        logger.notice("removed node \(node.id): its device is not in the cluster")
+                    }
+                }
+            } catch {
+                note("updating node \(node.id) failed; will retry", error)
+            }
+        }
+    }
+
+    /// The release as a stack: networks, then services created, updated or removed.
+    private func keepStack(_ target: ClusterTarget) async {
+        guard let stack = target.stack else { return }
+        await keepNetworks(stack, cluster: target.id)
+        let existing: [SwarmService]
+        do {
+            existing = try await engine.services(label: "\(ClusterTarget.clusterLabel)=\(target.id)")
+        } catch {
+            note("listing the stack's services failed", error)
+            return
+        }
+        var byName: [String: SwarmService] = [:]
+        for service in existing {
+            if let name = service.spec.labels?[StackServices.serviceLabel] { byName[name] = service }
+        }
+        for (name, service) in stack.services.sorted(by: { $0.key < $1.key }) {
+            let spec = StackServices.spec(name, service, stack: stack, cluster: target.id)
+            let hash = spec.labels?[StackServices.specHashLabel]
+            let auth = await registryAuth?(service.image ?? "")
+            do {
+                if let current = byName[name] {
+                    if current.spec.labels?[StackServices.specHashLabel] == hash {
+                        applied[name] = hash
+                        rolledBack[name] = nil
+                        continue
+                    }
+                    // The swarm rolled this very spec back (an automatic rollback leaves no
+                    // previous spec to compare, so it is this spec if it was seen applied): it
+                    // stays rolled back until a new release. The server marks this one failing,
+                    // and offers the last good one again.
+                    if applied[name] == hash, current.updateStatus?.state?.rawValue.hasPrefix("rollback") == true {
+                        if rolledBack[name] == nil { logger.notice("the swarm rolled service \(spec.name ?? name) back from release \(stack.release)") }
+                        rolledBack[name] = stack.release
+                        continue
+                    }
+                    try await engine.updateService(id: current.id, version: current.version.index, spec: spec, registryAuth: auth)
+                    applied[name] = hash
+                    logger.notice("updated service \(spec.name ?? name) to release \(stack.release)")
+                } else {
+                    _ = try await engine.createService(spec, registryAuth: auth)
+                    logger.notice("created service \(spec.name ?? name) of release \(stack.release)")
+                }
+            } catch {
+                // Another manager may have changed it meanwhile: the next round reads it again.
+                note("deploying service \(name) failed; will retry", error)
+            }
+        }
+        for (name, service) in byName where stack.services[name] == nil || service.spec.labels?[StackServices.namespaceLabel] != stack.namespace {
+            do {
+                try await engine.removeService(id: service.id)
+                logger.notice("removed service \(service.spec.name ?? name): not in release \(stack.release)")
+            } catch {
+                note("removing service \(name) failed; will retry", error)
+            }
+        }
+    }
+
+    private func keepNetworks(_ stack: ClusterTarget.Stack, cluster: String) async {
+        guard let networks = stack.networks, !networks.isEmpty else { return }
+        let existing: Set<String>
+        do {
+            existing = Set(try await engine.listNetworks().map(\.name))
+        } catch {
+            return
+        }
+        for (network, spec) in networks.sorted(by: { $0.key < $1.key }) where spec.external != true {
+            let name = StackServices.networkName(network, namespace: stack.namespace, spec: spec)
+            guard !existing.contains(name) else { continue }
+            var labels = spec.labels ?? [:]
+            labels[StackServices.namespaceLabel] = stack.namespace
+            labels[ClusterTarget.clusterLabel] = cluster
+            var create = NetworkCreate(name: name)
+            create.driver = spec.driver ?? "overlay"
+            create.options = spec.driverOpts
+            create.labels = labels
+            create.internal = spec.internal
+            create.attachable = spec.attachable
+            do {
+                _ = try await engine.createNetwork(create)
+            } catch {
+                note("creating network \(name) failed; will retry", error)
+            }
+        }
+    }
+
+    /// What this manager sees: the nodes, and the stack's services with their tasks.
+    private func observe(_ target: ClusterTarget) async -> API.ClusterObservation {
+        let nodes: [SwarmNode]
+        do {
+            nodes = try await engine.nodes()
+        } catch {
+            return API.ClusterObservation(quorum: false, error: "\(error)", nodes: [], services: [])
+        }
+        let observed = nodes.map { node in
+            var view = API.ObservedNode(
+                id: node.id, device: node.spec.labels?[ClusterTarget.deviceLabel], role: node.spec.role?.rawValue ?? "worker",
+                state: node.status.state.rawValue, availability: node.spec.availability?.rawValue ?? "active")
+            view.reachability = node.managerStatus?.reachability?.rawValue
+            view.leader = node.managerStatus?.leader
+            view.address = node.status.addr
+            view.engineVersion = node.description?.engine?.engineVersion
+            view.architecture = node.description?.platform?.architecture.map(Self.architecture)
+            view.labels = node.spec.labels
+            return view
+        }
+        var services: [API.ClusterService] = []
+        if let list = try? await engine.services(label: "\(ClusterTarget.clusterLabel)=\(target.id)") {
+            let tasks = (try? await engine.tasks()) ?? []
+            for service in list {
+                let own = tasks.filter { $0.serviceID == service.id }
+                var view = Self.observed(service, tasks: own)
+                // Why the swarm rolls back is said while it starts to (the message then becomes
+                // "rollback completed"), and by the task that failed.
+                if view.updateState == "rollback_started" || view.updateState == "rollback_paused", let message = view.updateMessage {
+                    rollbackReasons[view.name] = message
+                }
+                if view.updateState?.hasPrefix("rollback") == true {
+                    if view.rolledBackFrom == nil { view.rolledBackFrom = rolledBack[view.name] }
+                    let failed = own.filter { $0.status.state.rawValue == "failed" }.max { ($0.status.timestamp ?? "") < ($1.status.timestamp ?? "") }
+                    let reasons = [rollbackReasons[view.name], failed?.status.err.map { "a task failed: \($0)" }].compactMap { $0 }
+                    if !reasons.isEmpty { view.updateMessage = reasons.joined(separator: "; ") }
+                } else {
+                    rollbackReasons[view.name] = nil
+                }
+                services.append(view)
+            }
+        }
+        return API.ClusterObservation(quorum: true, nodes: observed.sorted { $0.id < $1.id }, services: services.sorted { $0.name < $1.name })
+    }
+
+    static func observed(_ service: SwarmService, tasks: [SwarmTask]) -> API.ClusterService {
+        let spec = service.spec
+        let state = service.updateStatus?.state?.rawValue
+        let meant = tasks.filter { $0.desiredState.rawValue == "running" }
+        var view = API.ClusterService(
+            name: spec.labels?[StackServices.serviceLabel] ?? spec.name ?? service.id, release: spec.labels?[StackServices.releaseLabel],
+            mode: spec.mode?.global != nil ? "global" : "replicated",
+            desired: Int(service.serviceStatus?.desiredTasks ?? spec.mode?.replicated?.replicas ?? 0),
+            running: Int(service.serviceStatus?.runningTasks ?? UInt64(meant.filter { $0.status.state.rawValue == "running" }.count)),
+            image: spec.taskTemplate.containerSpec?.image, updateState: state, updateMessage: service.updateStatus?.message,
+            tasks: meant.sorted { ($0.slot ?? 0, $0.id) < ($1.slot ?? 0, $1.id) }.map { task in
+                let running = task.status.state.rawValue == "running"
+                return API.ClusterTask(
+                    nodeID: task.nodeID, slot: task.slot, state: task.status.state.rawValue,
+                    message: running ? nil : (task.status.err ?? task.status.message), release: task.spec.containerSpec?.labels?[StackServices.releaseLabel],
+                    since: task.status.timestamp.flatMap { try? EngineTimestamp.date(from: $0) }.map(\.timeIntervalSince1970))
+            })
+        if state?.hasPrefix("rollback") == true { view.rolledBackFrom = service.previousSpec?.labels?[StackServices.releaseLabel] }
+        return view
+    }
+
+    /// Swarm's `x86_64`/`aarch64` as Drover's and Go's `amd64`/`arm64`.
+    static func architecture(_ machine: String) -> String {
+        switch machine {
+        case "x86_64": "amd64"
+        case "aarch64": "arm64"
+        case "armv7l", "armv6l": "arm"
+        default: machine
+        }
+    }
+}
