@@ -51,6 +51,16 @@ enum DeviceView {
             ("status", status(device)),
         ]
         if let rollout = device.rollout { fields.append(("rollout", self.rollout(rollout))) }
+        if let node = device.clusterNode {
+            var line = "\(node.cluster): \(node.node.role), \(node.node.state)"
+            if let since = node.node.downSince { line += " since \(TerminalOutput.ago(Date(timeIntervalSince1970: since), now: now))" }
+            if node.node.leader == true { line += ", leader" }
+            if let error = node.node.error { line += " (\(error))" }
+            fields.append(("cluster", line))
+            for event in node.events.prefix(5) {
+                fields.append(("", "\(TerminalOutput.ago(Date(timeIntervalSince1970: event.at), now: now)): \(event.detail)"))
+            }
+        }
         var text = TerminalOutput.sheet(fields)
         let services = (device.services ?? [:]).sorted { $0.key < $1.key }
         if !services.isEmpty {

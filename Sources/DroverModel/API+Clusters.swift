@@ -107,6 +107,23 @@ extension API {
         }
     }
 
+    /// A device's node, as its device view shows it.
+    public struct DeviceClusterNode: Codable, Sendable, Equatable {
+        /// The cluster's name.
+        public var cluster: String
+        /// The node.
+        public var node: ClusterNode
+        /// The node's newest events (down, back), newest first.
+        public var events: [ClusterEvent]
+
+        /// Creates a device's node view.
+        public init(cluster: String, node: ClusterNode, events: [ClusterEvent]) {
+            self.cluster = cluster
+            self.node = node
+            self.events = events
+        }
+    }
+
     /// `GET /v1/clusters/{name}/services`: the stack's services.
     public struct ClusterServices: Codable, Sendable, Equatable {
         /// The release the stack is to run.

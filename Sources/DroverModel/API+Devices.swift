@@ -77,6 +77,9 @@ extension API {
         /// Its newest metrics sample, without the per-container figures (`GET
         /// /v1/devices/{device}/metrics` has them); nil until one arrives.
         public var metrics: MetricSample?
+        /// Its node in its fleet's cluster, with the node's newest events (`GET
+        /// /v1/devices/{device}` of a device of a fleet in cluster mode only).
+        public var clusterNode: DeviceClusterNode?
         /// Creates a device.
         public init(
             uuid: String, name: String, fleet: String, architecture: String?, platform: String? = nil, tags: [String: String], online: Bool,

@@ -91,6 +91,19 @@ struct Clusters: Sendable {
         logger.info("cluster removed", metadata: ["cluster": "\(cluster.name)"])
     }
 
+    /// A device's node in its fleet's cluster, with the node's newest events; nil when its
+    /// fleet is not in cluster mode.
+    func node(of uuid: String, fleet name: String, _ access: Access) async throws(ServerError) -> API.DeviceClusterNode? {
+        let fleet = try await access.fleet(in: store, name)
+        guard let cluster = try await cluster(fleetID: fleet.id) else { return nil }
+        let view = try await view(cluster, fleet: fleet)
+        guard let node = view.nodes.first(where: { $0.device == uuid }) else { return nil }
+        let events = try await store.clusterEvents(clusterID: cluster.id, limit: 200).filter {
+            $0.device == uuid || ($0.nodeID != nil && $0.nodeID == node.nodeID)
+        }
+        return API.DeviceClusterNode(cluster: cluster.name, node: node, events: Array(events.prefix(10)))
+    }
+
     /// The cluster of a fleet, if it is in cluster mode.
     func cluster(fleetID: String) async throws(ServerError) -> ClusterRecord? {
         try await store.clusters(org: nil).first { $0.fleetID == fleetID }

@@ -88,7 +88,11 @@ extension ControlPlane {
         try await devices.list(access, filter, page: page)
     }
     /// One device by name or UUID.
-    public func device(_ access: Access, _ reference: String) async throws(ServerError) -> API.Device { try await devices.device(access, reference) }
+    public func device(_ access: Access, _ reference: String) async throws(ServerError) -> API.Device {
+        var device = try await devices.device(access, reference)
+        device.clusterNode = try await clusters.node(of: device.uuid, fleet: device.fleet, access)
+        return device
+    }
     /// Renames, moves, pins or unpins a device.
     public func updateDevice(_ access: Access, _ reference: String, _ update: API.UpdateDevice) async throws(ServerError) -> API.Device {
         let before = try await access.device(in: devices.store, reference)

@@ -141,6 +141,12 @@ extension OpenAPIDocument {
                     S.required("converged", S.boolean("Whether every service runs its replicas on ready nodes from the release's spec")),
                     S.required("services", S.array("The services", of: S.ref("ClusterService"))),
                 ]),
+            "DeviceClusterNode": S.object(
+                "A device's node in its fleet's cluster (GET /v1/devices/{device} only)", .response,
+                [
+                    S.required("cluster", S.string("The cluster's name")), S.required("node", S.ref("ClusterNode")),
+                    S.required("events", S.array("The node's newest events, newest first", of: S.ref("ClusterEvent"))),
+                ]),
             "ClusterService": service,
             "ClusterTask": task,
             "ClusterEvent": S.object(

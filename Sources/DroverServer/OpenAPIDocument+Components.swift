@@ -228,6 +228,7 @@ extension OpenAPIDocument {
                     S.optional("services", S.map("Per-service state from its last report", of: S.ref("ServiceState"))),
                     S.optional("rollout", S.ref("RolloutState")),
                     S.optional("metrics", S.ref("MetricSample")),
+                    S.optional("clusterNode", S.ref("DeviceClusterNode")),
                 ]),
             "UpdateDevice": S.object(
                 "PATCH /v1/devices/{device}: rename, move, pin or track; fields left out are unchanged", .request,

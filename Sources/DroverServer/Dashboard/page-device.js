@@ -33,6 +33,14 @@ function explain(device) {
     words.push(device.statusDetail);
   }
   if (rollout && rollout.outcome === 'started' && device.status !== 'rolled-back') words.push(`Release ${shortId(rollout.release)} started; it is inside its health window.`);
+  const cluster = device.clusterNode;
+  if (cluster) {
+    const node = cluster.node;
+    let line = `It is a ${node.role} of cluster ${cluster.cluster}, ${node.state}`;
+    if (node.downSince) line += ` since ${new Date(node.downSince * 1000).toLocaleString()}`;
+    words.push(line + (node.error ? ` (${node.error}).` : '.'));
+    for (const event of cluster.events.slice(0, 3)) words.push(`${new Date(event.at * 1000).toLocaleString()}: ${event.detail}.`);
+  }
   return words.join(' ');
 }
 
