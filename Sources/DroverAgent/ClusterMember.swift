@@ -26,6 +26,13 @@ public actor ClusterMember {
     private var rolledBack: [String: String] = [:]
     /// Why each service's swarm started to roll back.
     private var rollbackReasons: [String: String] = [:]
+    /// Why creating or updating each service failed last, until it succeeds.
+    private var deployErrors: [String: String] = [:]
+    /// When each service's pull credentials were last handed to the swarm.
+    private var authSent: [String: ContinuousClock.Instant] = [:]
+    /// How often a service's pull credentials are handed to the swarm again (registry tokens
+    /// live 30 minutes).
+    static let authRefresh: Duration = .seconds(600)
 
     /// How often a manager looks at the swarm; a worker, at its own node.
     static let managerInterval: Duration = .seconds(1)
@@ -77,6 +84,11 @@ public actor ClusterMember {
             await leave("the device's fleet is now in cluster \(target.name)")
             return Self.workerInterval
         }
+        if local == "error", joined != nil {
+            // Removed from the swarm while it was away, or a join that went wrong: start afresh.
+            await leave("the engine's swarm state is error: \(info.swarm?.error ?? "no reason given")")
+            return Self.workerInterval
+        }
         if local == "inactive" {
             await enter(target)
             await send(report(target, info: try? await engine.info()))
@@ -106,9 +118,23 @@ public actor ClusterMember {
                 note("reading the join tokens failed", error)
             }
         }
-        await keepNodes(target)
+        // One manager writes: the swarm's leader. The others only say so when they see no
+        // leader at all (the managers lost their majority).
+        let nodes: [SwarmNode]
+        do {
+            nodes = try await engine.nodes()
+        } catch {
+            if error.isNoLeader { report.observation = API.ClusterObservation(quorum: false, error: error.message, nodes: [], services: []) }
+            await send(report)
+            return Self.managerInterval
+        }
+        guard nodes.first(where: { $0.id == info.swarm?.nodeID })?.managerStatus?.leader == true else {
+            await send(report)
+            return Self.managerInterval
+        }
+        await keepNodes(target, nodes: nodes)
         await keepStack(target)
-        report.observation = await observe(target)
+        report.observation = await observe(target, nodes: nodes)
         await send(report)
         return Self.managerInterval
     }
@@ -124,8 +150,19 @@ public actor ClusterMember {
                 remember(target.id)
                 logger.notice("formed the swarm of cluster \(target.name)", metadata: ["node": "\(node)"])
             } else if let join = target.join {
-                try await engine.swarmJoin(
-                    SwarmJoinRequest(advertiseAddr: target.advertiseAddress, remoteAddrs: join.managers, joinToken: join.token))
+                // The engine tries only the first address it is given: each manager in turn.
+                var failure: (any Error)?
+                for manager in join.managers {
+                    do {
+                        try await engine.swarmJoin(
+                            SwarmJoinRequest(advertiseAddr: target.advertiseAddress, remoteAddrs: [manager], joinToken: join.token))
+                        failure = nil
+                        break
+                    } catch {
+                        failure = error
+                    }
+                }
+                if let failure { throw failure }
                 remember(target.id)
                 logger.notice("joined the swarm of cluster \(target.name) as \(target.role.rawValue)")
             }
@@ -212,14 +249,9 @@ public actor ClusterMember {
     // MARK: - A manager's work
 
     /// Labels and roles as the server plans them; nodes of devices that left are removed.
-    private func keepNodes(_ target: ClusterTarget) async {
+    private func keepNodes(_ target: ClusterTarget, nodes: [SwarmNode]) async {
         guard let plan = target.nodes else { return }
-        let nodes: [SwarmNode]
-        do {
-            nodes = try await engine.nodes()
-        } catch {
-            return
-        }
+        let planned = Set(plan.values.map(\.device))
         for node in nodes {
             do {
                 if let want = plan[node.id] {
@@ -229,15 +261,14 @@ public actor ClusterMember {
                     spec.labels = want.labels
                     spec.role = role
                     try await engine.updateNode(id: node.id, version: node.version.index, spec: spec)
-                } else if node.spec.labels?[ClusterTarget.deviceLabel] != nil || node.status.state == .down {
-                    // A device that left the fleet (or a node no device claims, gone): a manager
-                    // is demoted first, as a swarm removes only workers.
+                } else if Self.departed(node, planned: planned) {
+                    // A device that left the fleet, or a node no device claims that is down: a
+                    // manager is demoted first, as a swarm removes only workers.
                     if node.spec.role == .manager {
-                        guard node.status.state != .down || nodes.filter({ $0.spec.role == .manager }).count > 1 else { continue }
                         var spec = node.spec
                         spec.role = .worker
                         try await engine.updateNode(id: node.id, version: node.version.index, spec: spec)
-                    } else if node.spec.labels?[ClusterTarget.deviceLabel] != nil || node.status.state == .down {
+                    } else {
                         try await engine.removeNode(id: node.id, force: true)
                         logger.notice("removed node \(node.id): its device is not in the cluster")
                     }
@@ -246,6 +277,13 @@ public actor ClusterMember {
                 note("updating node \(node.id) failed; will retry", error)
             }
         }
+    }
+
+    /// Whether a node the plan does not list is to go: its device left the fleet, or it is a
+    /// down node that no device of the fleet claims (an old node of a device that joined again).
+    static func departed(_ node: SwarmNode, planned: Set<String>) -> Bool {
+        if let device = node.spec.labels?[ClusterTarget.deviceLabel], !planned.contains(device) { return true }
+        return node.status.state == .down
     }
 
     /// The release as a stack: networks, then services created, updated or removed.
@@ -266,32 +304,53 @@ public actor ClusterMember {
         for (name, service) in stack.services.sorted(by: { $0.key < $1.key }) {
             let spec = StackServices.spec(name, service, stack: stack, cluster: target.id)
             let hash = spec.labels?[StackServices.specHashLabel]
-            let auth = await registryAuth?(service.image ?? "")
             do {
                 if let current = byName[name] {
                     if current.spec.labels?[StackServices.specHashLabel] == hash {
                         applied[name] = hash
                         rolledBack[name] = nil
+                        deployErrors[name] = nil
+                        if current.spec.labels?[StackServices.releaseLabel] != stack.release {
+                            // Only the release changed, not the service: a change of the service's
+                            // labels alone, which restarts no task.
+                            try await engine.updateService(id: current.id, version: current.version.index, spec: spec, registryAuth: nil)
+                        } else if ContinuousClock.now - (authSent[name] ?? .now - Self.authRefresh) >= Self.authRefresh,
+                            current.updateStatus?.state?.rawValue.hasPrefix("rollback") != true,
+                            let auth = await registryAuth?(service.image ?? "")
+                        {
+                            // The swarm keeps the pull credentials given with the last update for
+                            // the nodes that pull later (a task moved after a node died); registry
+                            // tokens expire, so they are handed over again, which restarts nothing.
+                            try await engine.updateService(id: current.id, version: current.version.index, spec: spec, registryAuth: auth)
+                            authSent[name] = .now
+                        }
                         continue
                     }
                     // The swarm rolled this very spec back (an automatic rollback leaves no
                     // previous spec to compare, so it is this spec if it was seen applied): it
-                    // stays rolled back until a new release. The server marks this one failing,
-                    // and offers the last good one again.
+                    // stays rolled back. The server marks the release failing and offers the
+                    // last good one again.
                     if applied[name] == hash, current.updateStatus?.state?.rawValue.hasPrefix("rollback") == true {
                         if rolledBack[name] == nil { logger.notice("the swarm rolled service \(spec.name ?? name) back from release \(stack.release)") }
                         rolledBack[name] = stack.release
                         continue
                     }
+                    let auth = await registryAuth?(service.image ?? "")
                     try await engine.updateService(id: current.id, version: current.version.index, spec: spec, registryAuth: auth)
+                    authSent[name] = .now
                     applied[name] = hash
                     logger.notice("updated service \(spec.name ?? name) to release \(stack.release)")
                 } else {
+                    let auth = await registryAuth?(service.image ?? "")
                     _ = try await engine.createService(spec, registryAuth: auth)
+                    authSent[name] = .now
+                    applied[name] = hash
                     logger.notice("created service \(spec.name ?? name) of release \(stack.release)")
                 }
+                deployErrors[name] = nil
             } catch {
-                // Another manager may have changed it meanwhile: the next round reads it again.
+                // The next round reads the service again; meanwhile the server hears why.
+                deployErrors[name] = "\(error)"
                 note("deploying service \(name) failed; will retry", error)
             }
         }
@@ -334,13 +393,7 @@ public actor ClusterMember {
     }
 
     /// What this manager sees: the nodes, and the stack's services with their tasks.
-    private func observe(_ target: ClusterTarget) async -> API.ClusterObservation {
-        let nodes: [SwarmNode]
-        do {
-            nodes = try await engine.nodes()
-        } catch {
-            return API.ClusterObservation(quorum: false, error: "\(error)", nodes: [], services: [])
-        }
+    private func observe(_ target: ClusterTarget, nodes: [SwarmNode]) async -> API.ClusterObservation? {
         let observed = nodes.map { node in
             var view = API.ObservedNode(
                 id: node.id, device: node.spec.labels?[ClusterTarget.deviceLabel], role: node.spec.role?.rawValue ?? "worker",
@@ -354,26 +407,34 @@ public actor ClusterMember {
             return view
         }
         var services: [API.ClusterService] = []
-        if let list = try? await engine.services(label: "\(ClusterTarget.clusterLabel)=\(target.id)") {
-            let tasks = (try? await engine.tasks()) ?? []
-            for service in list {
-                let own = tasks.filter { $0.serviceID == service.id }
-                var view = Self.observed(service, tasks: own)
-                // Why the swarm rolls back is said while it starts to (the message then becomes
-                // "rollback completed"), and by the task that failed.
-                if view.updateState == "rollback_started" || view.updateState == "rollback_paused", let message = view.updateMessage {
-                    rollbackReasons[view.name] = message
-                }
-                if view.updateState?.hasPrefix("rollback") == true {
-                    if view.rolledBackFrom == nil { view.rolledBackFrom = rolledBack[view.name] }
-                    let failed = own.filter { $0.status.state.rawValue == "failed" }.max { ($0.status.timestamp ?? "") < ($1.status.timestamp ?? "") }
-                    let reasons = [rollbackReasons[view.name], failed?.status.err.map { "a task failed: \($0)" }].compactMap { $0 }
-                    if !reasons.isEmpty { view.updateMessage = reasons.joined(separator: "; ") }
-                } else {
-                    rollbackReasons[view.name] = nil
-                }
-                services.append(view)
+        // A view with a part missing would read as news (every task gone, or back): none is sent.
+        let list: [SwarmService]
+        let tasks: [SwarmTask]
+        do {
+            list = try await engine.services(label: "\(ClusterTarget.clusterLabel)=\(target.id)")
+            tasks = try await engine.tasks()
+        } catch {
+            note("reading the stack's services failed", error)
+            return nil
+        }
+        for service in list {
+            let own = tasks.filter { $0.serviceID == service.id }
+            var view = Self.observed(service, tasks: own)
+            // Why the swarm rolls back is said while it starts to (the message then becomes
+            // "rollback completed"), and by the task that failed.
+            if view.updateState == "rollback_started" || view.updateState == "rollback_paused", let message = view.updateMessage {
+                rollbackReasons[view.name] = message
             }
+            if view.updateState?.hasPrefix("rollback") == true {
+                if view.rolledBackFrom == nil { view.rolledBackFrom = rolledBack[view.name] }
+                let failed = own.filter { $0.status.state.rawValue == "failed" }.max { ($0.status.timestamp ?? "") < ($1.status.timestamp ?? "") }
+                let reasons = [rollbackReasons[view.name], failed?.status.err.map { "a task failed: \($0)" }].compactMap { $0 }
+                if !reasons.isEmpty { view.updateMessage = reasons.joined(separator: "; ") }
+            } else {
+                rollbackReasons[view.name] = nil
+            }
+            view.deployError = deployErrors[view.name]
+            services.append(view)
         }
         return API.ClusterObservation(quorum: true, nodes: observed.sorted { $0.id < $1.id }, services: services.sorted { $0.name < $1.name })
     }
@@ -385,14 +446,14 @@ public actor ClusterMember {
         var view = API.ClusterService(
             name: spec.labels?[StackServices.serviceLabel] ?? spec.name ?? service.id, release: spec.labels?[StackServices.releaseLabel],
             mode: spec.mode?.global != nil ? "global" : "replicated",
-            desired: Int(service.serviceStatus?.desiredTasks ?? spec.mode?.replicated?.replicas ?? 0),
-            running: Int(service.serviceStatus?.runningTasks ?? UInt64(meant.filter { $0.status.state.rawValue == "running" }.count)),
+            desired: Int(clamping: service.serviceStatus?.desiredTasks ?? spec.mode?.replicated?.replicas ?? 0),
+            running: Int(clamping: service.serviceStatus?.runningTasks ?? UInt64(meant.filter { $0.status.state.rawValue == "running" }.count)),
             image: spec.taskTemplate.containerSpec?.image, updateState: state, updateMessage: service.updateStatus?.message,
             tasks: meant.sorted { ($0.slot ?? 0, $0.id) < ($1.slot ?? 0, $1.id) }.map { task in
                 let running = task.status.state.rawValue == "running"
                 return API.ClusterTask(
                     nodeID: task.nodeID, slot: task.slot, state: task.status.state.rawValue,
-                    message: running ? nil : (task.status.err ?? task.status.message), release: task.spec.containerSpec?.labels?[StackServices.releaseLabel],
+                    message: running ? nil : (task.status.err ?? task.status.message), release: spec.labels?[StackServices.releaseLabel],
                     since: task.status.timestamp.flatMap { try? EngineTimestamp.date(from: $0) }.map(\.timeIntervalSince1970))
             })
         if state?.hasPrefix("rollback") == true { view.rolledBackFrom = service.previousSpec?.labels?[StackServices.releaseLabel] }

@@ -28,7 +28,6 @@ enum StackServices {
         labels[serviceLabel] = name
         var containerLabels = service.labels ?? [:]
         containerLabels[namespaceLabel] = namespace
-        containerLabels[releaseLabel] = stack.release
         var container = SwarmServiceSpec.ContainerSpec(image: service.image ?? "")
         container.labels = containerLabels
         container.command = service.entrypoint
@@ -122,10 +121,12 @@ enum StackServices {
         return "\(namespace)_\(volume)"
     }
 
-    /// A hash of the spec: its canonical JSON, without the hash label itself.
+    /// A hash of the spec: its canonical JSON, without the hash label itself and without the
+    /// release, so a release that leaves a service as it was restarts none of its tasks.
     static func hash(_ spec: SwarmServiceSpec) -> String {
         var spec = spec
         spec.labels?[specHashLabel] = nil
+        spec.labels?[releaseLabel] = nil
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = (try? encoder.encode(spec)) ?? Data()

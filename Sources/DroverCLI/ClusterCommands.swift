@@ -126,7 +126,10 @@ enum ClusterView {
                         node.nodeID.map { String($0.prefix(12)) } ?? "-", node.deviceName ?? node.device ?? "-", node.role, node.state,
                         node.availability ?? "-", node.reachability ?? "-", node.leader == true ? "yes" : "", node.address ?? "-",
                         node.engineVersion ?? "-", node.architecture ?? "-",
-                        node.downSince.map { "down \(Int(now.timeIntervalSince1970 - $0)) s" } ?? (node.error ?? ""),
+                        node.downSince.map { since in
+                            let seconds = now.timeIntervalSince1970 - since
+                            return seconds.isFinite ? "down \(Int(max(0, min(seconds, 1e9)))) s" : "down"
+                        } ?? (node.error ?? ""),
                     ]
                 }))
         return lines.joined(separator: "\n")
@@ -144,6 +147,7 @@ enum ClusterView {
                     .map { "\($0.key)×\($0.value.count)" }.sorted().joined(separator: " ")
                     var update = service.updateState ?? "-"
                     if let message = service.updateMessage, service.updateState?.hasPrefix("rollback") == true { update += ": \(message)" }
+                    if let error = service.deployError { update = "cannot deploy: \(error)" }
                     return [service.name, service.mode, "\(service.running)/\(service.desired)", service.release ?? "-", update, nodes]
                 }))
         return lines.joined(separator: "\n")

@@ -259,8 +259,11 @@ actor ProvisioningKeySource {
             guard let secret = try await task.value.key else { throw ProvisionFailure(.config, "the server made a key without a secret") }
             return secret
         } catch let failure as ProvisionFailure {
+            made = nil
             throw failure
         } catch let error as ClientError {
+            // A failure is not kept: the next host asks again, so one hiccup fails one host.
+            made = nil
             throw ProvisionFailure(.config, "cannot make a provisioning key for fleet \(fleet): \(error.message)")
         }
     }

@@ -121,8 +121,9 @@ enum ProvisionArch {
     static func fromUname(_ machine: String) -> String? {
         switch machine.trimmingCharacters(in: .whitespacesAndNewlines) {
         case "x86_64", "amd64": "amd64"
-        case "aarch64", "arm64", "armv8l": "arm64"
-        case "armv7l", "armv7", "armhf": "arm"
+        case "aarch64", "arm64": "arm64"
+        // armv8l is a 64-bit core running a 32-bit kernel or userland: it runs 32-bit binaries.
+        case "armv7l", "armv7", "armhf", "armv8l": "arm"
         default: nil
         }
     }

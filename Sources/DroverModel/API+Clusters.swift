@@ -163,6 +163,9 @@ extension API {
         /// The release a Swarm-side rollback went back from, while the service's update state
         /// says it rolled back.
         public var rolledBackFrom: String?
+        /// Why the manager could not create or update the service, until it can (the engine's
+        /// words, e.g. an image it cannot resolve).
+        public var deployError: String?
         /// Its tasks that are meant to run.
         public var tasks: [ClusterTask]
 

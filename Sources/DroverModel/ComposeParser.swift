@@ -158,7 +158,10 @@ public struct ComposeParser: Sendable {
         for name in interpolator.unset.sorted() {
             warnings.append("variable \(name) is not set; it was replaced by an empty string")
         }
-        if swarm { try Self.checkSwarmNetworks(networks, top: resolved) }
+        if swarm {
+            try Self.checkSwarmNetworks(networks, top: resolved)
+            try Self.checkSwarmVolumes(volumes, top: resolved)
+        }
         var app = AppSpec(services: services, networks: networks, volumes: volumes)
         try validate(&app, skipped: skipped, rawServices: rawServices, containerNames: containerNames, warnings: &warnings)
         return ComposeDocument(app: app, name: name, warnings: warnings)

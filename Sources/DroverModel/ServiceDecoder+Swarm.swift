@@ -20,6 +20,7 @@ extension ServiceDecoder {
         "shm_size": "Swarm services cannot size /dev/shm; mount a tmpfs there instead",
         "domainname": "Swarm services have no domain name",
         "pull_policy": "every node pulls the image the release pins",
+        "platform": "a swarm places tasks by the nodes' platforms: use a placement constraint such as node.platform.arch==aarch64",
     ]
 
     /// The most replicas one service may ask for.
@@ -76,8 +77,30 @@ extension ServiceDecoder {
         return out == SwarmDeploy() ? nil : out
     }
 
+    /// What a Swarm service cannot be given that a device can: a published port bound to one
+    /// host address, a fixed address on a network, and a DNS round-robin endpoint with ports
+    /// published through the routing mesh (the engine refuses that service).
+    func checkSwarmService(_ spec: ServiceSpec, node: YAMLValue) throws(ModelError) {
+        for port in spec.ports ?? [] where port.hostIP != nil {
+            throw ModelError(
+                .unsupported, at: "\(prefix).ports", line: node["ports"]?.line,
+                "service '\(name)' publishes port \(port.published ?? port.target) on address \(port.hostIP ?? ""); a swarm publishes on every address of a node, so a port cannot be kept to one address (leave the address out, or keep the port off 'ports')"
+            )
+        }
+        for (network, attachment) in spec.networks ?? [:] where attachment.ipv4Address != nil {
+            throw ModelError(
+                .unsupported, at: "\(prefix).networks.\(network).ipv4_address", line: node["networks"]?.line,
+                "service '\(name)' asks for a fixed address on network '\(network)'; a swarm gives each task its own address")
+        }
+        if spec.swarm?.endpointMode == "dnsrr", spec.ports?.contains(where: { $0.mode != "host" }) == true {
+            throw ModelError(
+                .invalidValue, at: "\(prefix).deploy.endpoint_mode", line: node["deploy"]?.line,
+                "service '\(name)' uses endpoint_mode dnsrr and publishes ports through the routing mesh, which Swarm refuses; publish them with mode: host")
+        }
+    }
+
     private func placement(_ value: YAMLValue, path: String, into out: inout SwarmDeploy) throws(ModelError) {
-        for (key, item) in value.mappingPairs ?? [] {
+        for (key, item) in try mapping(value, path: path) {
             let itemPath = "\(path).\(key)"
             switch key {
             case "constraints":
@@ -112,10 +135,10 @@ extension ServiceDecoder {
     }
 
     private func swarmResources(_ value: YAMLValue, path: String, out: inout SwarmDeploy, settings: inout DeploySettings) throws(ModelError) {
-        for (group, limits) in value.mappingPairs ?? [] {
+        for (group, limits) in try mapping(value, path: path) {
             if group == "limits" { settings.limits = settings.limits ?? DeploySettings.Resources(line: limits.line) }
             if group == "reservations" { settings.reservations = settings.reservations ?? DeploySettings.Resources(line: limits.line) }
-            for (resource, amount) in limits.mappingPairs ?? [] {
+            for (resource, amount) in try mapping(limits, path: "\(path).\(group)") {
                 let resourcePath = "\(path).\(group).\(resource)"
                 switch (group, resource) {
                 case ("limits", "memory"): settings.limits?.memory = try memory(amount, path: resourcePath)
@@ -134,7 +157,7 @@ extension ServiceDecoder {
 
     private func restartPolicy(_ value: YAMLValue, path: String) throws(ModelError) -> SwarmDeploy.RestartPolicy {
         var policy = SwarmDeploy.RestartPolicy()
-        for (key, item) in value.mappingPairs ?? [] {
+        for (key, item) in try mapping(value, path: path) {
             let itemPath = "\(path).\(key)"
             switch key {
             case "condition":
@@ -158,7 +181,7 @@ extension ServiceDecoder {
 
     private func rollingUpdate(_ value: YAMLValue, path: String, rollback: Bool) throws(ModelError) -> SwarmDeploy.RollingUpdate {
         var config = SwarmDeploy.RollingUpdate()
-        for (key, item) in value.mappingPairs ?? [] {
+        for (key, item) in try mapping(value, path: path) {
             let itemPath = "\(path).\(key)"
             switch key {
             case "parallelism":
@@ -199,6 +222,14 @@ extension ServiceDecoder {
         return config
     }
 
+    /// The pairs of a mapping; anything else is an error naming the path.
+    private func mapping(_ value: YAMLValue, path: String) throws(ModelError) -> [(key: String, value: YAMLValue)] {
+        guard let pairs = value.mappingPairs else {
+            throw ModelError(.invalidValue, at: path, line: value.line, "'\(path)' must be a mapping, found \(ComposeValues.describe(value))")
+        }
+        return pairs
+    }
+
     private func duration(_ value: YAMLValue, path: String) throws(ModelError) -> Int64 {
         try ComposeValues.duration(try ComposeValues.string(value, path: path), path: path, line: value.line)
     }
@@ -207,6 +238,16 @@ extension ServiceDecoder {
 extension ComposeParser {
     /// A stack's networks are overlay networks spanning the nodes; a bridge or host network
     /// of the stack's own cannot span them.
+    static func checkSwarmVolumes(_ volumes: [String: VolumeSpec]?, top: YAMLValue) throws(ModelError) {
+        for (name, volume) in (volumes ?? [:]).sorted(by: { $0.key < $1.key }) where volume.external != true {
+            if volume.driver != nil || volume.driverOpts != nil {
+                throw ModelError(
+                    .unsupported, at: "volumes.\(name)", line: top["volumes"]?[name]?.line,
+                    "volume '\(name)' sets a driver or driver_opts, which Drover does not pass to a swarm yet; each node makes a local volume")
+            }
+        }
+    }
+
     static func checkSwarmNetworks(_ networks: [String: NetworkSpec]?, top: YAMLValue) throws(ModelError) {
         for (name, network) in (networks ?? [:]).sorted(by: { $0.key < $1.key }) where network.external != true {
             if let driver = network.driver, driver != "overlay" {

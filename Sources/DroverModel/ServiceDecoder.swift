@@ -130,6 +130,7 @@ struct ServiceDecoder {
         }
         if spec.restart == nil, let restart = deploy.restart { spec.restart = restart }
         try applyDeployLimits(deploy, to: &spec, node: node)
+        if swarm { try checkSwarmService(spec, node: node) }
         try checkCombinations(&spec, node: node)
         try ServiceLimits.checkReservation(spec.memoryReservation, limit: spec.memoryLimit, at: "\(prefix).mem_reservation", line: line)
         if let containerName {

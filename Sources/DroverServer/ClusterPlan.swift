@@ -78,7 +78,7 @@ enum ClusterPlan {
         var target = ClusterTarget(id: cluster.id, name: cluster.name, role: role)
         target.advertiseAddress = advertiseAddress
         if let tokens = inputs.tokens {
-            let managers = managerAddresses(inputs.members)
+            let managers = managerAddresses(inputs.members, observation: cluster.observation)
             if !managers.isEmpty {
                 target.join = ClusterTarget.Join(token: role == .manager ? tokens.manager : tokens.worker, managers: managers)
             }
@@ -89,8 +89,11 @@ enum ClusterPlan {
         guard role == .manager else { return target }
         if let release = inputs.release { target.stack = stack(release, inputs) }
         var nodes: [String: ClusterTarget.Node] = [:]
+        // Every device of the fleet that has a node is planned, whatever its engine says right
+        // now (a rebooting node is `pending` for a while): managers remove only the nodes of
+        // devices that left the fleet, and nodes that are down and no device claims.
         for (device, member) in inputs.members {
-            guard let nodeID = member.nodeID, member.state == "active", let tags = inputs.tags[device] else { continue }
+            guard let nodeID = member.nodeID, let tags = inputs.tags[device] else { continue }
             var labels = tags
             labels[ClusterTarget.deviceLabel] = device
             if let architecture = inputs.architectures[device] { labels[ClusterTarget.architectureLabel] = architecture }
@@ -120,12 +123,24 @@ enum ClusterPlan {
             namespace: inputs.fleetName, release: release.id, services: app.services, networks: app.networks, volumes: app.volumes)
     }
 
-    /// The addresses of the managers that are in the swarm, `host:2377`, sorted.
-    static func managerAddresses(_ members: [String: ClusterMemberRecord]) -> [String] {
-        members.values.filter { $0.manager && $0.state == "active" }.compactMap(\.address).filter { !$0.isEmpty }.map { address in
+    /// The addresses of the managers that are in the swarm, `host:2377`: the leader first,
+    /// then the reachable ones, leaving out managers a manager sees down and those whose engine
+    /// reports a swarm error. A joining engine tries the first; the agent tries each in turn.
+    static func managerAddresses(_ members: [String: ClusterMemberRecord], observation: API.ClusterObservation? = nil) -> [String] {
+        let nodes = Dictionary((observation?.nodes ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        func rank(_ member: ClusterMemberRecord) -> Int {
+            guard let node = member.nodeID.flatMap({ nodes[$0] }) else { return 2 }
+            if node.leader == true { return 0 }
+            return node.reachability == "reachable" ? 1 : 2
+        }
+        let candidates = members.values.filter { member in
+            member.manager && member.state == "active" && (member.error ?? "").isEmpty && member.address?.isEmpty == false
+                && member.nodeID.flatMap { nodes[$0] }.map { $0.state == "ready" } != false
+        }
+        return candidates.sorted { (rank($0), $0.address ?? "") < (rank($1), $1.address ?? "") }.compactMap(\.address).map { address in
             address.contains(":") && !address.hasPrefix("[") && address.split(separator: ":").count > 2
                 ? "[\(address)]:\(managerPort)" : address.contains(":") ? address : "\(address):\(managerPort)"
-        }.sorted()
+        }
     }
 
     // MARK: - What people see
@@ -199,7 +214,10 @@ enum ClusterPlan {
     /// The cluster's status in a word, and plain words on it.
     static func status(_ cluster: ClusterRecord, nodes: [API.ClusterNode], now: Double) -> (String, String?) {
         guard let observation = cluster.observation, let at = cluster.observedAt else {
-            let first = cluster.sealedTokens == nil ? "the first manager has not formed the swarm yet" : "no manager has reported the swarm yet"
+            let name = cluster.managers.first.flatMap { first in nodes.first { $0.device == first }?.deviceName } ?? "its first manager"
+            let first =
+                cluster.sealedTokens == nil
+                ? "\(name) has not formed the swarm yet (its agent forms it when it next hears from the server)" : "no manager has reported the swarm yet"
             return ("forming", first)
         }
         if !observation.quorum {
@@ -249,7 +267,7 @@ enum ClusterPlan {
         }
         let history = (recent + out).sorted { $0.at > $1.at }
         if let lastDown = history.first(where: { $0.kind == "node-down" }),
-            !history.contains(where: { $0.kind == "tasks-recovered" && $0.at >= lastDown.at }), allTasksRunning(next)
+            !history.contains(where: { $0.kind == "tasks-recovered" && $0.at >= lastDown.at }), !next.services.isEmpty, allTasksRunning(next)
         {
             let seconds = String(format: "%.1f", time - lastDown.at)
             out.append(

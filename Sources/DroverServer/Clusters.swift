@@ -106,7 +106,7 @@ struct Clusters: Sendable {
 
     /// The cluster of a fleet, if it is in cluster mode.
     func cluster(fleetID: String) async throws(ServerError) -> ClusterRecord? {
-        try await store.clusters(org: nil).first { $0.fleetID == fleetID }
+        try await store.cluster(fleetID: fleetID)
     }
 
     /// The stack's services of a cluster, for `cluster services` and `release show`.
@@ -116,7 +116,7 @@ struct Clusters: Sendable {
 
     /// The stack's services of a cluster, for `cluster services` and `release show`.
     static func services(of cluster: ClusterRecord, fleet: FleetRecord, store: any DroverStore) async throws(ServerError) -> API.ClusterServices {
-        let release = try await TargetSnapshot.offeredRelease(of: fleet, in: store)?.id
+        let release = try await TargetSnapshot.offeredRelease(of: fleet, stack: true, in: store)?.id
         let members = try await store.clusterMembers(clusterID: cluster.id)[cluster.id] ?? []
         let devices = Dictionary(members.compactMap { member in member.nodeID.map { ($0, member.deviceUUID) } }, uniquingKeysWith: { first, _ in first })
         let names = Dictionary(
@@ -134,7 +134,8 @@ struct Clusters: Sendable {
     }
 
     private func find(_ access: Access, _ name: String) async throws(ServerError) -> (ClusterRecord, FleetRecord) {
-        guard let cluster = try await store.clusters(org: access.org).first(where: { $0.name == name || $0.id == name }) else {
+        guard let cluster = try await store.clusters(org: access.org).first(where: { $0.name == name || $0.id == name }), access.sees(cluster.fleetID)
+        else {
             throw ServerError(.notFound, "no cluster named '\(name)' in your organisation")
         }
         let fleet = try await access.fleet(in: store, cluster.fleetID)
@@ -170,7 +171,13 @@ struct Clusters: Sendable {
         }
         await presence.reported(uuid)
         let now = WallClock.now
-        let member = ClusterMemberRecord(report, device: uuid, at: now)
+        // A device's word that it manages counts only for a device chosen as a manager, or
+        // one a manager has seen managing: a worker cannot speak for the swarm.
+        let manager =
+            report.manager == true
+            && (cluster.managers.contains(uuid) || cluster.observation?.nodes.contains { $0.id == report.nodeID && $0.role == "manager" } == true)
+        var member = ClusterMemberRecord(report, device: uuid, at: now)
+        member.manager = manager
         let known = (try await store.clusterMembers(clusterID: cluster.id)[cluster.id] ?? []).first { $0.deviceUUID == uuid }
         var changed = false
         var unchanged = known
@@ -179,15 +186,18 @@ struct Clusters: Sendable {
             try await store.setClusterMember(clusterID: cluster.id, member)
             changed = !member.sameNode(as: known)
         }
-        if let tokens = report.tokens, report.manager == true, cluster.sealedTokens == nil, cluster.managers.first == uuid {
+        if let tokens = report.tokens, manager, cluster.sealedTokens == nil, cluster.managers.first == uuid {
             let json = String(decoding: Canonical.encode(tokens), as: UTF8.self)
             if try await store.setClusterTokens(id: cluster.id, sealed: try box.seal(json, context: ClusterRecord.sealingContext(id: cluster.id))) {
                 logger.info("cluster formed", metadata: ["cluster": "\(cluster.name)", "device": "\(uuid)"])
                 changed = true
             }
         }
-        if let observation = report.observation, report.manager == true {
-            try await observe(cluster, observation, at: now)
+        if let observation = report.observation, manager {
+            // A manager cut off from the others says it sees no leader; while another has said
+            // lately that it does, that is a partition, not a lost majority.
+            let fresh = cluster.observation?.quorum == true && now - (cluster.observedAt ?? 0) < ClusterPlan.staleSeconds
+            if observation.quorum || !fresh { try await observe(cluster, observation, at: now) }
         }
         if changed { try await targets.changed() }
     }
@@ -222,6 +232,18 @@ struct Clusters: Sendable {
         }
     }
 
+    /// The most labels a node may report.
+    static let nodeLabels = 256
+
+    private static func validateLabels(_ labels: [String: String]?, what: String) throws(ServerError) {
+        guard let labels else { return }
+        guard labels.count <= nodeLabels else { throw ServerError(.badRequest, "\(what): more than \(nodeLabels) labels") }
+        for (key, value) in labels {
+            try ControlPlane.validateText(key, what: what, limit: API.Limits.label)
+            try ControlPlane.validateText(value, what: what, limit: API.Limits.tagValue)
+        }
+    }
+
     /// Checks what a device sent: every string bounded, every count in range.
     static func validate(_ report: API.ClusterMemberReport) throws(ServerError) {
         let short: [(String?, String)] = [
@@ -245,19 +267,25 @@ struct Clusters: Sendable {
         }
         if let error = observation.error { try ControlPlane.validateText(error, what: "body: observation.error", limit: API.Limits.detail) }
         for node in observation.nodes {
-            for text in [node.id, node.role, node.state, node.availability] + [node.device, node.address, node.reachability].compactMap({ $0 }) {
-                try ControlPlane.validateText(text, what: "body: observation.nodes", limit: API.Limits.label)
-            }
+            let texts =
+                [node.id, node.role, node.state, node.availability]
+                + [node.device, node.address, node.reachability, node.engineVersion, node.architecture].compactMap { $0 }
+            for text in texts { try ControlPlane.validateText(text, what: "body: observation.nodes", limit: API.Limits.label) }
+            try validateLabels(node.labels, what: "body: observation.nodes.labels")
         }
         for service in observation.services {
-            try ControlPlane.validateText(service.name, what: "body: observation.services.name", limit: API.Limits.label)
+            let texts = [service.name, service.mode] + [service.image, service.release, service.updateState, service.rolledBackFrom].compactMap { $0 }
+            for text in texts { try ControlPlane.validateText(text, what: "body: observation.services", limit: API.Limits.label) }
             guard service.desired >= 0, service.running >= 0 else {
                 throw ServerError(.badRequest, "body: observation.services.\(service.name): desired and running must not be negative")
             }
-            if let message = service.updateMessage {
-                try ControlPlane.validateText(message, what: "body: observation.services.updateMessage", limit: API.Limits.detail)
+            for message in [service.updateMessage, service.deployError].compactMap({ $0 }) {
+                try ControlPlane.validateText(message, what: "body: observation.services", limit: API.Limits.detail)
             }
             for task in service.tasks {
+                for text in [task.state] + [task.nodeID, task.release].compactMap({ $0 }) {
+                    try ControlPlane.validateText(text, what: "body: observation.services.tasks", limit: API.Limits.label)
+                }
                 if let message = task.message {
                     try ControlPlane.validateText(message, what: "body: observation.services.tasks.message", limit: API.Limits.detail)
                 }

@@ -227,7 +227,7 @@ struct Devices: Sendable {
         for key in remove { try ControlPlane.validateName(key, what: "tag key") }
         try await store.changeTags(uuid: record.uuid, set: set, remove: remove)
         // A node's labels mirror its device's tags.
-        if try await store.clusters(org: nil).contains(where: { $0.fleetID == record.fleetID }) { try await targets.changed() }
+        if try await store.cluster(fleetID: record.fleetID) != nil { try await targets.changed() }
         return try await store.tags(deviceUUIDs: [record.uuid])[record.uuid] ?? [:]
     }
 }

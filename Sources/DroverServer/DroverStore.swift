@@ -16,6 +16,8 @@ public protocol ClusterStore: Sendable {
     func clusters(org: String?) async throws(ServerError) -> [ClusterRecord]
     /// One cluster.
     func cluster(id: String) async throws(ServerError) -> ClusterRecord
+    /// The cluster formed from a fleet, if it is in cluster mode.
+    func cluster(fleetID: String) async throws(ServerError) -> ClusterRecord?
     /// Keeps the sealed join tokens, unless some are kept already; whether these were kept.
     func setClusterTokens(id: String, sealed: String) async throws(ServerError) -> Bool
     /// Keeps what a manager saw, with the events `news` makes of it from the observation before
@@ -187,7 +189,7 @@ public protocol ReleaseStore: Sendable {
     /// The compose document a release was made from, as it was sent.
     func releaseCompose(id: String) async throws(ServerError) -> String
     /// A fleet's newest release that is not failing.
-    func newestUsableRelease(fleetID: String) async throws(ServerError) -> ReleaseRecord?
+    func newestUsableRelease(fleetID: String, stack: Bool) async throws(ServerError) -> ReleaseRecord?
     /// Every failing release.
     func failingReleases() async throws(ServerError) -> [ReleaseRecord]
     /// How many devices' attempts at a release ended in each outcome.

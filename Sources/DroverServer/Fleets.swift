@@ -71,7 +71,7 @@ struct Fleets: Sendable {
     }
 
     private func view(_ record: FleetRecord) async throws(ServerError) -> API.Fleet {
-        let target = try await TargetSnapshot.offeredRelease(of: record, in: store)
+        let target = try await TargetSnapshot.offeredRelease(of: record, stack: try await store.cluster(fleetID: record.id) != nil, in: store)
         var fleet = API.Fleet(
             id: record.id, name: record.name, trackedRelease: record.trackedRelease, targetRelease: target?.id,
             deviceCount: try await store.deviceCount(fleetID: record.id), createdAt: Date(timeIntervalSince1970: record.createdAt))

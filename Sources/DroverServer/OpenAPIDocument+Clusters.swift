@@ -80,6 +80,7 @@ extension OpenAPIDocument {
                 S.optional("updateState", S.string("Swarm's update state: updating, paused, completed, rollback_started, rollback_paused, rollback_completed")),
                 S.optional("updateMessage", S.string("Swarm's words on the update: why it rolled back")),
                 S.optional("rolledBackFrom", S.string("The release a Swarm-side rollback went back from")),
+                S.optional("deployError", S.string("Why the manager could not create or update it, until it can")),
                 S.required("tasks", S.array("Its tasks meant to run", of: S.ref("ClusterTask"))),
             ])
         let task = S.object(
@@ -183,6 +184,7 @@ extension OpenAPIDocument {
                 S.required("running", S.integer("Tasks running", minimum: 0)), S.optional("image", S.string("Image")),
                 S.optional("updateState", S.string("Swarm's update state")), S.optional("updateMessage", S.string("Swarm's words on the update")),
                 S.optional("rolledBackFrom", S.string("Release a rollback went back from")),
+                S.optional("deployError", S.string("Why deploying it failed")),
                 S.required("tasks", S.array("Tasks", of: observedTask)),
             ])
         schemas["ClusterMemberReport"] = S.object(

@@ -32,7 +32,9 @@ struct RegistryCollection: Sendable {
             let releases = try await store.releases(fleetID: fleet.id)
             var kept = Set(releases.prefix(keep).map(\.id))
             if let tracked = fleet.trackedRelease { kept.insert(tracked) }
-            if let offered = try await store.newestUsableRelease(fleetID: fleet.id) { kept.insert(offered.id) }
+            for stack in [false, true] {
+                if let offered = try await store.newestUsableRelease(fleetID: fleet.id, stack: stack) { kept.insert(offered.id) }
+            }
             for device in devices where device.fleetID == fleet.id {
                 if let pinned = device.pinnedRelease { kept.insert(pinned) }
                 if let running = device.report?.release { kept.insert(running) }

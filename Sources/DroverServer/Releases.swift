@@ -18,7 +18,7 @@ struct Releases: Sendable {
         let compose = body.compose
         try ControlPlane.validateText(compose, what: "body: compose", limit: API.Limits.compose)
         // A fleet in cluster mode runs its releases as Swarm stacks.
-        let cluster = try await store.clusters(org: nil).first { $0.fleetID == fleet.id }
+        let cluster = try await store.cluster(fleetID: fleet.id)
         let document: ComposeDocument
         do {
             var parser = ComposeParser()
@@ -53,7 +53,8 @@ struct Releases: Sendable {
         let now = WallClock.now
         let appJSON = String(decoding: Canonical.encode(app), as: UTF8.self)
         let digest = SHA256.hash(data: Data((fleet.id + appJSON + String(now)).utf8)).hexString
-        let release = ReleaseRecord(id: String(digest.prefix(12)), fleetID: fleet.id, app: app, createdAt: now, pins: pins, warnings: warnings)
+        let release = ReleaseRecord(
+            id: String(digest.prefix(12)), fleetID: fleet.id, app: app, createdAt: now, pins: pins, warnings: warnings, stack: cluster != nil)
         if body.dryRun == true { return release.api(fleet: fleet.name) }
         try await store.addRelease(release, compose: compose, fleet: fleet)
         try await events.releaseCreated(release)
@@ -88,7 +89,7 @@ struct Releases: Sendable {
         var api = release.api(fleet: fleet.name)
         api.attempts = try await attempts(release: release.id)
         api.compose = try await store.releaseCompose(id: release.id)
-        if let cluster = try await store.clusters(org: nil).first(where: { $0.fleetID == fleet.id }) {
+        if let cluster = try await store.cluster(fleetID: fleet.id) {
             api.cluster = try await Clusters.services(of: cluster, fleet: fleet, store: store)
         }
         return api
@@ -132,7 +133,7 @@ struct Releases: Sendable {
         if let tracked = fleet.trackedRelease {
             guard tracked == release.id else { return }
         } else {
-            guard try await store.newestUsableRelease(fleetID: fleet.id)?.id == release.id else { return }
+            guard try await store.newestUsableRelease(fleetID: fleet.id, stack: release.stack)?.id == release.id else { return }
         }
         let progress = try await store.trackingProgress(release: release.id, fleetID: fleet.id)
         guard progress.tracking > 0, progress.healthy == progress.tracking else { return }

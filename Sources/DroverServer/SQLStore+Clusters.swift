@@ -34,6 +34,10 @@ extension SQLStore {
         return cluster
     }
 
+    public func cluster(fleetID: String) async throws(ServerError) -> ClusterRecord? {
+        try await records("SELECT * FROM clusters WHERE fleet_id = \(bind: fleetID)", Self.cluster).first
+    }
+
     public func setClusterTokens(id: String, sealed: String) async throws(ServerError) -> Bool {
         try await transaction { db in
             let open = try await db.raw("SELECT COUNT(*) AS n FROM clusters WHERE id = \(bind: id) AND sealed_tokens IS NULL").first()?.int("n") ?? 0
@@ -60,6 +64,10 @@ extension SQLStore {
             let recent = try await db.raw("SELECT * FROM cluster_events WHERE cluster_id = \(bind: id) ORDER BY at DESC LIMIT 50").all().map(Self.clusterEvent)
             let events = news(previous, recent)
             try await db.raw("UPDATE clusters SET observation = \(bind: json), observed_at = \(bind: time) WHERE id = \(bind: id)").run()
+            if !events.isEmpty {
+                // A flapping node must not grow the table for ever: 30 days of events are kept.
+                try await db.raw("DELETE FROM cluster_events WHERE cluster_id = \(bind: id) AND at < \(bind: time - 30 * 86_400)").run()
+            }
             for event in events {
                 try await db.raw(
                     """

@@ -12,9 +12,9 @@ extension SQLStore {
             try await Self.requireFleet(fleet, db: db)
             try await db.raw(
                 """
-                INSERT INTO releases (id, fleet_id, compose, app, status, status_detail, created_at, pins, warnings)
+                INSERT INTO releases (id, fleet_id, compose, app, status, status_detail, created_at, pins, warnings, stack)
                 VALUES (\(bind: release.id), \(bind: release.fleetID), \(bind: compose), \(bind: appJSON), \(bind: release.status.rawValue),
-                  \(bind: release.statusDetail), \(bind: release.createdAt), \(bind: pins), \(bind: warnings))
+                  \(bind: release.statusDetail), \(bind: release.createdAt), \(bind: pins), \(bind: warnings), \(bind: release.stack ? 1 : 0))
                 """
             ).run()
         }
@@ -40,10 +40,11 @@ extension SQLStore {
         return compose
     }
 
-    public func newestUsableRelease(fleetID: String) async throws(ServerError) -> ReleaseRecord? {
+    public func newestUsableRelease(fleetID: String, stack: Bool) async throws(ServerError) -> ReleaseRecord? {
         try await records(
             """
             SELECT * FROM releases WHERE fleet_id = \(bind: fleetID) AND status <> \(bind: API.ReleaseStatus.failing.rawValue)
+              AND stack = \(bind: stack ? 1 : 0)
             ORDER BY created_at DESC LIMIT 1
             """, Self.release(_:)
         ).first

@@ -33,7 +33,8 @@ extension SQLStore {
             id: id, fleetID: try row.string("fleet_id"), app: try JSONDecoder().decode(AppSpec.self, from: Data(try row.string("app").utf8)),
             status: status, statusDetail: try row.optionalString("status_detail"), createdAt: try row.double("created_at"),
             pins: try row.optionalString("pins").map { try JSONDecoder().decode([String: API.ImagePin].self, from: Data($0.utf8)) } ?? [:],
-            warnings: try row.optionalString("warnings").map { try JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? [])
+            warnings: try row.optionalString("warnings").map { try JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? [],
+            stack: (try row.optionalInt("stack") ?? 0) != 0)
     }
 
     static func env(_ row: any SQLRow) throws -> EnvRecord {

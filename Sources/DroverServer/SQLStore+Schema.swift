@@ -202,6 +202,9 @@ extension SQLStore {
               node_id TEXT, device_uuid TEXT, detail TEXT NOT NULL)
             """),
         .sql("CREATE INDEX IF NOT EXISTS cluster_events_time ON cluster_events (cluster_id, at)"),
+        // A release is read either for single devices or as a Swarm stack (a fleet in cluster
+        // mode), and is offered only in that mode.
+        .sql("ALTER TABLE releases ADD COLUMN stack INTEGER NOT NULL DEFAULT 0"),
     ]
 
     /// Applies the schema migrations not yet applied, in order, recording the version, all in

@@ -240,12 +240,15 @@ public struct ReleaseRecord: Sendable, Equatable {
     public var pins: [String: API.ImagePin]
     /// What could not be checked when it was made.
     public var warnings: [String]
+    /// Read as a Swarm stack (for a fleet in cluster mode), not for single devices.
+    public var stack: Bool
 
     /// Creates a record.
     public init(
         id: String, fleetID: String, app: AppSpec, status: API.ReleaseStatus = .ready, statusDetail: String? = nil, createdAt: Double,
-        pins: [String: API.ImagePin] = [:], warnings: [String] = []
+        pins: [String: API.ImagePin] = [:], warnings: [String] = [], stack: Bool = false
     ) {
+        self.stack = stack
         self.pins = pins
         self.warnings = warnings
         self.id = id

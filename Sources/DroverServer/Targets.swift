@@ -126,9 +126,10 @@ actor Targets {
         }
         let store = self.store
         let secrets = self.secrets
+        let logger = self.logger
         let task = Task { () async -> Result<TargetSnapshot, ServerError> in
             do throws(ServerError) {
-                return .success(try await TargetSnapshot.read(from: store, generation: generation, secrets: secrets))
+                return .success(try await TargetSnapshot.read(from: store, generation: generation, secrets: secrets, logger: logger))
             } catch {
                 return .failure(error)
             }

@@ -20,7 +20,7 @@ struct SwarmComposeTests {
                 image: web:1
                 ports:
                   - {target: 80, published: 8080, mode: host}
-                  - "9000:9000"
+                  - {target: 9000, published: 9000, mode: host}
                 deploy:
                   replicas: 6
                   placement:
@@ -47,7 +47,7 @@ struct SwarmComposeTests {
         #expect(web.update?.monitor == 20_000_000_000 && web.update?.maxFailureRatio == 0.25 && web.update?.order == "start-first")
         #expect(web.rollback?.parallelism == 0 && web.restart?.condition == "on-failure" && web.restart?.maxAttempts == 3)
         #expect(app.services["web"]?.memoryLimit == 64 << 20 && app.services["web"]?.cpus == 0.5 && app.services["web"]?.memoryReservation == 32 << 20)
-        #expect(app.services["web"]?.ports?.map(\.mode) == ["host", nil])
+        #expect(app.services["web"]?.ports?.map(\.mode) == ["host", "host"])
         #expect(app.services["agent"]?.swarm?.global == true)
     }
 
@@ -55,7 +55,7 @@ struct SwarmComposeTests {
         "keys a Swarm service cannot have are refused, naming the key and what to do instead",
         arguments: [
             ("restart: always", "deploy.restart_policy"), ("depends_on: [db]", "no order"), ("privileged: true", "privileged"),
-            ("network_mode: host", "networks"), ("container_name: web", "names each task"),
+            ("network_mode: host", "networks"), ("container_name: web", "names each task"), ("platform: linux/arm64", "node.platform.arch"),
         ])
     func refusals(key: String, words: String) {
         let text = "services:\n  web:\n    image: web:1\n    \(key)\n  db:\n    image: db:1\n"
@@ -77,7 +77,9 @@ struct SwarmComposeTests {
             ("deploy: {rollback_config: {failure_action: rollback}}", "failure_action"),
             ("deploy: {update_config: {max_failure_ratio: 2}}", "max_failure_ratio"),
             ("deploy: {mode: global, replicas: 3}", "global"), ("deploy: {rolling: true}", "unknown deploy key"),
-            ("ports: [{target: 80, mode: sideways}]", "port mode"),
+            ("ports: [{target: 80, mode: sideways}]", "port mode"), ("ports: [\"127.0.0.1:5432:5432\"]", "one address"),
+            ("deploy: {endpoint_mode: dnsrr}\n    ports: [\"80:80\"]", "mode: host"), ("deploy: {update_config: rollback}", "must be a mapping"),
+            ("deploy: {placement: \"node.role==manager\"}", "must be a mapping"), ("deploy: {resources: {limits: [cpus]}}", "must be a mapping"),
         ])
     func badValues(value: String, words: String) {
         #expect {

@@ -81,8 +81,9 @@ struct ClusterAPITests {
             #expect(!shown.body.contains("SWMTKN"))
             let audit = try await client.call(.get, "/v1/audit")
             #expect(!audit.body.contains("SWMTKN"))
-            let stored = try String(contentsOfFile: server.directory + "/drover.sqlite", encoding: .isoLatin1)
-            #expect(!stored.contains("SWMTKN-worker-secret"))
+            let record = try #require(try await server.store.clusters(org: nil).first)
+            let sealed = try #require(record.sealedTokens, "the tokens are kept")
+            #expect(!sealed.contains("SWMTKN") && !(Data(base64Encoded: sealed).map { String(decoding: $0, as: UTF8.self) } ?? "").contains("SWMTKN"))
 
             // The joined worker's node gets its tags as labels in the managers' plan.
             _ = try await client.call(.put, "/v1/devices/\(worker.name)/tags", json: #"{"set": {"zone": "b"}}"#)
@@ -150,6 +151,16 @@ struct ClusterAPITests {
             let events = try await client.decode([API.ClusterEvent].self, .get, "/v1/clusters/lab/events")
             #expect(events.map(\.kind) == ["node-up", "tasks-recovered", "node-down"], "\(events)")
 
+            // A worker cannot speak for the swarm: its "observation" changes nothing.
+            let key = try await client.decode(API.ProvisioningKey.self, .post, "/v1/fleets/rack/keys", json: "{}")
+            let worker = try await client.decode(
+                API.RegisteredDevice.self, .post, "/v1/devices", json: #"{"provisioningKey": "\#(key.key ?? "")", "name": "w9"}"#, token: "")
+            var forged = API.ClusterMemberReport(cluster: id, nodeID: "w9", state: "active", manager: true, address: "10.0.0.9")
+            forged.observation = API.ClusterObservation(quorum: false, error: "made up", nodes: [], services: [])
+            try await Self.report(client, Node(device: worker, name: "w9"), forged)
+            #expect(try await client.decode(API.Cluster.self, .get, "/v1/clusters/lab").status != "no-quorum")
+            #expect(try await Self.target(client, Node(device: worker, name: "w9")).cluster?.join?.managers.contains("10.0.0.9:2377") != true)
+
             try await observe("ready", running: ["m1", "m1"], state: "rollback_completed", from: release)
             let judged = try await client.decode(API.Release.self, .get, "/v1/releases/\(release)")
             #expect(judged.status == .failing && judged.statusDetail?.contains("rolled service 'web' back") == true, "\(judged)")
@@ -192,8 +203,13 @@ struct ClusterAPITests {
             }
             #expect(try await client.decode([API.Cluster].self, .get, "/v1/clusters").isEmpty)
             // A device cannot speak for a cluster that is not its fleet's.
+            let other = try await client.fleetWithDevice("yard", device: "y1")
+            _ = try await client.call(.get, "/v1/device/state", token: other.apiKey)
+            #expect(try await client.call(.post, "/v1/clusters", json: #"{"name": "yard", "fleet": "yard", "managers": 1}"#).status == .created)
+            let yard = try #require(try await client.decode([API.Cluster].self, .get, "/v1/clusters").first)
+            let yardID = try #require(try await server.store.clusters(org: nil).first { $0.name == yard.name }?.id)
             let stray = try await client.call(
-                .put, "/v1/device/cluster", json: #"{"cluster": "other", "state": "active"}"#, token: nodes[0].device.apiKey)
+                .put, "/v1/device/cluster", json: #"{"cluster": "\#(yardID)", "state": "active"}"#, token: nodes[0].device.apiKey)
             #expect(stray.status == .conflict, "\(stray.body)")
         }
     }
