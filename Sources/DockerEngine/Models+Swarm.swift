@@ -273,6 +273,14 @@ public struct SwarmClusterInfo: Codable, Sendable {
     /// The cluster object's version.
     public var version: SwarmVersion?
     enum CodingKeys: String, CodingKey { case id = "ID", version = "Version" }
+
+    /// Decodes what a manager that lost its majority says too: an empty `Version` (`{}`) and
+    /// no ID. `/info` must always decode, since leaving the swarm starts from it.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = (try? container.decodeIfPresent(String.self, forKey: .id)) ?? ""
+        version = (try? container.decodeIfPresent(SwarmVersion.self, forKey: .version)) ?? nil
+    }
 }
 
 // MARK: - Nodes

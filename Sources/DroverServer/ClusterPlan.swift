@@ -261,7 +261,8 @@ enum ClusterPlan {
             let name = node.device.flatMap { names[$0] } ?? node.device ?? node.id
             if old.state == "ready", node.state != "ready" {
                 out.append(API.ClusterEvent(kind: "node-down", nodeID: node.id, device: node.device, at: time, detail: "node \(name) is \(node.state)"))
-            } else if old.state != "ready", node.state == "ready" {
+            } else if old.state != "ready", node.state == "ready", wentDown(node.id, in: recent) {
+                // Back from down; a node that is joining (not ready yet, never down) is no news.
                 out.append(API.ClusterEvent(kind: "node-up", nodeID: node.id, device: node.device, at: time, detail: "node \(name) is ready again"))
             }
         }
@@ -278,6 +279,11 @@ enum ClusterPlan {
                 ))
         }
         return out
+    }
+
+    /// Whether the node's newest down-or-up event is a down.
+    static func wentDown(_ node: String, in events: [API.ClusterEvent]) -> Bool {
+        events.filter { $0.nodeID == node && ($0.kind == "node-down" || $0.kind == "node-up") }.max { $0.at < $1.at }?.kind == "node-down"
     }
 
     /// Whether every service has as many running tasks on ready nodes as it asks for.

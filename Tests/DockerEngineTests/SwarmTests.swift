@@ -376,6 +376,13 @@ struct SwarmTests {
         }
         throw WaitTimedOut(description: "\(count) running tasks of \(service) did not come within 120 s; last seen: \(seen)")
     }
+
+    @Test("a manager that lost its majority still answers /info in a form that decodes, so its agent can leave")
+    func infoWithoutQuorum() throws {
+        let body = #"{"ID": "E", "Swarm": {"NodeID": "n1", "LocalNodeState": "active", "ControlAvailable": true, "Cluster": {"ID": "", "Version": {}}}}"#
+        let info = try JSONDecoder().decode(EngineInfo.self, from: Data(body.utf8))
+        #expect(info.swarm?.localNodeState == "active" && info.swarm?.cluster?.version == nil)
+    }
 }
 
 /// Answers captured from dockerd 20.10.24 (Debian) in swarm mode.
@@ -1015,4 +1022,5 @@ enum SwarmFixtures {
          }
         }
         """#
+
 }

@@ -143,6 +143,7 @@ struct ClusterAPITests {
                 report.observation = API.ClusterObservation(quorum: true, nodes: nodes, services: [service])
                 try await Self.report(client, devices[0], report)
             }
+            try await observe("unknown", running: ["m1", "m1"])  // joining: not down, so being ready is no news
             try await observe("ready", running: ["m1", "w1"])
             try await observe("down", running: ["m1", "w1"])  // the task on the down node does not count
             try await observe("down", running: ["m1", "w1"])  // said again by another manager: no new event
