@@ -20,16 +20,10 @@ public actor ClusterMember {
     private var lastSent: API.ClusterMemberReport?
     private var lastSentAt = ContinuousClock.now
     private var lastError: String?
-    /// The stack's spec hash each service was last seen to have (or given) by this manager.
-    private var applied: [String: String] = [:]
-    /// The release each service's swarm rolled back from, while it stays rolled back.
-    private var rolledBack: [String: String] = [:]
-    /// Why each service's swarm started to roll back.
-    private var rollbackReasons: [String: String] = [:]
-    /// Why creating or updating each service failed last, until it succeeds.
-    private var deployErrors: [String: String] = [:]
+    /// What this manager remembers of each service of the stack, by compose name.
+    private var memory: [String: StackPlan.Memory] = [:]
     /// When each service's pull credentials were last handed to the swarm.
-    private var authSent: [String: ContinuousClock.Instant] = [:]
+    private var credentialsSent: [String: ContinuousClock.Instant] = [:]
     /// How often a service's pull credentials are handed to the swarm again (registry tokens
     /// live 30 minutes).
     static let authRefresh: Duration = .seconds(600)
@@ -303,58 +297,62 @@ public actor ClusterMember {
         }
         for (name, service) in stack.services.sorted(by: { $0.key < $1.key }) {
             let spec = StackServices.spec(name, service, stack: stack, cluster: target.id)
-            let hash = spec.labels?[StackServices.specHashLabel]
+            let hash = spec.labels?[StackServices.specHashLabel] ?? ""
+            let existing = byName[name]
+            let current = existing.map { service in
+                StackPlan.Current(
+                    hash: service.spec.labels?[StackServices.specHashLabel], release: service.spec.labels?[StackServices.releaseLabel],
+                    rolledBack: service.updateStatus?.state?.rawValue.hasPrefix("rollback") == true)
+            }
+            let due = credentialsSent[name].map { ContinuousClock.now - $0 >= Self.authRefresh } ?? true
+            var remembered = memory[name] ?? StackPlan.Memory()
+            let action = StackPlan.action(hash: hash, release: stack.release, current: current, memory: remembered, credentialsDue: due)
             do {
-                if let current = byName[name] {
-                    if current.spec.labels?[StackServices.specHashLabel] == hash {
-                        applied[name] = hash
-                        rolledBack[name] = nil
-                        deployErrors[name] = nil
-                        if current.spec.labels?[StackServices.releaseLabel] != stack.release {
-                            // Only the release changed, not the service: a change of the service's
-                            // labels alone, which restarts no task.
-                            try await engine.updateService(id: current.id, version: current.version.index, spec: spec, registryAuth: nil)
-                        } else if ContinuousClock.now - (authSent[name] ?? .now - Self.authRefresh) >= Self.authRefresh,
-                            current.updateStatus?.state?.rawValue.hasPrefix("rollback") != true,
-                            let auth = await registryAuth?(service.image ?? "")
-                        {
-                            // The swarm keeps the pull credentials given with the last update for
-                            // the nodes that pull later (a task moved after a node died); registry
-                            // tokens expire, so they are handed over again, which restarts nothing.
-                            try await engine.updateService(id: current.id, version: current.version.index, spec: spec, registryAuth: auth)
-                            authSent[name] = .now
-                        }
-                        continue
-                    }
-                    // The swarm rolled this very spec back (an automatic rollback leaves no
-                    // previous spec to compare, so it is this spec if it was seen applied): it
-                    // stays rolled back. The server marks the release failing and offers the
-                    // last good one again.
-                    if applied[name] == hash, current.updateStatus?.state?.rawValue.hasPrefix("rollback") == true {
-                        if rolledBack[name] == nil { logger.notice("the swarm rolled service \(spec.name ?? name) back from release \(stack.release)") }
-                        rolledBack[name] = stack.release
-                        continue
-                    }
+                switch (action, existing) {
+                case (.create, _):
+                    _ = try await engine.createService(spec, registryAuth: await registryAuth?(service.image ?? ""))
+                    credentialsSent[name] = .now
+                    logger.notice("created service \(spec.name ?? name) of release \(stack.release)")
+                case (.update, let current?):
                     let auth = await registryAuth?(service.image ?? "")
                     try await engine.updateService(id: current.id, version: current.version.index, spec: spec, registryAuth: auth)
-                    authSent[name] = .now
-                    applied[name] = hash
+                    credentialsSent[name] = .now
                     logger.notice("updated service \(spec.name ?? name) to release \(stack.release)")
-                } else {
-                    let auth = await registryAuth?(service.image ?? "")
-                    _ = try await engine.createService(spec, registryAuth: auth)
-                    authSent[name] = .now
-                    applied[name] = hash
-                    logger.notice("created service \(spec.name ?? name) of release \(stack.release)")
+                case (.relabel, let current?):
+                    try await engine.updateService(id: current.id, version: current.version.index, spec: spec, registryAuth: nil)
+                case (.renewCredentials, let current?):
+                    // The swarm keeps the credentials of the last write for the nodes that pull
+                    // later (a task moved after its node died); registry tokens expire, so they
+                    // are handed over again, which restarts nothing.
+                    if let auth = await registryAuth?(service.image ?? "") {
+                        try await engine.updateService(id: current.id, version: current.version.index, spec: spec, registryAuth: auth)
+                    }
+                    credentialsSent[name] = .now
+                case (.keepRolledBack, _):
+                    if remembered.rolledBackFrom == nil {
+                        logger.notice("the swarm rolled service \(spec.name ?? name) back from release \(stack.release)")
+                    }
+                    remembered.rolledBackFrom = stack.release
+                default:
+                    break
                 }
-                deployErrors[name] = nil
+                if action != .keepRolledBack {
+                    remembered.applied = hash
+                    remembered.rolledBackFrom = nil
+                }
+                remembered.deployError = nil
             } catch {
                 // The next round reads the service again; meanwhile the server hears why.
-                deployErrors[name] = "\(error)"
+                remembered.deployError = "\(error)"
                 note("deploying service \(name) failed; will retry", error)
             }
+            memory[name] = remembered
         }
-        for (name, service) in byName where stack.services[name] == nil || service.spec.labels?[StackServices.namespaceLabel] != stack.namespace {
+        let gone = StackPlan.removals(
+            existing: byName.mapValues { $0.spec.labels?[StackServices.namespaceLabel] }, release: Set(stack.services.keys), namespace: stack.namespace)
+        for name in gone {
+            guard let service = byName[name] else { continue }
+            memory[name] = nil
             do {
                 try await engine.removeService(id: service.id)
                 logger.notice("removed service \(service.spec.name ?? name): not in release \(stack.release)")
@@ -422,18 +420,20 @@ public actor ClusterMember {
             var view = Self.observed(service, tasks: own)
             // Why the swarm rolls back is said while it starts to (the message then becomes
             // "rollback completed"), and by the task that failed.
+            var remembered = memory[view.name] ?? StackPlan.Memory()
             if view.updateState == "rollback_started" || view.updateState == "rollback_paused", let message = view.updateMessage {
-                rollbackReasons[view.name] = message
+                remembered.rollbackReason = message
             }
             if view.updateState?.hasPrefix("rollback") == true {
-                if view.rolledBackFrom == nil { view.rolledBackFrom = rolledBack[view.name] }
+                if view.rolledBackFrom == nil { view.rolledBackFrom = remembered.rolledBackFrom }
                 let failed = own.filter { $0.status.state.rawValue == "failed" }.max { ($0.status.timestamp ?? "") < ($1.status.timestamp ?? "") }
-                let reasons = [rollbackReasons[view.name], failed?.status.err.map { "a task failed: \($0)" }].compactMap { $0 }
+                let reasons = [remembered.rollbackReason, failed?.status.err.map { "a task failed: \($0)" }].compactMap { $0 }
                 if !reasons.isEmpty { view.updateMessage = reasons.joined(separator: "; ") }
             } else {
-                rollbackReasons[view.name] = nil
+                remembered.rollbackReason = nil
             }
-            view.deployError = deployErrors[view.name]
+            view.deployError = remembered.deployError
+            memory[view.name] = remembered
             services.append(view)
         }
         return API.ClusterObservation(quorum: true, nodes: observed.sorted { $0.id < $1.id }, services: services.sorted { $0.name < $1.name })

@@ -89,4 +89,29 @@ struct StackServicesTests {
         #expect(observed.tasks.map(\.nodeID) == ["n1"], "only tasks meant to run are listed")
         #expect(observed.tasks.first?.release == "r1" && observed.tasks.first?.since == 1_795_752_000.5)
     }
+
+    @Test("the leader writes a service only when it must: created, updated, relabelled, credentials renewed, or left rolled back")
+    func planning() {
+        typealias Current = StackPlan.Current
+        let fresh = StackPlan.Memory()
+        var seen = StackPlan.Memory()
+        seen.applied = "h2"
+        let cases: [(Current?, StackPlan.Memory, Bool, StackPlan.Action, String)] = [
+            (nil, fresh, false, .create, "not in the swarm"),
+            (Current(hash: "h2", release: "r2", rolledBack: false), fresh, false, .none, "as asked"),
+            (Current(hash: "h2", release: "r1", rolledBack: false), fresh, false, .relabel, "same service, new release: no restart"),
+            (Current(hash: "h2", release: "r2", rolledBack: false), fresh, true, .renewCredentials, "credentials due"),
+            (Current(hash: "h2", release: "r2", rolledBack: true), fresh, true, .none, "no renewal while rolled back"),
+            (Current(hash: "h1", release: "r1", rolledBack: false), fresh, false, .update, "a new spec"),
+            (Current(hash: "h1", release: "r1", rolledBack: true), seen, false, .keepRolledBack, "the swarm rolled this spec back"),
+            (Current(hash: "h1", release: "r1", rolledBack: true), fresh, false, .update, "rolled back from another spec: the new one goes out"),
+        ]
+        for (current, memory, due, expected, why) in cases {
+            #expect(StackPlan.action(hash: "h2", release: "r2", current: current, memory: memory, credentialsDue: due) == expected, "\(why)")
+        }
+        #expect(
+            StackPlan.removals(existing: ["web": "rack", "old": "rack", "stray": "other"], release: ["web", "stray"], namespace: "rack")
+                == ["old", "stray"])
+    }
+
 }
