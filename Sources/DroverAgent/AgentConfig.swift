@@ -20,6 +20,10 @@ public struct AgentConfig: Codable, Sendable {
     /// Most bytes of metric samples kept on disk while the server is away (default 10 MB:
     /// about four days at the default interval).
     public var metricBufferBytes: Int?
+    /// Where the values of secrets and configs are kept as files to mount: a tmpfs, so that
+    /// they never reach the device's disk (default `/run/drover/secrets` where `/run` is a
+    /// tmpfs, else `/dev/shm/drover-secrets`; each device gets its own directory in it).
+    public var secretsDir: String?
 
     /// Creates a config.
     public init(

@@ -13,6 +13,8 @@ public struct ContainerConfigBuilder: Sendable {
     /// The host directory mounted at ``EngineNames/runtimeMount`` (update locks, hand-over
     /// signals); nil mounts nothing.
     public var runtimeDirectory: String?
+    /// The tmpfs directory that holds the files of secrets and configs (``AppFileVault/root``).
+    public var fileRoot: String?
 
     /// Creates a builder.
     public init(device: DeviceIdentity, app: String, target: AppTarget, runtimeDirectory: String? = nil) {
@@ -115,6 +117,17 @@ public struct ContainerConfigBuilder: Sendable {
             }
         }
         if let runtimeDirectory { binds.append("\(runtimeDirectory):\(EngineNames.runtimeMount)") }
+        for kind in AppFileKind.allCases {
+            for mount in kind.mounts(of: spec) {
+                // A missing file fails the start ("bind source path does not exist"), rather
+                // than the engine making an empty directory in its place.
+                guard let fileRoot, let version = target.files(kind)[mount.source]?.version else {
+                    throw AgentError(.invalidTarget, "service '\(service)' mounts \(kind.rawValue) '\(mount.source)', whose value this agent does not hold")
+                }
+                let source = AppFileLayout.path(root: fileRoot, app: app, kind: kind, mount: mount, version: version)
+                mounts.append(.init(type: "bind", source: source, target: mount.target, readOnly: true))
+            }
+        }
         host.binds = binds.isEmpty ? nil : binds
         host.mounts = mounts.isEmpty ? nil : mounts
 

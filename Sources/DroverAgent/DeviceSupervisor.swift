@@ -46,6 +46,9 @@ public actor DeviceSupervisor {
                 return nil
             }
         }
+        options.files = AppFileVault(root: config.secretsDir.map { "\($0)/\(credentials.uuid)" } ?? AppFileVault.defaultRoot(device: credentials.uuid)) {
+            try await api.deviceFiles().files
+        }
         let reconciler = Reconciler(engine: engine, device: DeviceIdentity(id: credentials.uuid), logger: logger, options: options)
         let liveLogs = LiveLogFeed()
         let logs = LogShipper(

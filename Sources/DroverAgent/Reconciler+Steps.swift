@@ -38,13 +38,26 @@ extension Reconciler {
     ) async throws {
         guard let target else { throw AgentError(.invalidTarget, "no target for \(service)") }
         try prepareRuntimeDirectory(app: app)
-        let builder = ContainerConfigBuilder(device: device, app: app, target: target, runtimeDirectory: runtimeDirectory(app: app))
+        try await prepareFiles(app: app, service: service, target: target)
+        var builder = ContainerConfigBuilder(device: device, app: app, target: target, runtimeDirectory: runtimeDirectory(app: app))
+        builder.fileRoot = options.files?.root
         let (config, extraNetworks) = try builder.build(service: service, peerContainers: peers)
         let id = try await engine.createContainer(name: containerName, config, platform: target.services[service]?.platform)
         for (network, aliases) in extraNetworks {
             try await engine.connectNetwork(network, container: id, aliases: aliases)
         }
         if start { try await engine.startContainer(id) }
+    }
+
+    /// Puts the files of the secrets and configs `service` mounts in place (after a reboot the
+    /// tmpfs that held them is empty).
+    func prepareFiles(app: String, service: String, target: AppTarget?) async throws(AgentError) {
+        guard let target, let spec = target.services[service], spec.secrets != nil || spec.configs != nil else { return }
+        guard let files = options.files else {
+            throw AgentError(
+                .invalidTarget, "service '\(service)' mounts secrets or configs, which only an agent run against a server can fetch and keep")
+        }
+        try await files.prepare(app: app, service: service, target: target)
     }
 
     /// A lock file dies with the container that held it: after a forced update removed the
@@ -103,7 +116,8 @@ extension Reconciler {
                 guard error.isConflict || error.isNotFound else { throw error }
                 logger.info("old image kept: something else uses it", metadata: ["image": "\(image)", "error": "\(error)"])
             }
-        case .startContainer(_, let id, _):
+        case .startContainer(let service, let id, _):
+            try await prepareFiles(app: app, service: service, target: target)
             do {
                 try await engine.startContainer(id)
             } catch {

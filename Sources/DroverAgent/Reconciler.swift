@@ -47,6 +47,9 @@ public struct Reconciler: Sendable {
         /// What to hand the engine as `X-Registry-Auth` to pull an image (the server's token
         /// for its registry, or a fleet's login); nil, or an answer of nil, pulls anonymously.
         public var registryAuth: (@Sendable (String) async -> String?)?
+        /// Where the values of secrets and configs come from and are kept; nil runs no
+        /// service that mounts one.
+        public var files: AppFileVault?
         /// Creates default options.
         public init() {}
     }
@@ -99,7 +102,11 @@ public struct Reconciler: Sendable {
             report.rounds += 1
             let snapshot = try await observe(app: app, target: target, pulled: pulled)
             let plan = planner.plan(current: snapshot, target: target)
-            if plan.isConverged { return report }
+            if plan.isConverged {
+                // Files of values no container of the app mounts any more leave the tmpfs.
+                await options.files?.prune(app: app, target: target)
+                return report
+            }
             let now = ContinuousClock.now
             let exhausted = plan.steps.filter { (failures[$0.key]?.attempts ?? 0) >= options.maxAttempts }
             let runnable = plan.steps.filter { step in

@@ -17,7 +17,7 @@ public struct DroverCommand: AsyncParsableCommand {
             subcommands: commands + [
                 Login.self, Logout.self, FleetCommand.self, KeyCommand.self, ReleaseCommand.self, DeviceCommand.self, EnvCommand.self,
                 TagCommand.self, Logs.self, SSH.self, Tunnel.self, OrgCommand.self, UserCommand.self, TokenCommand.self, AuditCommand.self,
-                WebhookCommand.self, RegistryCommand.self, PushCommand.self, ClusterCommand.self,
+                WebhookCommand.self, RegistryCommand.self, PushCommand.self, ClusterCommand.self, SecretCommand.self, ConfigCommand.self,
             ]
         )
     }

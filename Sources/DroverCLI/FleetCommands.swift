@@ -145,8 +145,17 @@ struct ReleaseCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError("cannot read \(file): \(error.localizedDescription)")
             }
-            let body = API.CreateRelease(
+            var body = API.CreateRelease(
                 compose: compose, allowMissingPlatforms: allowMissingPlatforms ? true : nil, resolve: noResolve ? false : nil)
+            // Secrets and configs read from files or the environment travel with the release;
+            // a document that does not parse here is sent as it is, for the server to explain.
+            let directory = ((file as NSString).deletingLastPathComponent as NSString).standardizingPath
+            let environment = ProcessInfo.processInfo.environment
+            if let document = try? ComposeParser(environment: environment, baseDirectory: directory.isEmpty ? "." : directory).parse(compose) {
+                let values = try ReleaseValues.read(document.app, directory: directory.isEmpty ? "." : directory, environment: environment)
+                body.secrets = values.secrets.isEmpty ? nil : values.secrets
+                body.configs = values.configs.isEmpty ? nil : values.configs
+            }
             let release = try await connection.with { try await $0.createRelease(fleet: fleet, body) }
             for warning in release.warnings ?? [] { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
             print("created release of \(release.fleet) with \(release.services.count) service(s): \(release.id)")

@@ -47,6 +47,8 @@ struct PushCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(composePath): \(error)")
         }
+        // Secrets and configs from files or the environment are read before anything is built.
+        let values = try ReleaseValues.read(document.app, directory: composeDirectory, environment: ProcessInfo.processInfo.environment)
         let log = PushLog()
         let release = try await connection.with { api -> API.Release in
             let info = try await api.registryInfo()
@@ -79,9 +81,11 @@ struct PushCommand: AsyncParsableCommand {
                 log.say("\(name): pushed \(image.reference)@\(image.digest) (\(image.platforms.keys.sorted().joined(separator: ", ")))")
                 images[name] = repository.pinned(image.digest)
             }
-            let body = API.CreateRelease(
+            var body = API.CreateRelease(
                 compose: compose, images: images.isEmpty ? nil : images, allowMissingPlatforms: allowMissingPlatforms ? true : nil,
                 dryRun: dryRun ? true : nil)
+            body.secrets = values.secrets.isEmpty ? nil : values.secrets
+            body.configs = values.configs.isEmpty ? nil : values.configs
             return try await api.createRelease(fleet: fleet, body)
         }
         for warning in release.warnings ?? [] { log.say("warning: \(warning)") }

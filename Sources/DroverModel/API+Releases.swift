@@ -62,6 +62,11 @@ extension API {
         public var resolve: Bool?
         /// Check and pin, and answer the release it would be, but create nothing.
         public var dryRun: Bool?
+        /// Values of the document's secrets read from a file or the environment, base64, by
+        /// name: the CLI reads them when it makes the release. Stored sealed; never shown again.
+        public var secrets: [String: String]?
+        /// Values of the document's configs read from a file or the environment, base64, by name.
+        public var configs: [String: String]?
         /// Creates a body.
         public init(
             compose: String, images: [String: String]? = nil, allowMissingPlatforms: Bool? = nil, resolve: Bool? = nil, dryRun: Bool? = nil

@@ -9,6 +9,10 @@ public struct AppSpec: Codable, Sendable, Equatable {
     public var networks: [String: NetworkSpec]?
     /// Named volumes by the name the document uses.
     public var volumes: [String: VolumeSpec]?
+    /// Secrets by the name the document uses.
+    public var secrets: [String: AppFile]?
+    /// Configs by the name the document uses.
+    public var configs: [String: AppFile]?
 
     /// Creates an app.
     public init(services: [String: ServiceSpec], networks: [String: NetworkSpec]? = nil, volumes: [String: VolumeSpec]? = nil) {
@@ -124,6 +128,10 @@ public struct ServiceSpec: Codable, Sendable, Equatable {
     public var stdinOpen: Bool?
     /// What `deploy` says to a swarm; only in releases of a fleet in cluster mode.
     public var swarm: SwarmDeploy?
+    /// Secrets mounted into the container.
+    public var secrets: [AppFileMount]?
+    /// Configs mounted into the container.
+    public var configs: [AppFileMount]?
 
     /// Creates a service that runs `image`.
     public init(image: String?) {

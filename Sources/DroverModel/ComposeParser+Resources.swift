@@ -77,7 +77,7 @@ extension ComposeParser {
     }
 
     /// Network and volume names follow the same pattern as service names in compose's schema.
-    static func validateResourceName(_ name: String, kind: String, at path: String, line: Int?) throws(ModelError) {
+    public static func validateResourceName(_ name: String, kind: String, at path: String, line: Int?) throws(ModelError) {
         let allowed = name.unicodeScalars.allSatisfy { scalar in
             scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || scalar == "." || scalar == "_" || scalar == "-")
         }

@@ -8,6 +8,8 @@ public struct ComposeDocument: Sendable, Equatable {
     public var name: String?
     /// Things accepted but worth telling the user (an unset variable, an ignored setting).
     public var warnings: [String]
+    /// The `content` of each config given inline, by name (configs are not secret).
+    public var inlineConfigs: [String: String] = [:]
 }
 
 /// Parses and validates compose documents.
@@ -39,11 +41,9 @@ public struct ComposeParser: Sendable {
         self.readFile = readFile
     }
 
-    static let topLevelKeys: Set<String> = ["version", "name", "services", "networks", "volumes"]
+    static let topLevelKeys: Set<String> = ["version", "name", "services", "networks", "volumes", "secrets", "configs"]
     static let topLevelUnsupported: [String: String] = [
         "include": "include other compose files into this one",
-        "secrets": "pass secret values as environment variables or mount the file with a bind mount",
-        "configs": "mount the config file with a bind mount",
         "models": "models are not supported",
     ]
 
@@ -53,15 +53,15 @@ public struct ComposeParser: Sendable {
         "working_dir", "user", "hostname", "domainname", "tmpfs", "sysctls", "ulimits", "stop_signal", "stop_grace_period",
         "read_only", "extra_hosts", "dns", "dns_search", "shm_size", "init", "container_name", "pull_policy", "platform",
         "logging", "profiles", "extends", "links", "deploy", "mem_limit", "mem_reservation", "cpus", "pids_limit",
-        "security_opt", "pid", "ipc", "group_add", "tty", "stdin_open",
+        "security_opt", "pid", "ipc", "group_add", "tty", "stdin_open", "secrets", "configs",
     ]
 
     static let unsupportedServiceKeys: Set<String> = [
         "annotations", "attach", "blkio_config", "cpu_count", "cpu_percent", "cpu_shares", "cpu_period", "cpu_quota",
-        "cpu_rt_runtime", "cpu_rt_period", "cpuset", "credential_spec", "configs", "cgroup", "cgroup_parent", "develop",
+        "cpu_rt_runtime", "cpu_rt_period", "cpuset", "credential_spec", "cgroup", "cgroup_parent", "develop",
         "device_cgroup_rules", "dns_opt", "external_links", "gpus", "isolation", "label_file", "post_start", "pre_stop",
         "mac_address", "memswap_limit", "mem_swappiness", "models", "oom_kill_disable", "oom_score_adj", "provider",
-        "runtime", "scale", "secrets", "storage_opt", "userns_mode", "uts", "use_api_socket", "volumes_from",
+        "runtime", "scale", "storage_opt", "userns_mode", "uts", "use_api_socket", "volumes_from",
     ]
 
     /// Parses `text` into an app, or throws the first problem found.
@@ -94,7 +94,7 @@ public struct ComposeParser: Sendable {
             if let reason = Self.topLevelUnsupported[key] {
                 throw ModelError(.unsupported, at: key, line: value.line, "top-level '\(key)' is not supported by Drover yet: \(reason)")
             }
-            var message = "unknown top-level key '\(key)' (allowed: version, name, services, networks, volumes and x-* extensions)"
+            var message = "unknown top-level key '\(key)' (allowed: version, name, services, networks, volumes, secrets, configs and x-* extensions)"
             if let guess = Self.closest(to: key, in: Self.topLevelKeys) { message += "; did you mean '\(guess)'?" }
             throw ModelError(.unknownKey, at: key, line: value.line, message)
         }
@@ -163,8 +163,9 @@ public struct ComposeParser: Sendable {
             try Self.checkSwarmVolumes(volumes, top: resolved)
         }
         var app = AppSpec(services: services, networks: networks, volumes: volumes)
+        let inlineConfigs = try parseFiles(resolved, into: &app)
         try validate(&app, skipped: skipped, rawServices: rawServices, containerNames: containerNames, warnings: &warnings)
-        return ComposeDocument(app: app, name: name, warnings: warnings)
+        return ComposeDocument(app: app, name: name, warnings: warnings, inlineConfigs: inlineConfigs)
     }
 
     // MARK: - Interpolation and extends

@@ -118,6 +118,8 @@ struct ServiceDecoder {
             case "group_add": spec.groupAdd = try ComposeValues.stringList(value, path: path)
             case "tty": spec.tty = try ComposeValues.bool(value, path: path)
             case "stdin_open": spec.stdinOpen = try ComposeValues.bool(value, path: path)
+            case "secrets": spec.secrets = try fileMounts(value, kind: .secret, path: path)
+            case "configs": spec.configs = try fileMounts(value, kind: .config, path: path)
             default:
                 throw ModelError(.unsupported, at: path, line: value.line, "service '\(name)' uses '\(key)', which Drover does not support yet")
             }
@@ -173,6 +175,8 @@ struct ServiceDecoder {
         if spec.extraHosts?.isEmpty == true { spec.extraHosts = nil }
         if spec.dns?.isEmpty == true { spec.dns = nil }
         if spec.restart == "no" { spec.restart = nil }
+        if spec.secrets?.isEmpty == true { spec.secrets = nil }
+        if spec.configs?.isEmpty == true { spec.configs = nil }
     }
 
     // MARK: - Keys with structure

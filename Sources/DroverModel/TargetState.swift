@@ -64,6 +64,10 @@ public struct AppTarget: Codable, Sendable, Equatable {
     public var networks: [String: NetworkSpec]?
     /// Named volumes by the document's name.
     public var volumes: [String: VolumeSpec]?
+    /// Secrets by the document's name, each with the version of its value.
+    public var secrets: [String: AppFile]?
+    /// Configs by the document's name, each with the version of its value.
+    public var configs: [String: AppFile]?
     /// Restart requests: service name (or `*` for every service) to a counter the server
     /// raises on each `drover device restart`. It is part of the config hash, so a raised
     /// counter recreates the container through the ordinary update path.
@@ -89,6 +93,8 @@ public struct AppTarget: Codable, Sendable, Equatable {
     /// Creates an app target from a parsed compose document.
     public init(release: String, app: AppSpec) {
         self.init(release: release, services: app.services, networks: app.networks, volumes: app.volumes)
+        secrets = app.secrets
+        configs = app.configs
     }
 
     /// Checks what the agent needs and a hand-written target might lack, and every number
@@ -127,6 +133,16 @@ public struct AppTarget: Codable, Sendable, Equatable {
                         "service '\(service)' mounts volume '\(source)', which the app does not declare")
                 }
             }
+            for kind in AppFileKind.allCases {
+                for (index, mount) in kind.mounts(of: spec).enumerated() {
+                    let path = "apps.\(name).services.\(service).\(kind.section)[\(index)]"
+                    try mount.validate(kind: kind, at: path)
+                    guard files(kind)[mount.source] != nil else {
+                        throw ModelError(
+                            .undeclared, at: path, "service '\(service)' uses \(kind.rawValue) '\(mount.source)', which the app does not declare")
+                    }
+                }
+            }
             for dependency in (spec.dependsOn ?? [:]).keys where services[dependency] == nil {
                 throw ModelError(
                     .undeclared, at: "apps.\(name).services.\(service).depends_on", "service '\(service)' depends on '\(dependency)', which is not defined")
@@ -145,6 +161,8 @@ public struct AppTarget: Codable, Sendable, Equatable {
             var networks: [String: NetworkSpec]
             var volumes: [String: VolumeSpec]
             var restarts: Int?
+            var secrets: [String: String]?
+            var configs: [String: String]?
         }
         let spec = services[service]
         var usedNetworks: [String: NetworkSpec] = [:]
@@ -155,7 +173,14 @@ public struct AppTarget: Codable, Sendable, Equatable {
         }
         // Wrapping: two huge counters from a hand-made target must not trap the agent.
         let restartCount = (restarts?[service] ?? 0) &+ (restarts?["*"] ?? 0)
-        let hashed = Hashed(service: spec, networks: usedNetworks, volumes: usedVolumes, restarts: restartCount == 0 ? nil : restartCount)
+        // A secret's or config's new value recreates exactly the services that mount it.
+        func versions(_ kind: AppFileKind) -> [String: String]? {
+            let used = Dictionary(kind.mounts(of: spec ?? ServiceSpec(image: nil)).map { ($0.source, files(kind)[$0.source]?.version ?? "") }) { a, _ in a }
+            return used.isEmpty ? nil : used
+        }
+        let hashed = Hashed(
+            service: spec, networks: usedNetworks, volumes: usedVolumes, restarts: restartCount == 0 ? nil : restartCount, secrets: versions(.secret),
+            configs: versions(.config))
         let digest = SHA256.hash(data: Canonical.encode(hashed))
         return digest.hexString
     }

@@ -164,6 +164,7 @@ struct APIRoutes {
         WebhookRoutes(plane: plane).register(on: v1)
         RegistryRoutes(plane: plane).register(open: open, people: v1, device: device)
         ClusterRoutes(plane: plane).register(people: v1, device: device)
+        FileRoutes(plane: plane).register(people: v1, device: device)
 
         // The device's own endpoints
         device.get("device/state") { request, context in

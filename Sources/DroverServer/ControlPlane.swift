@@ -54,6 +54,8 @@ public final class ControlPlane: Sendable {
     let builds: ImageBuilds
     /// Swarms formed from fleets.
     let clusters: Clusters
+    /// Secrets and configs.
+    let files: FleetFiles
     /// What `/metrics` exports.
     public let metrics: ServerMetrics
     /// The loops the application runs beside its HTTP server: the generation watcher and the
@@ -100,7 +102,9 @@ public final class ControlPlane: Sendable {
             homeOrg: { () async throws(ServerError) in try await credentials.homeOrg() }, logger: logger)
         self.registry = registry
         builds = ImageBuilds(registry: registry, builder: builder, logger: logger)
-        releases = Releases(store: store, targets: targets, events: events, registry: registry, logger: logger)
+        let files = FleetFiles(store: store, targets: targets, box: secrets)
+        self.files = files
+        releases = Releases(store: store, targets: targets, events: events, registry: registry, files: files, logger: logger)
         clusters = Clusters(store: store, targets: targets, presence: presence, events: events, box: secrets, logger: logger)
         environment = Environment(store: store, targets: targets)
         reports = StateReports(store: store, presence: presence, releases: releases, targets: targets, events: events, logger: logger)

@@ -5,7 +5,20 @@ import DroverModel
 /// write is durable, and a change of several rows is one transaction that checks the rows it
 /// depends on again inside it.
 public typealias DroverStore = AccountStore & FleetStore & DeviceStore & ReleaseStore & EnvStore & LogStore & GenerationStore & SessionStore & MetricStore
-    & TimedStore & WebhookStore & RegistryLoginStore & ClusterStore
+    & TimedStore & WebhookStore & RegistryLoginStore & ClusterStore & AppFileStore
+
+/// Secrets and configs, their values sealed (``SecretBox``): a fleet's own, and those a
+/// release brought with it (read from files or the environment when it was made).
+public protocol AppFileStore: Sendable {
+    /// A fleet's values of one kind (its own for release "", else the release's), by name.
+    func appFiles(fleetID: String, release: String, kind: AppFileKind) async throws(ServerError) -> [AppFileRecord]
+    /// Every fleet's own values, without the sealed value (for computing targets).
+    func fleetFileVersions() async throws(ServerError) -> [AppFileRecord]
+    /// Stores values, each replacing the one of its name (keeping when it was first stored).
+    func putAppFiles(_ records: [AppFileRecord]) async throws(ServerError)
+    /// Removes one value; whether there was one.
+    func removeAppFile(fleetID: String, release: String, kind: AppFileKind, name: String) async throws(ServerError) -> Bool
+}
 
 /// Clusters: swarms formed from fleets, their members' word on their nodes, and the nodes'
 /// comings and goings.

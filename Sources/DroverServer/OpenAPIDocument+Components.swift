@@ -126,6 +126,10 @@ extension OpenAPIDocument {
                         S.boolean("Create it even when an image lacks a platform that devices of the fleet run; those devices report it")),
                     S.optional("resolve", S.boolean("Pin each image by digest, per platform (default true where the server resolves images)")),
                     S.optional("dryRun", S.boolean("Check and pin, answer the release it would be (status 201 all the same), and create nothing")),
+                    S.optional(
+                        "secrets",
+                        S.map("Values of the document's secrets read from a file or the environment, by name (drover push reads them)", of: S.string("Base64"))),
+                    S.optional("configs", S.map("Values of the document's configs read from a file or the environment, by name", of: S.string("Base64"))),
                 ]),
             "ImagePin": S.object(
                 "A service's image pinned by digest", .response,
@@ -356,6 +360,7 @@ extension OpenAPIDocument {
         schemas.merge(accountSchemas) { own, _ in own }
         schemas.merge(webhookSchemas) { own, _ in own }
         schemas.merge(clusterSchemas) { own, _ in own }
+        schemas.merge(fileSchemas) { own, _ in own }
         return schemas
     }
 }

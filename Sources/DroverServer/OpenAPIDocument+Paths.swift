@@ -3,7 +3,7 @@ extension OpenAPIDocument {
     /// this document with `router.routes` in both directions.
     static let operations: [Operation] =
         system + fleets + devices + env + deviceSide + metricOperations + accountOperations + webhookOperations + [liveEvents]
-        + registryOperations + [clusterDeviceOperation] + clusterOperations
+        + registryOperations + fileOperations + [clusterDeviceOperation] + clusterOperations
 
     /// `GET /v1/events`: what open pages listen to.
     private static let liveEvents = Operation(

@@ -75,6 +75,20 @@ extension OpenAPIDocument {
         let attachment = S.object(
             "How a service joins a network", .response,
             [S.optional("aliases", S.array("Extra DNS names", of: S.string("Alias"))), S.optional("ipv4Address", S.string("Static IPv4 address"))])
+        let fileMount = S.object(
+            "A secret or config mounted read-only into the container", .response,
+            [
+                S.required("source", S.string("The app's name for it")), S.required("target", S.string("Absolute path in the container")),
+                S.optional("uid", S.string("Owner, a number")), S.optional("gid", S.string("Group, a number")),
+                S.optional("mode", S.integer("Permission bits (decimal in JSON); absent is 0444", minimum: 0)),
+            ])
+        let appFile = S.object(
+            "Where a secret's or config's value comes from; the value itself is fetched with GET /v1/device/files", .response,
+            [
+                S.required("source", S.oneOf("Where the value comes from", ["file", "environment", "content", "external"])),
+                S.optional("from", S.string("The file, the variable, or the fleet value's name")),
+                S.optional("version", S.string("The value's version (a keyed fingerprint); it changes exactly when the value does")),
+            ])
         let ulimit = S.object("A ulimit", .response, [S.required("soft", S.integer("Soft limit")), S.required("hard", S.integer("Hard limit"))])
         let logging = S.object(
             "Logging driver and options", .response, [S.optional("driver", S.string("Driver")), S.optional("options", options)])
@@ -132,6 +146,8 @@ extension OpenAPIDocument {
                 S.optional("tty", S.boolean("Allocate a TTY")),
                 S.optional("stdinOpen", S.boolean("Keep STDIN open")),
                 S.optional("swarm", swarmDeploy),
+                S.optional("secrets", S.array("Secrets mounted into the container", of: fileMount)),
+                S.optional("configs", S.array("Configs mounted into the container", of: fileMount)),
             ])
         let resource = [
             S.optional("driver", S.string("Driver")),
@@ -184,6 +200,8 @@ extension OpenAPIDocument {
                 S.required("services", S.map("Services by name", of: service)),
                 S.optional("networks", S.map("Networks by the document's name", of: network)),
                 S.optional("volumes", S.map("Named volumes by the document's name", of: volume)),
+                S.optional("secrets", S.map("Secrets by the document's name", of: appFile)),
+                S.optional("configs", S.map("Configs by the document's name", of: appFile)),
                 S.optional("restarts", S.map("Restart counters by service ('*' for all); a raised counter recreates", of: S.integer("Counter"))),
                 S.optional("stopped", S.array("Services that must not run", of: S.string("Service"))),
                 S.optional("purges", S.integer("Raised by a purge: remove the app and its volumes once per raise")),

@@ -9,6 +9,7 @@ struct Releases: Sendable {
     let targets: Targets
     let events: WebhookEvents
     let registry: Registry
+    let files: FleetFiles
     let logger: Logger
 
     /// Creates a release from a compose document, validated by the agent's own parser, with
@@ -53,9 +54,13 @@ struct Releases: Sendable {
         let now = WallClock.now
         let appJSON = String(decoding: Canonical.encode(app), as: UTF8.self)
         let digest = SHA256.hash(data: Data((fleet.id + appJSON + String(now)).utf8)).hexString
-        let release = ReleaseRecord(
-            id: String(digest.prefix(12)), fleetID: fleet.id, app: app, createdAt: now, pins: pins, warnings: warnings, stack: cluster != nil)
+        let id = String(digest.prefix(12))
+        let values = try await files.releaseValues(
+            &app, inline: document.inlineConfigs, given: [.secret: body.secrets ?? [:], .config: body.configs ?? [:]], fleet: fleet, release: id)
+        let release = ReleaseRecord(id: id, fleetID: fleet.id, app: app, createdAt: now, pins: pins, warnings: warnings, stack: cluster != nil)
         if body.dryRun == true { return release.api(fleet: fleet.name) }
+        // The values first: a release is offered only once it is added, and then finds them.
+        try await store.putAppFiles(values)
         try await store.addRelease(release, compose: compose, fleet: fleet)
         try await events.releaseCreated(release)
         try await targets.changed()

@@ -61,7 +61,7 @@ extension SQLStore {
             guard devices == 0 else { throw ServerError(.conflict, "fleet '\(fleet.name)' still has \(devices) device(s); move or delete them first") }
             try await db.raw("DELETE FROM release_attempts WHERE release_id IN (SELECT id FROM releases WHERE fleet_id = \(bind: fleet.id))").run()
             try await Self.deleteClusters(fleetID: fleet.id, db: db)
-            for table in ["releases", "provisioning_keys", "env_vars", "registry_logins"] {
+            for table in ["releases", "provisioning_keys", "env_vars", "registry_logins", "app_files"] {
                 try await db.raw("DELETE FROM \(unsafeRaw: table) WHERE fleet_id = \(bind: fleet.id)").run()
             }
             try await Self.deleteWebhooks(fleetID: fleet.id, db: db)

@@ -205,6 +205,13 @@ extension SQLStore {
         // A release is read either for single devices or as a Swarm stack (a fleet in cluster
         // mode), and is offered only in that mode.
         .sql("ALTER TABLE releases ADD COLUMN stack INTEGER NOT NULL DEFAULT 0"),
+        // Secrets and configs, sealed: the fleet's own (release '') and those a release brought.
+        .sql(
+            """
+            CREATE TABLE IF NOT EXISTS app_files (fleet_id TEXT NOT NULL, release_id TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
+              sealed TEXT NOT NULL, version TEXT NOT NULL, size INTEGER NOT NULL, created_at DOUBLE PRECISION NOT NULL,
+              updated_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (fleet_id, release_id, kind, name))
+            """),
     ]
 
     /// Applies the schema migrations not yet applied, in order, recording the version, all in

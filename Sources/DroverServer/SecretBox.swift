@@ -28,8 +28,26 @@ public struct SecretBox: Sendable {
 
     /// `value` sealed for `context` (e.g. `registry-login fleet-id ghcr.io`), as base64.
     func seal(_ value: String, context: String) throws(ServerError) -> String {
+        try seal(data: Data(value.utf8), context: context)
+    }
+
+    /// The value sealed for `context`; fails when the key or the context differ.
+    func open(_ sealed: String, context: String) throws(ServerError) -> String {
+        String(decoding: try open(data: sealed, context: context), as: UTF8.self)
+    }
+
+    /// A keyed fingerprint of `value` (HMAC-SHA256 with a key derived from this box's, hex,
+    /// 32 digits): equal values give equal fingerprints, and without the key a fingerprint
+    /// tells nothing about a value, not even a short one.
+    func fingerprint(_ value: Data, purpose: String) -> String {
+        let derived = HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data("drover fingerprint \(purpose)".utf8), outputByteCount: 32)
+        return Data(HMAC<SHA256>.authenticationCode(for: value, using: derived)).prefix(16).hexString
+    }
+
+    /// Any bytes sealed for `context`, as base64.
+    func seal(data value: Data, context: String) throws(ServerError) -> String {
         do {
-            let box = try AES.GCM.seal(Data(value.utf8), using: key, authenticating: Data(context.utf8))
+            let box = try AES.GCM.seal(value, using: key, authenticating: Data(context.utf8))
             guard let combined = box.combined else { throw ServerError(.internalFailure, "sealing produced no bytes") }
             return combined.base64EncodedString()
         } catch let error as ServerError {
@@ -39,12 +57,12 @@ public struct SecretBox: Sendable {
         }
     }
 
-    /// The value sealed for `context`; fails when the key or the context differ.
-    func open(_ sealed: String, context: String) throws(ServerError) -> String {
+    /// The bytes sealed for `context`; fails when the key or the context differ.
+    func open(data sealed: String, context: String) throws(ServerError) -> Data {
         do {
             guard let data = Data(base64Encoded: sealed) else { throw ServerError(.storage, "a sealed value in the store is not base64") }
             let box = try AES.GCM.SealedBox(combined: data)
-            return String(decoding: try AES.GCM.open(box, using: key, authenticating: Data(context.utf8)), as: UTF8.self)
+            return try AES.GCM.open(box, using: key, authenticating: Data(context.utf8))
         } catch let error as ServerError {
             throw error
         } catch {

@@ -384,3 +384,43 @@ public struct RegistryLoginRecord: Sendable, Equatable {
     /// What the password is sealed for: this fleet and registry only.
     static func sealingContext(fleetID: String, registry: String) -> String { "registry-login \(fleetID) \(registry)" }
 }
+
+/// A secret's or config's value, sealed.
+public struct AppFileRecord: Sendable, Equatable {
+    /// The fleet.
+    public var fleetID: String
+    /// The release that brought it, or "" for the fleet's own.
+    public var release: String
+    /// Secret or config.
+    public var kind: AppFileKind
+    /// Its name.
+    public var name: String
+    /// The value, sealed by ``SecretBox`` for ``sealingContext`` ("" in ``DroverStore/fleetFileVersions()``).
+    public var sealed: String
+    /// The value's keyed fingerprint (``SecretBox/fingerprint(_:purpose:)``).
+    public var version: String
+    /// The value's size in bytes.
+    public var size: Int
+    /// When it was first stored.
+    public var createdAt: Double
+    /// When its value last changed.
+    public var updatedAt: Double
+
+    /// Creates a record.
+    public init(
+        fleetID: String, release: String, kind: AppFileKind, name: String, sealed: String, version: String, size: Int, createdAt: Double, updatedAt: Double
+    ) {
+        self.fleetID = fleetID
+        self.release = release
+        self.kind = kind
+        self.name = name
+        self.sealed = sealed
+        self.version = version
+        self.size = size
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    /// What the sealed value is bound to: a copy moved to another row does not open.
+    public var sealingContext: String { "app-file \(fleetID) \(release) \(kind.rawValue) \(name)" }
+}

@@ -65,6 +65,16 @@ struct TargetBuilder: Sendable {
                 app.services[name]?.environment = environment.isEmpty ? nil : environment
             }
         }
+        // A release's own secrets and configs carry their versions; an external one is the
+        // fleet's, whose value may change under the release: its version is looked up now.
+        let fleetFiles = snapshot.fleetFiles[fleet.id] ?? [:]
+        for kind in AppFileKind.allCases {
+            var files = app.files(kind)
+            for (name, file) in files where file.source == .external {
+                files[name]?.version = fleetFiles["\(kind.rawValue)/\(file.storedName(name))"] ?? "missing"
+            }
+            if kind == .secret { app.secrets = files.isEmpty ? nil : files } else { app.configs = files.isEmpty ? nil : files }
+        }
         var target = AppTarget(release: release.id, app: app)
         let commands = snapshot.commands[uuid] ?? DeviceCommands()
         var restarts = commands.serviceRestarts

@@ -25,6 +25,8 @@ struct TargetSnapshot: Sendable {
     var keepFailing: [String: ReleaseRecord] = [:]
     /// Fleets in cluster mode, by fleet id: what their devices are told instead of apps.
     var clusters: [String: ClusterPlan.Inputs] = [:]
+    /// The versions of each fleet's own secrets and configs: fleet id → "kind/name" → version.
+    var fleetFiles: [String: [String: String]] = [:]
 
     /// The release a fleet offers: the tracked one, else the newest that is not failing; of a
     /// fleet in cluster mode (`stack`), only releases read as stacks, and never a failing one
@@ -50,6 +52,7 @@ struct TargetSnapshot: Sendable {
         for record in try await store.allEnv() { snapshot.env[record.fleetID, default: []].append(record) }
         snapshot.commands = try await store.commands()
         snapshot.stopped = try await store.stoppedServices()
+        for file in try await store.fleetFileVersions() { snapshot.fleetFiles[file.fleetID, default: [:]]["\(file.kind.rawValue)/\(file.name)"] = file.version }
         await snapshot.readClusters(clusters, from: store, secrets: secrets, logger: logger)
         let failing = try await store.failingReleases()
         if !failing.isEmpty {

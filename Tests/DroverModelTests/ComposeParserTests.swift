@@ -137,9 +137,9 @@ struct ComposeParserTests {
 
     @Test("a key Drover does not support is rejected with service and key")
     func unsupportedKey() throws {
-        let problem = try error("services:\n  web:\n    image: x\n    secrets: [token]\n")
+        let problem = try error("services:\n  web:\n    image: x\n    userns_mode: host\n")
         #expect(problem.code == .unsupported)
-        #expect(problem.description.contains("'web'") && problem.description.contains("'secrets'"))
+        #expect(problem.description.contains("'web'") && problem.description.contains("'userns_mode'"))
     }
 
     @Test("an unknown key is rejected with a suggestion")

@@ -113,17 +113,15 @@ struct CorpusTests {
 
     /// Real files Drover rejects, with the reason it must give. All others must normalise.
     static let rejected: [String: String] = [
-        "01-docker-awesome-compose-nginx-flask-mysql.yml": "top-level 'secrets' is not supported",
-        "02-docker-awesome-compose-react-java-mysql.yml": "top-level 'secrets' is not supported",
         "04-docker-awesome-compose-pihole-cloudflared-DoH.yml": "network key 'ipam' is not supported",
-        "30-stefanprodan-swarmprom.yml": "top-level 'configs' is not supported",
+        "30-stefanprodan-swarmprom.yml": "deploy.mode 'global'",
         "32-netbox-community-netbox-docker.yml": "env_file 'netbox.env'",
         "33-immich-app-immich.yml": "UPLOAD_LOCATION",
         "34-n8n-io-self-hosted-ai-starter-kit.yml": "deploy.resources.reservations.devices",
         "37-getsentry-self-hosted.yml": "not set",
         "40-immich-app-immich-dev.yml": "env_file '.env'",
         "42-thingsboard-thingsboard.yml": "asks for 10 replicas",
-        "43-fixture-compose-spec-compose-go-web-stack.yml": "top-level 'secrets' is not supported",
+        "43-fixture-compose-spec-compose-go-web-stack.yml": "network key 'ipam' is not supported",
         "45-PostHog-posthog-hobby.yml": "'extends' from file 'docker-compose.base.yml'",
     ]
 

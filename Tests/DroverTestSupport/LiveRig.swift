@@ -57,6 +57,8 @@ public actor AgentTasks {
     private var stateDirectories: [String] = []
     /// Where ``start(_:server:key:logger:)`` puts its agents' state; removed at the end.
     private let root = NSTemporaryDirectory() + "drover-agents-\(UUID().uuidString.prefix(8))"
+    /// The tmpfs directory where those agents keep the values of secrets and configs.
+    public nonisolated let secretsRoot = "/dev/shm/drover-test-\(UUID().uuidString.prefix(8))"
 
     /// An empty set.
     public init() {}
@@ -75,18 +77,21 @@ public actor AgentTasks {
     /// Starts an agent named `name` that enrols with `key` at `server`, polling every 2 s, its
     /// state in a directory of the rig's own.
     public func start(_ name: String, server: LiveServer, key: String?, logger: Logger) {
-        start(
-            AgentConfig(
-                server: server.url, provisioningKey: key, deviceName: name, engine: TestEnvironment.dockerHost, stateDir: stateDirectory(name),
-                pollInterval: 2),
-            logger: logger)
+        var config = AgentConfig(
+            server: server.url, provisioningKey: key, deviceName: name, engine: TestEnvironment.dockerHost, stateDir: stateDirectory(name),
+            pollInterval: 2)
+        config.secretsDir = secretsRoot
+        start(config, logger: logger)
     }
 
     /// The state directory of the agent named `name` started by ``start(_:server:key:logger:)``.
     public nonisolated func stateDirectory(_ name: String) -> String { "\(root)/\(name)" }
 
     /// Removes the state directories of the agents ``start(_:server:key:logger:)`` made.
-    func removeStateDirectories() { try? FileManager.default.removeItem(atPath: root) }
+    func removeStateDirectories() {
+        try? FileManager.default.removeItem(atPath: root)
+        try? FileManager.default.removeItem(atPath: secretsRoot)
+    }
 
     /// Cancels every agent.
     public func cancelAll() {
