@@ -231,6 +231,14 @@ struct AuthorizationMatrixTests {
                 .put, "/v1/fleets/\(fleetName)/registry-logins", json: #"{"registry": "ghcr.io", "username": "u", "password": "p"}"#, token: owner)
             #expect(made.status == .ok, "\(made.body)")
             replace("registry", "ghcr.io")
+        case "setSecret", "setConfig":
+            body = #"{"value": "c2VjcmV0"}"#
+            replace("name", "s-\(unique)")
+        case "removeSecret", "removeConfig", "showConfig":
+            let section = operation.id == "removeSecret" ? "secrets" : "configs"
+            let made = try await client.call(.put, "/v1/fleets/\(fleetName)/\(section)/s-\(unique)", json: #"{"value": "c2VjcmV0"}"#, token: owner)
+            #expect(made.status == .ok, "\(made.body)")
+            replace("name", "s-\(unique)")
         case "buildImage": replace("service", "app")
         // The fleet is a cluster already: the answer is a conflict (allowed), or not found.
         case "createCluster": body = #"{"name": "c-\#(unique)", "fleet": "\#(fleetName)", "managers": 1}"#
