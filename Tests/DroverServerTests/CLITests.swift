@@ -49,4 +49,43 @@ struct CLITests {
         let missing = await #expect(throws: (any Error).self) { try await run(["device", "show", "ghost"], server: server) }
         #expect("\(missing.map { "\($0)" } ?? "")".contains("no device named 'ghost'"))
     }
+
+    @Test("secret and config commands store values from a file; release create reads a file secret beside the compose file and an environment one")
+    func secrets() async throws {
+        try await withLiveServer { server in
+            try await run(["fleet", "create", "sec"], server: server)
+            let directory = NSTemporaryDirectory() + "cli-secrets-\(UUID().uuidString)"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            try "s3cret-token".write(toFile: directory + "/token", atomically: true, encoding: .utf8)
+            try await run(["secret", "create", "api", "--fleet", "sec", "--from-file", directory + "/token"], server: server)
+            try await run(["config", "create", "motd", "--fleet", "sec", "--from-file", directory + "/token"], server: server)
+            let plane = try await server.plane()
+            let org = try await server.org()
+            #expect(try await plane.fleetFiles(org, fleet: "sec", kind: .secret).map(\.name) == ["api"])
+            #expect(try await plane.fleetFiles(org, fleet: "sec", kind: .secret).first?.value == nil)
+            #expect(try await plane.fleetConfig(org, fleet: "sec", name: "motd").value == Data("s3cret-token".utf8).base64EncodedString())
+
+            // The file secret is read relative to the compose file, the environment one from the
+            // CLI's environment; without the file, the CLI says which file it could not read.
+            try "pw".write(toFile: directory + "/db.txt", atomically: true, encoding: .utf8)
+            let compose = directory + "/compose.yml"
+            try """
+            services:
+              web: {image: "x:1", secrets: [db, api, home]}
+            secrets:
+              db: {file: ./db.txt}
+              api: {external: true}
+              home: {environment: HOME}
+            """.write(toFile: compose, atomically: true, encoding: .utf8)
+            try await run(["release", "create", "--fleet", "sec", "-f", compose], server: server)
+            let release = try #require(try await plane.listReleases(org, fleet: "sec").first)
+            #expect(release.status != .failing)
+            try FileManager.default.removeItem(atPath: directory + "/db.txt")
+            let missing = await #expect(throws: (any Error).self) { try await run(["release", "create", "--fleet", "sec", "-f", compose], server: server) }
+            #expect("\(missing.map { "\($0)" } ?? "")".contains("secrets.db: cannot read file \(directory)/./db.txt"))
+            try await run(["secret", "rm", "api", "--fleet", "sec"], server: server)
+            #expect(try await plane.fleetFiles(org, fleet: "sec", kind: .secret).isEmpty)
+        }
+    }
 }
