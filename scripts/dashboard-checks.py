@@ -300,6 +300,7 @@ def run(harness):
         harness.check("a line the container prints shows in the device's logs", log_line_shows, harness, device)
         harness.check("a terminal to service web answers echo $((6*7)) with 42", terminal_answers, harness, device)
         harness.check("a variable set in the page recreates the container with it", env_recreates, harness, device)
+    harness.check("a secret stored in the page is listed by name; its value shows nowhere in the page or the API", secret_stored, harness)
     if release:
         harness.check("the release page shows its compose document, images and where devices stand", release_page, harness, release)
     harness.check("audit log page lists the changes made in the page", audit_page, harness)
@@ -538,6 +539,23 @@ def env_recreates(harness, device):
     row = present(driver, "#env tr[data-env=DASHBOARD_CHECK]").text
     assert "web" in row, f"the table says the variable is used by web: {row!r}"
     return f"container {before[:12]} → {after[:12]}"
+
+
+def secret_stored(harness):
+    driver = harness.driver
+    go(harness, "#/fleets/kiosk")
+    wait(driver, 30, lambda d: present(d, "#files [data-testid=add-file]"), "the secrets section's add button")
+    present(driver, "#files [data-testid=add-file]").click()
+    dialog = wait(driver, 10, lambda d: present(d, "dialog[open]"), "the secret dialog")
+    value = f"dashboard-secret-{os.getpid()}"
+    dialog.find_element(By.CSS_SELECTOR, "input[name=name]").send_keys("wifi_psk")
+    dialog.find_element(By.CSS_SELECTOR, "textarea[name=value]").send_keys(value)
+    dialog.find_element(By.CSS_SELECTOR, "[data-testid=dialog-confirm]").click()
+    wait(driver, 30, lambda d: present(d, "#files tr[data-file='secret/wifi_psk']"), "the secret's row in the table")
+    assert value not in driver.page_source, "the page shows the secret's value"
+    listing = harness.cli("secret", "list", "--fleet", "kiosk", "-o", "json")
+    assert "wifi_psk" in listing and value not in listing, f"the API lists {listing!r}"
+    return "listed as wifi_psk, value nowhere"
 
 
 def release_page(harness, release):

@@ -6,6 +6,7 @@ enum DashboardFiles {
         ("api.js", PackageResources.api_js),
         ("app.js", PackageResources.app_js),
         ("charts.js", PackageResources.charts_js),
+        ("fleet-files.js", PackageResources.fleet_files_js),
         ("icon.svg", PackageResources.icon_svg),
         ("index.html", PackageResources.index_html),
         ("live.js", PackageResources.live_js),

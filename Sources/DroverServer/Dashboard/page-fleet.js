@@ -1,5 +1,5 @@
 // One fleet: its devices (filtered, sorted and paged by the server, with bulk actions), its
-// releases, env vars, provisioning keys and settings.
+// releases, env vars, secrets and configs, provisioning keys and settings.
 
 import { get, post, patch, put, del, qs, seg } from './api.js';
 import {
@@ -8,6 +8,7 @@ import {
 } from './ui.js';
 import { follow } from './live.js';
 import { summaryView } from './page-fleets.js';
+import { filesSection } from './fleet-files.js';
 
 const PAGE = 50;
 const ATTEMPTS_SHOWN = 10;
@@ -460,11 +461,13 @@ export async function render({ root, params, can, onDispose, isCurrent, title })
         } })) : null);
   }
 
+  const files = filesSection(fleet, can, isCurrent);
   renderHead();
   fill(root, head, headFacts,
     section('Devices', { id: 'devices' }, filters, bulkBar, tableBox, pager),
     section('Releases', { id: 'releases' }, releasesBody),
     section('Variables', { id: 'env' }, envBody),
+    section('Secrets and configs', { id: 'files' }, files.body),
     section('Provisioning keys', { id: 'keys' }, keysBody),
     section('Settings', { id: 'settings' }, settingsBody));
   renderSettings();
@@ -472,6 +475,7 @@ export async function render({ root, params, can, onDispose, isCurrent, title })
   await loadDevices(firstPage);
   loadReleases();
   loadEnv();
+  files.load();
   loadKeys();
 
   onDispose(follow({ fleet: fleet.id }, async (changes) => {
