@@ -61,12 +61,9 @@ actor AppConvergence {
             }
         }
         let statuses = (try? await reconciler.status(app: nil)) ?? []
-        var services: [String: API.ServiceState] = [:]
-        for status in statuses {
-            services[status.service] = API.ServiceState(
-                release: status.release, status: status.state, containerID: status.containerID, health: status.health)
-        }
-        report.services = services
+        var desired: [String: Int] = [:]
+        for app in target.apps.values { for (service, spec) in app.services { desired[service] = spec.replicaCount } }
+        report.services = ServiceStatus.report(statuses, desired: desired)
         // The worst news first: nothing good runs, then a refused release, then a held update.
         for (status, details) in [(API.DeviceStatus.failed, failed), (.rolledBack, rolledBack), (.pending, pending)] where !details.isEmpty {
             report.status = status

@@ -24,9 +24,11 @@ public struct ContainerConfigBuilder: Sendable {
         self.runtimeDirectory = runtimeDirectory
     }
 
-    /// The create body for `service`, and the networks (engine name → aliases) to attach
-    /// after creation, since engines before API 1.44 take only one network at creation.
-    public func build(service: String, peerContainers: [String: String] = [:]) throws(AgentError) -> (
+    /// The create body for replica `replica` (from 1) of `service`, and the networks (engine
+    /// name → aliases) to attach after creation, since engines before API 1.44 take only one
+    /// network at creation. Every replica joins under the service's name, so the engine's DNS
+    /// answers it with all of them.
+    public func build(service: String, replica: Int = 1, peerContainers: [String: String] = [:]) throws(AgentError) -> (
         ContainerCreate, extraNetworks: [(String, [String])]
     ) {
         guard let spec = target.services[service] else {
@@ -66,6 +68,7 @@ public struct ContainerConfigBuilder: Sendable {
         labels[DroverLabel.service] = service
         labels[DroverLabel.release] = target.release
         labels[DroverLabel.configHash] = hash
+        labels[DroverLabel.replica] = String(replica)
         config.labels = labels
         config.workingDir = spec.workingDir
         config.user = spec.user

@@ -25,9 +25,13 @@ public struct EngineNames: Sendable {
         spec?.name ?? "\(app)_\(name)_\(device.shortID)"
     }
 
-    /// The engine name of a service's container with the given config hash.
-    public func container(_ service: String, configHash: String) -> String {
-        "\(app)_\(service)_\(device.shortID)_\(configHash.prefix(8))"
+    /// The engine name of replica `replica` (from 1) of a service that runs `replicas`
+    /// containers, with the given config hash. A service of one container keeps the name it
+    /// had before replicas (so an agent upgrade recreates nothing); with more, the index
+    /// follows the device, as `docker compose` numbers its containers.
+    public func container(_ service: String, configHash: String, replica: Int = 1, of replicas: Int = 1) -> String {
+        guard replica != 1 || replicas > 1 else { return "\(app)_\(service)_\(device.shortID)_\(configHash.prefix(8))" }
+        return "\(app)_\(service)_\(device.shortID)_\(replica)_\(configHash.prefix(8))"
     }
 
     /// Where every container of an app sees its runtime directory (a bind mount of the

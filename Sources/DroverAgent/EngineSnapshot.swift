@@ -47,6 +47,9 @@ public struct ObservedContainer: Sendable, Equatable {
     public var service: String
     /// Config-hash label.
     public var configHash: String
+    /// Which replica of the service it is, from 1 (its replica label; 1 without one, 0 when
+    /// the label is unreadable, so that it counts as a replica too many).
+    public var replica: Int
     /// Release label.
     public var release: String
     /// The engine's state of the container.
@@ -67,8 +70,9 @@ public struct ObservedContainer: Sendable, Equatable {
     /// Creates an observation.
     public init(
         id: String, name: String, service: String, configHash: String, release: String, state: API.ContainerState, health: API.ContainerHealth? = nil,
-        exitCode: Int? = nil, imageID: String, image: String = "", networks: [String] = [], created: Int64 = 0
+        exitCode: Int? = nil, imageID: String, image: String = "", networks: [String] = [], created: Int64 = 0, replica: Int = 1
     ) {
+        self.replica = replica
         self.image = image
         self.id = id
         self.name = name
@@ -104,7 +108,8 @@ public struct ObservedContainer: Sendable, Equatable {
             id: summary.id, name: summary.name, service: labels[DroverLabel.service] ?? "",
             configHash: labels[DroverLabel.configHash] ?? "", release: labels[DroverLabel.release] ?? "",
             state: API.ContainerState(engine: summary.state), health: health, exitCode: exitCode, imageID: summary.imageID, image: summary.image,
-            networks: (summary.networkSettings?.networks ?? [:]).keys.sorted(), created: summary.created)
+            networks: (summary.networkSettings?.networks ?? [:]).keys.sorted(), created: summary.created,
+            replica: labels[DroverLabel.replica].map { Int($0) ?? 0 } ?? 1)
     }
 
     /// Running or about to run again.

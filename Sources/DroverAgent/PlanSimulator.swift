@@ -54,10 +54,16 @@ public struct PlanSimulator: Sendable {
                     state.networks.append(ObservedResource(engineName: engineName, name: name))
                 case .createVolume(let name, let engineName):
                     state.volumes.append(ObservedResource(engineName: engineName, name: name))
-                case .createContainer(let service, let containerName, let start):
-                    add(service, containerName, running: start, id: "simulated-\(counter)", created: Int64(counter), to: &state, target: target)
-                case .handOver(let service, let containerName, _, _):
-                    add(service, containerName, running: true, id: "simulated-\(counter)", created: Int64(counter), to: &state, target: target)
+                case .createContainer(let service, let containerName, let replica, let start):
+                    add(
+                        service, containerName, replica: replica, running: start, id: "simulated-\(counter)", created: Int64(counter), to: &state,
+                        target: target)
+                case .handOver(let service, let containerName, let replica, _, _):
+                    // The executor clears the signal before the new container starts, as each replica hands over in turn.
+                    state.handoverSignals.remove(EngineNames.handoverSignal(service: service, configHash: target?.configHash(of: service) ?? ""))
+                    add(
+                        service, containerName, replica: replica, running: true, id: "simulated-\(counter)", created: Int64(counter), to: &state, target: target
+                    )
                 case .stopContainer(_, let id, _):
                     if let index = state.containers.firstIndex(where: { $0.id == id }) {
                         state.containers[index].state = .exited
@@ -77,8 +83,9 @@ public struct PlanSimulator: Sendable {
         return (rounds, ["the plan did not settle within \(maxRounds) rounds"])
     }
 
-    private func add(_ service: String, _ containerName: String, running: Bool, id: String, created: Int64, to state: inout EngineSnapshot, target: AppTarget?)
-    {
+    private func add(
+        _ service: String, _ containerName: String, replica: Int, running: Bool, id: String, created: Int64, to state: inout EngineSnapshot, target: AppTarget?
+    ) {
         guard let target, let spec = target.services[service] else { return }
         let names = EngineNames(device: planner.device, app: planner.app)
         let networks = (spec.networks ?? [:]).map { names.network($0.key, target.networks?[$0.key]) }
@@ -87,6 +94,7 @@ public struct PlanSimulator: Sendable {
             ObservedContainer(
                 id: id, name: containerName, service: service, configHash: target.configHash(of: service),
                 release: target.release, state: running ? .running : .created, health: hasCheck ? .healthy : nil,
-                imageID: spec.image.flatMap { state.images[$0] } ?? "", image: spec.image ?? "", networks: networks.sorted(), created: created))
+                imageID: spec.image.flatMap { state.images[$0] } ?? "", image: spec.image ?? "", networks: networks.sorted(), created: created,
+                replica: replica))
     }
 }

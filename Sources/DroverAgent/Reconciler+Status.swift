@@ -20,8 +20,8 @@ extension Reconciler {
                 return ServiceStatus(
                     app: summary.labels[DroverLabel.app] ?? "", service: observed.service, release: observed.release, state: observed.state,
                     health: observed.health, containerID: String(observed.id.prefix(12)), containerName: observed.name, image: summary.image,
-                    configHash: String(observed.configHash.prefix(12)))
-            }.sorted { ($0.app, $0.service, $0.containerName) < ($1.app, $1.service, $1.containerName) }
+                    configHash: String(observed.configHash.prefix(12)), replica: observed.replica)
+            }.sorted { ($0.app, $0.service, $0.replica, $0.containerName) < ($1.app, $1.service, $1.replica, $1.containerName) }
         } catch {
             throw AgentError(.engine, "cannot list containers", cause: error)
         }
@@ -48,4 +48,53 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
     public var image: String
     /// Short config hash.
     public var configHash: String
+    /// Which replica of the service the container is, from 1.
+    public var replica: Int
+
+    /// Creates a status.
+    public init(
+        app: String, service: String, release: String, state: API.ContainerState, health: API.ContainerHealth?, containerID: String,
+        containerName: String, image: String, configHash: String, replica: Int
+    ) {
+        self.app = app
+        self.service = service
+        self.release = release
+        self.state = state
+        self.health = health
+        self.containerID = containerID
+        self.containerName = containerName
+        self.image = image
+        self.configHash = configHash
+        self.replica = replica
+    }
+
+    /// What the server hears of each service: one entry per service, however many containers
+    /// it runs. `desired` holds the replica count of each service the target names; a
+    /// service of more (or fewer) than one also says how many it should run and how many are
+    /// up ("2/3 running"), a service of one reads as it always did.
+    public static func report(_ statuses: [ServiceStatus], desired: [String: Int]) -> [String: API.ServiceState] {
+        var report: [String: API.ServiceState] = [:]
+        for (service, containers) in Dictionary(grouping: statuses, by: \.service) {
+            let count = desired[service] ?? 1
+            // Per replica, a container that is up stands for it (a hand-over has two).
+            var byReplica: [Int: ServiceStatus] = [:]
+            for container in containers where count <= 1 || (1...count).contains(container.replica) {
+                if let known = byReplica[container.replica], known.state.isUp || !container.state.isUp { continue }
+                byReplica[container.replica] = container
+            }
+            let replicas = byReplica.sorted { $0.key < $1.key }.map(\.value)
+            guard let first = replicas.first else { continue }
+            let up = replicas.filter(\.state.isUp)
+            let worst: [API.ContainerHealth] = [.unhealthy, .starting, .healthy]
+            var state = API.ServiceState(
+                release: first.release, status: up.first?.state ?? first.state, containerID: first.containerID,
+                health: worst.first { health in replicas.contains { $0.health == health } })
+            if count != 1 {
+                state.replicas = count
+                state.running = up.count
+            }
+            report[service] = state
+        }
+        return report
+    }
 }

@@ -34,14 +34,14 @@ extension Reconciler {
     }
 
     func create(
-        service: String, containerName: String, start: Bool, app: String, target: AppTarget?, peers: [String: String]
+        service: String, containerName: String, replica: Int, start: Bool, app: String, target: AppTarget?, peers: [String: String]
     ) async throws {
         guard let target else { throw AgentError(.invalidTarget, "no target for \(service)") }
         try prepareRuntimeDirectory(app: app)
         try await prepareFiles(app: app, service: service, target: target)
         var builder = ContainerConfigBuilder(device: device, app: app, target: target, runtimeDirectory: runtimeDirectory(app: app))
         builder.fileRoot = options.files?.root
-        let (config, extraNetworks) = try builder.build(service: service, peerContainers: peers)
+        let (config, extraNetworks) = try builder.build(service: service, replica: replica, peerContainers: peers)
         let id = try await engine.createContainer(name: containerName, config, platform: target.services[service]?.platform)
         for (network, aliases) in extraNetworks {
             try await engine.connectNetwork(network, container: id, aliases: aliases)
@@ -95,16 +95,16 @@ extension Reconciler {
             if volume.labels?[DroverLabel.device] != device.id {
                 throw AgentError(.invalidTarget, "a volume named \(engineName) already exists and does not belong to this device")
             }
-        case .createContainer(let service, let containerName, let start):
-            try await create(service: service, containerName: containerName, start: start, app: app, target: target, peers: peers)
-        case .handOver(let service, let containerName, let old, _):
+        case .createContainer(let service, let containerName, let replica, let start):
+            try await create(service: service, containerName: containerName, replica: replica, start: start, app: app, target: target, peers: peers)
+        case .handOver(let service, let containerName, let replica, let old, _):
             // The old container must not come back after a power cut once the new one runs.
             try await engine.updateRestartPolicy(old, RestartPolicy(name: "no"))
             if let directory = runtimeDirectory(app: app), let target {
                 let signal = EngineNames.handoverSignal(service: service, configHash: target.configHash(of: service))
                 try? FileManager.default.removeItem(atPath: directory + "/handover/" + signal)
             }
-            try await create(service: service, containerName: containerName, start: true, app: app, target: target, peers: peers)
+            try await create(service: service, containerName: containerName, replica: replica, start: true, app: app, target: target, peers: peers)
         case .deleteContainer(let service, let id, _, let image, _):
             let grace = target?.services[service]?.stopTimeoutSeconds ?? 10
             try await engine.stopContainer(id, timeoutSeconds: grace)

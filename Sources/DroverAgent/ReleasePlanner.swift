@@ -48,11 +48,15 @@ public struct ReleasePlanner: Sendable {
 
         // Services whose old container must go before their image is fetched
         // (kill-then-download, delete-then-download) hold back that image's pull.
+        // With replicas, only until the first replica's old container has gone.
         var killFirst: Set<String> = []
         for (service, spec) in target.services {
             let strategy = spec.updatePolicy.strategy
             guard strategy == .killThenDownload || strategy == .deleteThenDownload, let image = spec.image, current.images[image] == nil else { continue }
-            if !(byService[service] ?? []).isEmpty { killFirst.insert(image) }
+            let containers = byService[service] ?? []
+            if !containers.isEmpty && ReplicaSet(containers: containers, count: spec.replicaCount, matches: { _ in false }).allPresent {
+                killFirst.insert(image)
+            }
         }
 
         // Images: by default every image is present before anything is stopped.
@@ -96,119 +100,138 @@ public struct ReleasePlanner: Sendable {
             }
         }
 
-        // Containers, service by service in dependency order.
-        var current_: [String: ObservedContainer] = [:]  // the container that satisfies each service's target
+        // Containers, service by service in dependency order; a service's replicas one by one.
+        var satisfying: [String: [ObservedContainer]] = [:]  // per service, each replica's container that satisfies its target
         let stopped = Set(target.stopped ?? [])
         for service in target.startOrder() {
             guard let spec = target.services[service] else { continue }
             let policy = spec.updatePolicy
             let hash = target.configHash(of: service)
             let imageID = spec.image.flatMap { current.images[$0] }
-            let containers = (byService[service] ?? []).sorted { ($0.isUp ? 1 : 0, $0.created) > ($1.isUp ? 1 : 0, $1.created) }
-            let matching = containers.filter { $0.configHash == hash && (imageID == nil || $0.imageID == imageID) }
-            let keep = matching.first
-            let stale = containers.filter { $0.id != keep?.id }
-
-            // When the old containers may go: after every image is present (download-then-kill),
-            // at once (kill-then-download, delete-then-download), or once the new container
-            // has signalled or its hand-over time is up (hand-over).
-            var removeStale: Bool
-            var removal = "configuration changed"
-            switch policy.strategy {
-            case .downloadThenKill: removeStale = allImagesPresent
-            case .killThenDownload, .deleteThenDownload: removeStale = true
-            case .handOver:
-                // Until the new container runs, an old one that runs stays.
-                removeStale = !stale.contains(where: \.isUp)
-                if let keep, keep.isUp, !stale.isEmpty {
-                    // The timeout comes from a label (at most ~292 years once parsed) and the
-                    // creation time from the engine: neither may trap the planner.
-                    let seconds = policy.handoverTimeout.rounded(.up)
-                    let timeout: Int64 = seconds.isFinite ? Int64(min(max(seconds, 0), 1e15)) : 0
-                    let (sum, overflow) = keep.created.addingReportingOverflow(timeout)
-                    let deadline = overflow ? Int64.max : sum
-                    if current.handoverSignals.contains(EngineNames.handoverSignal(service: service, configHash: keep.configHash)) {
-                        removeStale = true
-                        removal = "handed over to \(keep.name)"
-                    } else if current.now >= deadline {
-                        removeStale = true
-                        removal = "hand-over to \(keep.name) timed out after \(Self.format(policy.handoverTimeout))"
-                    } else {
-                        plan.waiting.append(
-                            "\(service) hands over: the old container runs until \(keep.name) signals completion (\(deadline &- current.now)s left)")
-                    }
-                }
+            let replicas = ReplicaSet(containers: byService[service] ?? [], count: spec.replicaCount) {
+                $0.configHash == hash && (imageID == nil || $0.imageID == imageID)
             }
-            if !stale.isEmpty && removeStale && !locks.isEmpty {
+            satisfying[service] = replicas.slots.compactMap(\.keep)
+            // Scaled down: the highest indexes go (an update lock holds that back, as it would
+            // any stop); the other replicas are left as they are.
+            if !replicas.surplus.isEmpty && !locks.isEmpty {
                 deferred = true
-                removeStale = false
-            }
-            if removeStale {
-                for container in stale {
-                    var reason = removal
-                    if container.configHash == hash && container.imageID != imageID {
-                        reason = "image \(spec.image ?? "") changed"
-                    } else if container.configHash == hash {
-                        reason = "duplicate container"
-                    }
-                    if policy.strategy == .deleteThenDownload, !container.image.isEmpty, !references.contains(container.image),
-                        !current.images.values.contains(container.imageID)
-                    {
-                        plan.steps.append(
-                            .deleteContainer(service: service, id: container.id, containerName: container.name, image: container.image, reason: reason))
-                    } else {
-                        plan.steps.append(.removeContainer(service: service, id: container.id, containerName: container.name, reason: reason))
-                    }
+            } else {
+                for container in replicas.surplus {
+                    let reason = "scaled to \(spec.replicaCount) replica\(spec.replicaCount == 1 ? "" : "s")"
+                    plan.steps.append(.removeContainer(service: service, id: container.id, containerName: container.name, reason: reason))
                 }
             }
-            if let keep {
-                current_[service] = keep
-                if stopped.contains(service) {
-                    if keep.isUp {
-                        if locks.isEmpty {
-                            plan.steps.append(.stopContainer(service: service, id: keep.id, containerName: keep.name))
+            // A service whose restart policy keeps it running is started again when it is
+            // found exited (an engine restart that did not bring it back); any other exited
+            // container with an exit code has run to completion.
+            let keptRunning = ["always", "unless-stopped"].contains(spec.restart ?? "no")
+            // A service stopped on purpose runs nothing, so its replicas need no turns.
+            let turn =
+                stopped.contains(service)
+                ? nil : replicas.turn(service: service, healthChecked: spec.healthcheck.map { $0.test != ["NONE"] } ?? false, keptRunning: keptRunning)
+            if let failed = turn?.failed { plan.failedDependencies.append(failed) }
+            if let waiting = turn?.waiting { plan.waiting.append(waiting) }
+            for slot in replicas.slots where turn?.allowed.contains(slot.index) ?? true {
+                let keep = slot.keep
+                let stale = slot.stale
+
+                // When the old containers may go: after every image is present (download-then-kill),
+                // at once (kill-then-download, delete-then-download), or once the new container
+                // has signalled or its hand-over time is up (hand-over).
+                var removeStale: Bool
+                var removal = "configuration changed"
+                switch policy.strategy {
+                case .downloadThenKill: removeStale = allImagesPresent
+                case .killThenDownload, .deleteThenDownload: removeStale = true
+                case .handOver:
+                    // Until the new container runs, an old one that runs stays.
+                    removeStale = !stale.contains(where: \.isUp)
+                    if let keep, keep.isUp, !stale.isEmpty {
+                        // The timeout comes from a label (at most ~292 years once parsed) and the
+                        // creation time from the engine: neither may trap the planner.
+                        let seconds = policy.handoverTimeout.rounded(.up)
+                        let timeout: Int64 = seconds.isFinite ? Int64(min(max(seconds, 0), 1e15)) : 0
+                        let (sum, overflow) = keep.created.addingReportingOverflow(timeout)
+                        let deadline = overflow ? Int64.max : sum
+                        if current.handoverSignals.contains(EngineNames.handoverSignal(service: service, configHash: keep.configHash)) {
+                            removeStale = true
+                            removal = "handed over to \(keep.name)"
+                        } else if current.now >= deadline {
+                            removeStale = true
+                            removal = "hand-over to \(keep.name) timed out after \(Self.format(policy.handoverTimeout))"
                         } else {
-                            deferred = true
+                            plan.waiting.append(
+                                "\(service) hands over: the old container runs until \(keep.name) signals completion (\(deadline &- current.now)s left)")
+                        }
+                    }
+                }
+                if !stale.isEmpty && removeStale && !locks.isEmpty {
+                    deferred = true
+                    removeStale = false
+                }
+                if removeStale {
+                    for container in stale {
+                        var reason = removal
+                        if container.configHash == hash && container.imageID != imageID {
+                            reason = "image \(spec.image ?? "") changed"
+                        } else if container.configHash == hash {
+                            reason = "duplicate container"
+                        }
+                        if policy.strategy == .deleteThenDownload, !container.image.isEmpty, !references.contains(container.image),
+                            !current.images.values.contains(container.imageID)
+                        {
+                            plan.steps.append(
+                                .deleteContainer(service: service, id: container.id, containerName: container.name, image: container.image, reason: reason))
+                        } else {
+                            plan.steps.append(.removeContainer(service: service, id: container.id, containerName: container.name, reason: reason))
+                        }
+                    }
+                }
+                if let keep {
+                    if stopped.contains(service) {
+                        if keep.isUp {
+                            if locks.isEmpty {
+                                plan.steps.append(.stopContainer(service: service, id: keep.id, containerName: keep.name))
+                            } else {
+                                deferred = true
+                            }
+                        }
+                        continue
+                    }
+                    // A replacement prepared beside the old container starts once the old one is gone
+                    // (beside it, for a hand-over).
+                    let oldGone = stale.isEmpty || policy.strategy == .handOver
+                    if oldGone && (keep.state == .created || (keep.state == .exited && (keep.exitCode == nil || keptRunning))) {
+                        if !holdBack(service, spec: spec, satisfied: satisfying, target: target, plan: &plan) {
+                            plan.steps.append(.startContainer(service: service, id: keep.id, containerName: keep.name))
                         }
                     }
                     continue
                 }
-                // A replacement prepared beside the old container starts once the old one is gone
-                // (beside it, for a hand-over).
-                let oldGone = stale.isEmpty || policy.strategy == .handOver
-                // A service whose restart policy keeps it running is started again when it is
-                // found exited (an engine restart that did not bring it back); any other exited
-                // container with an exit code has run to completion.
-                let keptRunning = ["always", "unless-stopped"].contains(spec.restart ?? "no")
-                if oldGone && (keep.state == .created || (keep.state == .exited && (keep.exitCode == nil || keptRunning))) {
-                    if !holdBack(service, spec: spec, satisfied: current_, target: target, plan: &plan) {
-                        plan.steps.append(.startContainer(service: service, id: keep.id, containerName: keep.name))
+                // A new container needs its image, networks and volumes. While an old container of
+                // the service is being removed, the new one is created (not started) in the same
+                // round, so the service is down only for the stop and the start.
+                guard imageID != nil, stale.isEmpty || removeStale || policy.strategy == .handOver else { continue }
+                let networksReady = (spec.networks ?? [:]).keys.allSatisfy(readyNetworks.contains)
+                let volumesReady = (spec.volumes ?? []).allSatisfy { $0.type != .volume || $0.source == nil || readyVolumes.contains($0.source ?? "") }
+                guard networksReady && volumesReady else { continue }
+                let name = names.container(service, configHash: hash, replica: slot.index, of: spec.replicaCount)
+                if policy.strategy == .handOver, !stopped.contains(service), let old = stale.first(where: \.isUp) {
+                    if !locks.isEmpty {
+                        deferred = true
+                    } else if !holdBack(service, spec: spec, satisfied: satisfying, target: target, plan: &plan) {
+                        plan.steps.append(.handOver(service: service, containerName: name, replica: slot.index, from: old.id, fromName: old.name))
                     }
+                    continue
                 }
-                continue
-            }
-            // A new container needs its image, networks and volumes. While an old container of
-            // the service is being removed, the new one is created (not started) in the same
-            // round, so the service is down only for the stop and the start.
-            guard imageID != nil, stale.isEmpty || removeStale || policy.strategy == .handOver else { continue }
-            let networksReady = (spec.networks ?? [:]).keys.allSatisfy(readyNetworks.contains)
-            let volumesReady = (spec.volumes ?? []).allSatisfy { $0.type != .volume || $0.source == nil || readyVolumes.contains($0.source ?? "") }
-            guard networksReady && volumesReady else { continue }
-            let name = names.container(service, configHash: hash)
-            if policy.strategy == .handOver, !stopped.contains(service), let old = stale.first(where: \.isUp) {
-                if !locks.isEmpty {
-                    deferred = true
-                } else if !holdBack(service, spec: spec, satisfied: current_, target: target, plan: &plan) {
-                    plan.steps.append(.handOver(service: service, containerName: name, from: old.id, fromName: old.name))
+                if !stale.isEmpty || stopped.contains(service) {
+                    plan.steps.append(.createContainer(service: service, containerName: name, replica: slot.index, start: false))
+                    continue
                 }
-                continue
-            }
-            if !stale.isEmpty || stopped.contains(service) {
-                plan.steps.append(.createContainer(service: service, containerName: name, start: false))
-                continue
-            }
-            if !holdBack(service, spec: spec, satisfied: current_, target: target, plan: &plan) {
-                plan.steps.append(.createContainer(service: service, containerName: name, start: true))
+                if !holdBack(service, spec: spec, satisfied: satisfying, target: target, plan: &plan) {
+                    plan.steps.append(.createContainer(service: service, containerName: name, replica: slot.index, start: true))
+                }
             }
         }
 
@@ -221,6 +244,9 @@ public struct ReleasePlanner: Sendable {
                 plan.steps.append(.removeContainer(service: container.service, id: container.id, containerName: container.name, reason: "service removed"))
             }
         }
+        // Each replica of a service asks after the same dependencies: say each thing once.
+        plan.waiting = plan.waiting.reduce(into: []) { once, line in if !once.contains(line) { once.append(line) } }
+        plan.failedDependencies = plan.failedDependencies.reduce(into: []) { once, line in if !once.contains(line) { once.append(line) } }
         if deferred {
             plan.deferred.append("update pending: locked by \(locks.joined(separator: ", "))")
         }
@@ -233,57 +259,6 @@ public struct ReleasePlanner: Sendable {
             plan.steps.append(.removeNetwork(name: network.name, engineName: network.engineName))
         }
         return plan
-    }
-
-    /// True when `service` cannot start yet; says why in the plan: waiting for a dependency,
-    /// or blocked because one failed (unhealthy, or a one-shot that exited with an error), as
-    /// docker compose stops there too.
-    private func holdBack(
-        _ service: String, spec: ServiceSpec, satisfied: [String: ObservedContainer], target: AppTarget, plan: inout Plan
-    ) -> Bool {
-        var dependencies = spec.dependsOn ?? [:]
-        if let mode = spec.networkMode, mode.hasPrefix("service:") {
-            dependencies[String(mode.dropFirst("service:".count)), default: .serviceStarted] = .serviceStarted
-        }
-        // A dependency a user stopped on purpose does not hold its dependents back.
-        for (dependency, condition) in dependencies.sorted(by: { $0.key < $1.key }) where !(target.stopped ?? []).contains(dependency) {
-            guard let container = satisfied[dependency] else {
-                plan.waiting.append("\(service) waits for \(dependency) to be created")
-                return true
-            }
-            switch condition {
-            case .serviceStarted:
-                if container.state == .created {
-                    plan.waiting.append("\(service) waits for \(dependency) to start")
-                    return true
-                }
-            case .serviceHealthy:
-                let hasCheck = target.services[dependency]?.healthcheck.map { $0.test != ["NONE"] } ?? false
-                if !hasCheck {
-                    if !container.isUp {
-                        plan.waiting.append("\(service) waits for \(dependency) to start")
-                        return true
-                    }
-                } else if container.health == .unhealthy {
-                    plan.failedDependencies.append("\(service) cannot start: \(dependency) is unhealthy")
-                    return true
-                } else if container.health != .healthy {
-                    let state = container.isUp ? (container.health ?? .starting).rawValue : container.state.rawValue
-                    plan.waiting.append("\(service) waits for \(dependency) to be healthy (now \(state))")
-                    return true
-                }
-            case .serviceCompletedSuccessfully:
-                if container.state != .exited {
-                    plan.waiting.append("\(service) waits for \(dependency) to complete")
-                    return true
-                }
-                if container.exitCode != 0 {
-                    plan.failedDependencies.append("\(service) cannot start: \(dependency) exited with code \(container.exitCode.map(String.init) ?? "?")")
-                    return true
-                }
-            }
-        }
-        return false
     }
 
     static func format(_ seconds: Double) -> String {

@@ -7,9 +7,9 @@ public enum Step: Sendable, Equatable, Hashable, Codable, CustomStringConvertibl
     case createNetwork(name: String, engineName: String)
     /// Create a named volume of the app.
     case createVolume(name: String, engineName: String)
-    /// Create a service's container and attach its networks; start it too unless an old
-    /// container of the service still has to go first (then a `startContainer` follows).
-    case createContainer(service: String, containerName: String, start: Bool)
+    /// Create replica `replica` (from 1) of a service and attach its networks; start it too
+    /// unless an old container of that replica still has to go first (then a `startContainer` follows).
+    case createContainer(service: String, containerName: String, replica: Int, start: Bool)
     /// Start an existing container that is not running (e.g. left created by a crash).
     case startContainer(service: String, id: String, containerName: String)
     /// Stop a container that must not run (the service was stopped by a user).
@@ -22,7 +22,7 @@ public enum Step: Sendable, Equatable, Hashable, Codable, CustomStringConvertibl
     case deleteContainer(service: String, id: String, containerName: String, image: String, reason: String)
     /// Hand-over: clear the old container's restart policy (so a power cut cannot bring both
     /// back), then create and start the new container beside it.
-    case handOver(service: String, containerName: String, from: String, fromName: String)
+    case handOver(service: String, containerName: String, replica: Int, from: String, fromName: String)
     /// Remove a network the app no longer uses.
     case removeNetwork(name: String, engineName: String)
     /// Remove a named volume (only when the user asked to remove volumes).
@@ -51,8 +51,8 @@ public enum Step: Sendable, Equatable, Hashable, Codable, CustomStringConvertibl
     /// The service the step is about, if any.
     public var service: String? {
         switch self {
-        case .createContainer(let service, _, _), .startContainer(let service, _, _), .stopContainer(let service, _, _),
-            .removeContainer(let service, _, _, _), .deleteContainer(let service, _, _, _, _), .handOver(let service, _, _, _):
+        case .createContainer(let service, _, _, _), .startContainer(let service, _, _), .stopContainer(let service, _, _),
+            .removeContainer(let service, _, _, _), .deleteContainer(let service, _, _, _, _), .handOver(let service, _, _, _, _):
             service
         default: nil
         }
@@ -64,12 +64,12 @@ public enum Step: Sendable, Equatable, Hashable, Codable, CustomStringConvertibl
         case .pullImage(let reference, _): reference
         case .createNetwork(let name, let engineName), .removeNetwork(let name, let engineName): "\(name) (\(engineName))"
         case .createVolume(let name, let engineName), .removeVolume(let name, let engineName): "\(name) (\(engineName))"
-        case .createContainer(let service, let containerName, let start): "\(service) (\(containerName))\(start ? "" : ", started once the old one is gone")"
+        case .createContainer(let service, let containerName, _, let start): "\(service) (\(containerName))\(start ? "" : ", started once the old one is gone")"
         case .startContainer(let service, _, let containerName), .stopContainer(let service, _, let containerName): "\(service) (\(containerName))"
         case .removeContainer(let service, _, let containerName, let reason): "\(service) (\(containerName)): \(reason)"
         case .deleteContainer(let service, _, let containerName, let image, let reason):
             "\(service) (\(containerName)) and image \(image): \(reason)"
-        case .handOver(let service, let containerName, _, let fromName): "\(service) (\(containerName)) starts beside \(fromName)"
+        case .handOver(let service, let containerName, _, _, let fromName): "\(service) (\(containerName)) starts beside \(fromName)"
         }
     }
 

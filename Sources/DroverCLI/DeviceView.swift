@@ -68,7 +68,12 @@ enum DeviceView {
             text += TerminalOutput.table(
                 ["SERVICE", "STATE", "HEALTH", "RELEASE", "CONTAINER"],
                 services.map { name, state in
-                    [name, state.status.rawValue, state.health?.rawValue ?? "-", state.release ?? "-", state.containerID.map { String($0.prefix(12)) } ?? "-"]
+                    // A replicated service says how many of its containers are up: "running 2/3".
+                    let replicas = state.replicas.map { " \(state.running ?? 0)/\($0)" } ?? ""
+                    return [
+                        name, state.status.rawValue + replicas, state.health?.rawValue ?? "-", state.release ?? "-",
+                        state.containerID.map { String($0.prefix(12)) } ?? "-",
+                    ]
                 })
         }
         return text

@@ -10,8 +10,13 @@ extension API {
         public var status: ContainerState
         /// Container ID.
         public var containerID: String?
-        /// Health, when the service has a check.
+        /// Health, when the service has a check (the worst of its replicas').
         public var health: ContainerHealth?
+        /// How many containers the service should run; absent for one (and from agents before
+        /// replicas), so such a report reads as it always did.
+        public var replicas: Int?
+        /// How many of them are up; present with `replicas`.
+        public var running: Int?
         /// Creates a state.
         public init(release: String?, status: ContainerState, containerID: String?, health: ContainerHealth?) {
             self.release = release

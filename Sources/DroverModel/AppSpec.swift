@@ -132,11 +132,17 @@ public struct ServiceSpec: Codable, Sendable, Equatable {
     public var secrets: [AppFileMount]?
     /// Configs mounted into the container.
     public var configs: [AppFileMount]?
+    /// How many containers of the service a device runs (`deploy.replicas` or `scale`); nil
+    /// is 1, so a release without it encodes and hashes as before. 0 runs none.
+    public var replicas: Int?
 
     /// Creates a service that runs `image`.
     public init(image: String?) {
         self.image = image
     }
+
+    /// How many containers of the service a device runs.
+    public var replicaCount: Int { replicas ?? 1 }
 
     /// Build context and Dockerfile.
     public struct BuildSpec: Codable, Sendable, Equatable {

@@ -53,7 +53,7 @@ public struct ComposeParser: Sendable {
         "working_dir", "user", "hostname", "domainname", "tmpfs", "sysctls", "ulimits", "stop_signal", "stop_grace_period",
         "read_only", "extra_hosts", "dns", "dns_search", "shm_size", "init", "container_name", "pull_policy", "platform",
         "logging", "profiles", "extends", "links", "deploy", "mem_limit", "mem_reservation", "cpus", "pids_limit",
-        "security_opt", "pid", "ipc", "group_add", "tty", "stdin_open", "secrets", "configs",
+        "security_opt", "pid", "ipc", "group_add", "tty", "stdin_open", "secrets", "configs", "scale",
     ]
 
     static let unsupportedServiceKeys: Set<String> = [
@@ -61,7 +61,7 @@ public struct ComposeParser: Sendable {
         "cpu_rt_runtime", "cpu_rt_period", "cpuset", "credential_spec", "cgroup", "cgroup_parent", "develop",
         "device_cgroup_rules", "dns_opt", "external_links", "gpus", "isolation", "label_file", "post_start", "pre_stop",
         "mac_address", "memswap_limit", "mem_swappiness", "models", "oom_kill_disable", "oom_score_adj", "provider",
-        "runtime", "scale", "storage_opt", "userns_mode", "uts", "use_api_socket", "volumes_from",
+        "runtime", "storage_opt", "userns_mode", "uts", "use_api_socket", "volumes_from",
     ]
 
     /// Parses `text` into an app, or throws the first problem found.

@@ -35,14 +35,8 @@ extension ServiceDecoder {
             let itemPath = "\(path).\(key)"
             switch key {
             case "replicas":
-                let count = try ComposeValues.int(item, path: itemPath)
-                guard count >= 0 else {
-                    throw ModelError(.invalidValue, at: itemPath, line: item.line, "deploy.replicas is \(count); replica count must be a non-negative integer")
-                }
-                guard count <= 1 else {
-                    throw ModelError(
-                        .unsupported, at: itemPath, line: item.line, "service '\(name)' asks for \(count) replicas; a device runs one container per service")
-                }
+                settings.replicas = try replicaCount(item, key: "deploy.replicas", path: itemPath)
+                settings.replicasLine = item.line
             case "mode":
                 let mode = try ComposeValues.string(item, path: itemPath)
                 guard mode == "replicated" else {
@@ -116,8 +110,12 @@ extension ServiceDecoder {
     }
 }
 
-/// What `deploy` says that a device uses: a restart policy and resource limits.
+/// What `deploy` says that a device uses: a replica count, a restart policy and resource limits.
 struct DeploySettings {
+    /// `deploy.replicas`: how many containers of the service the device runs.
+    var replicas: Int?
+    /// The line of `deploy.replicas`.
+    var replicasLine: Int?
     /// From `deploy.restart_policy`, for when `restart` is not given.
     var restart: String?
     /// `deploy.resources.limits`, when the block is there.

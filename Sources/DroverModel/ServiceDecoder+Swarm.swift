@@ -20,6 +20,7 @@ extension ServiceDecoder {
         "shm_size": "Swarm services cannot size /dev/shm; mount a tmpfs there instead",
         "domainname": "Swarm services have no domain name",
         "pull_policy": "every node pulls the image the release pins",
+        "scale": "a swarm reads the count from deploy.replicas; set it there",
         "platform": "a swarm places tasks by the nodes' platforms: use a placement constraint such as node.platform.arch==aarch64",
     ]
 

@@ -33,6 +33,7 @@ struct ServiceDecoder {
         var profiles: [String] = []
         var environmentFromFiles: [String: String] = [:]
         var deploy = DeploySettings()
+        var scale: Int?
         for (key, value) in pairs {
             let path = "\(prefix).\(key)"
             if key.hasPrefix("x-") { continue }
@@ -116,6 +117,7 @@ struct ServiceDecoder {
             case "pid": spec.pid = try ComposeValues.string(value, path: path)
             case "ipc": spec.ipc = try ComposeValues.string(value, path: path)
             case "group_add": spec.groupAdd = try ComposeValues.stringList(value, path: path)
+            case "scale": scale = try replicaCount(value, key: "scale", path: path)
             case "tty": spec.tty = try ComposeValues.bool(value, path: path)
             case "stdin_open": spec.stdinOpen = try ComposeValues.bool(value, path: path)
             case "secrets": spec.secrets = try fileMounts(value, kind: .secret, path: path)
@@ -152,6 +154,7 @@ struct ServiceDecoder {
             warnings.append("service '\(name)': 'ports' has no effect with network_mode: host (the service uses the host's ports directly)")
             spec.ports = nil
         }
+        try applyReplicas(scale: scale, deploy: deploy, to: &spec, node: node)
         Self.dropEmpty(&spec)
         // Every value was checked where it was read; this is the same check a target gets on
         // the device, so nothing the parser accepts can be refused there.

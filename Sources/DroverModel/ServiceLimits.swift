@@ -108,6 +108,22 @@ public enum ServiceLimits {
         }
     }
 
+    /// How many containers of one service a device runs (`deploy.replicas`, `scale`): 0 runs
+    /// none; every replica is a container on one device, so a few dozen is already a lot.
+    public static let replicas: ClosedRange<Int> = 0...100
+
+    /// A replica count within ``replicas``; `key` is how the document spelled it.
+    static func checkReplicas(_ value: Int, key: String, at path: String, line: Int?) throws(ModelError) {
+        guard value >= replicas.lowerBound else {
+            throw ModelError(.invalidValue, at: path, line: line, "\(key) is \(value); replica count must be a non-negative integer")
+        }
+        guard value <= replicas.upperBound else {
+            throw ModelError(
+                .invalidValue, at: path, line: line,
+                "\(key) is \(value); a device runs at most \(replicas.upperBound) replicas of a service (each is a container on the one device)")
+        }
+    }
+
     /// A port within ``ports``.
     static func checkPort(_ value: Int, what: String, at path: String, line: Int?) throws(ModelError) {
         guard ports.contains(value) else {
@@ -249,6 +265,8 @@ extension ServiceSpec {
             if let size = mount.tmpfsSize { try ServiceLimits.checkSize(size, at: "\(path).volumes[\(index)].tmpfsSize", line: nil) }
         }
         if let restart { try ServiceLimits.checkRestart(restart, at: "\(path).restart", line: nil) }
+        if let replicas { try ServiceLimits.checkReplicas(replicas, key: "replicas", at: "\(path).replicas", line: nil) }
+        try checkReplicatedResources(at: path)
         for (index, entry) in (devices ?? []).enumerated() { try ServiceLimits.checkDevice(entry, at: "\(path).devices[\(index)]", line: nil) }
         for (index, entry) in (tmpfs ?? []).enumerated() { try ServiceLimits.checkTmpfs(entry, at: "\(path).tmpfs[\(index)]", line: nil) }
     }

@@ -164,7 +164,10 @@ public struct AppTarget: Codable, Sendable, Equatable {
             var secrets: [String: String]?
             var configs: [String: String]?
         }
-        let spec = services[service]
+        // The replica count is not the containers' configuration: scaling adds or removes
+        // containers and leaves the running ones alone.
+        var spec = services[service]
+        spec?.replicas = nil
         var usedNetworks: [String: NetworkSpec] = [:]
         for name in (spec?.networks ?? [:]).keys { usedNetworks[name] = networks?[name] ?? NetworkSpec() }
         var usedVolumes: [String: VolumeSpec] = [:]
@@ -230,6 +233,9 @@ public enum DroverLabel {
     public static let release = "io.drover.release"
     /// The service's config hash (containers only).
     public static let configHash = "io.drover.config-hash"
+    /// Which replica of its service a container is, from 1 (containers only); a container
+    /// without it, made by an agent before replicas, is replica 1.
+    public static let replica = "io.drover.replica"
     /// The document's name of a network or volume.
     public static let resourceName = "io.drover.name"
     /// The update strategy label a service may carry.

@@ -39,6 +39,11 @@ extension ControlPlane {
                 ("release", state.release), ("containerID", state.containerID),
             ]
             for case let (field, value?) in fields { try validateText(value, what: "body: services.\(name).\(field)", limit: API.Limits.label) }
+            for case let (field, value?) in [("replicas", state.replicas), ("running", state.running)] where !ServiceLimits.replicas.contains(value) {
+                throw ServerError(
+                    .badRequest,
+                    "body: services.\(name).\(field) is \(value); it must be from \(ServiceLimits.replicas.lowerBound) to \(ServiceLimits.replicas.upperBound)")
+            }
         }
     }
 

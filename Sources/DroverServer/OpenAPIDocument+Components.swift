@@ -326,7 +326,11 @@ extension OpenAPIDocument {
                     S.optional("release", S.string("Release the container was created for")),
                     S.required("status", S.word("The container's state", API.ContainerState.self)),
                     S.optional("containerID", S.string("Container id")),
-                    S.optional("health", S.word("Health, when the service has a check", API.ContainerHealth.self)),
+                    S.optional("health", S.word("Health, when the service has a check (the worst of its replicas')", API.ContainerHealth.self)),
+                    S.optional(
+                        "replicas",
+                        S.integer("How many containers the service should run; absent for one", minimum: 0, maximum: ServiceLimits.replicas.upperBound)),
+                    S.optional("running", S.integer("How many of them are up; present with replicas", minimum: 0, maximum: ServiceLimits.replicas.upperBound)),
                 ])
         }
         for (name, direction) in [("LogEntry", S.Direction.response), ("LogEntryInput", .request)] {

@@ -60,7 +60,7 @@ struct ReleasePlannerTests {
         state.containers[0].health = .healthy
         let ready = ReleasePlanner(device: device, app: "shop").plan(current: state, target: app)
         #expect(ready.steps.map(\.kind) == ["create"])
-        if case .createContainer(_, _, let start) = ready.steps.first { #expect(start) }
+        if case .createContainer(_, _, _, let start) = ready.steps.first { #expect(start) }
         #expect(ready.steps.first?.service == "web")
     }
 
@@ -86,7 +86,7 @@ struct ReleasePlannerTests {
         #expect(plan.steps.allSatisfy { $0.service == "web" })
         // The replacement is prepared beside the old container and started once it is gone.
         let prepared = plan.steps.first { $0.kind == "create" }
-        if case .createContainer(_, _, let start) = prepared { #expect(!start) } else { Issue.record("no replacement prepared") }
+        if case .createContainer(_, _, _, let start) = prepared { #expect(!start) } else { Issue.record("no replacement prepared") }
         var swapped = converged(old)
         swapped.containers.removeAll { $0.service == "web" }
         let names = EngineNames(device: device, app: "shop")

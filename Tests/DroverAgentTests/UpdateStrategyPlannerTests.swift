@@ -83,7 +83,7 @@ struct UpdateStrategyPlannerTests {
         state.images["web:2"] = "sha256:web:2"
         let first = plan(state, new)
         #expect(first.steps.map(\.kind) == ["hand-over"])
-        guard case .handOver(_, let name, let from, _) = first.steps.first else { return }
+        guard case .handOver(_, let name, _, let from, _) = first.steps.first else { return }
         #expect(from == "old")
         // Both run; no signal yet and the timeout is 90 s away: wait, remove nothing.
         let hash = new.configHash(of: "web")
@@ -139,7 +139,7 @@ struct UpdateStrategyPlannerTests {
         state.containers[0].state = .removing
         let result = plan(state, new)
         #expect(result.steps.map(\.kind) == ["create"])
-        if case .createContainer(_, _, let start) = result.steps.first { #expect(start, "started at once, not after the stuck one") }
+        if case .createContainer(_, _, _, let start) = result.steps.first { #expect(start, "started at once, not after the stuck one") }
     }
 
     @Test("an exited container of a service that should keep running is started again; a finished one-shot is not")

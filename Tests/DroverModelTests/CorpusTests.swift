@@ -120,7 +120,7 @@ struct CorpusTests {
         "34-n8n-io-self-hosted-ai-starter-kit.yml": "deploy.resources.reservations.devices",
         "37-getsentry-self-hosted.yml": "not set",
         "40-immich-app-immich-dev.yml": "env_file '.env'",
-        "42-thingsboard-thingsboard.yml": "asks for 10 replicas",
+        "42-thingsboard-thingsboard.yml": "env_file 'tb-js-executor.env'",
         "43-fixture-compose-spec-compose-go-web-stack.yml": "network key 'ipam' is not supported",
         "45-PostHog-posthog-hobby.yml": "'extends' from file 'docker-compose.base.yml'",
     ]

@@ -100,12 +100,17 @@ struct SwarmComposeTests {
         #expect(app.networks?["lan"]?.external == true)
     }
 
-    @Test("the same file on a single device still refuses replicas it cannot run")
-    func deviceUnchanged() {
+    @Test("the same file on a single device runs its replicas as containers there; a stack keeps them for the swarm")
+    func deviceRunsReplicas() throws {
+        let text = "services:\n  web:\n    image: web:1\n    deploy: {replicas: 2}\n"
+        let device = try #require(try ComposeParser().parse(text).app.services["web"])
+        #expect(device.replicas == 2 && device.swarm == nil)
+        let stack = try #require(try Self.stack(text).services["web"])
+        #expect(stack.swarm?.replicas == 2 && stack.replicas == nil)
         #expect {
-            try ComposeParser().parse("services:\n  web:\n    image: web:1\n    deploy: {replicas: 2}\n")
+            try Self.stack("services:\n  web:\n    image: web:1\n    scale: 2\n")
         } throws: { error in
-            "\(error)".contains("one container per service")
+            "\(error)".contains("deploy.replicas")
         }
     }
 }
