@@ -64,7 +64,15 @@ actor AppConvergence {
         var services: [String: API.ServiceState] = [:]
         for status in statuses {
             services[status.service] = API.ServiceState(
-                release: status.release, status: status.state, containerID: status.containerID, health: status.health)
+                release: status.release, status: status.state, containerID: status.containerID, health: status.health, failure: status.failure)
+        }
+        // A service the device refused before it had a container (an unknown runtime) is
+        // reported too, as dead: the engine could not make it.
+        for (app, appTarget) in target.apps {
+            for service in appTarget.services.keys where services[service] == nil {
+                guard let hold = reconciler.holds.hold(app: app, service: service, configHash: appTarget.configHash(of: service)) else { continue }
+                services[service] = API.ServiceState(release: appTarget.release, status: .dead, containerID: nil, health: nil, failure: hold.message)
+            }
         }
         report.services = services
         // The worst news first: nothing good runs, then a refused release, then a held update.

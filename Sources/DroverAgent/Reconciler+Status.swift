@@ -20,7 +20,8 @@ extension Reconciler {
                 return ServiceStatus(
                     app: summary.labels[DroverLabel.app] ?? "", service: observed.service, release: observed.release, state: observed.state,
                     health: observed.health, containerID: String(observed.id.prefix(12)), containerName: observed.name, image: summary.image,
-                    configHash: String(observed.configHash.prefix(12)))
+                    configHash: String(observed.configHash.prefix(12)),
+                    failure: holds.hold(app: summary.labels[DroverLabel.app] ?? "", service: observed.service, configHash: observed.configHash)?.message)
             }.sorted { ($0.app, $0.service, $0.containerName) < ($1.app, $1.service, $1.containerName) }
         } catch {
             throw AgentError(.engine, "cannot list containers", cause: error)
@@ -48,4 +49,6 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
     public var image: String
     /// Short config hash.
     public var configHash: String
+    /// Why the service does not run as asked, when the device refuses it (no such device driver or runtime).
+    public var failure: String?
 }

@@ -12,12 +12,16 @@ extension API {
         public var containerID: String?
         /// Health, when the service has a check.
         public var health: ContainerHealth?
+        /// Why the service does not run as asked, when the device refuses it, e.g. `failed: the
+        /// engine has no device driver 'nvidia' for capabilities [gpu] (…)`.
+        public var failure: String?
         /// Creates a state.
-        public init(release: String?, status: ContainerState, containerID: String?, health: ContainerHealth?) {
+        public init(release: String?, status: ContainerState, containerID: String?, health: ContainerHealth?, failure: String? = nil) {
             self.release = release
             self.status = status
             self.containerID = containerID
             self.health = health
+            self.failure = failure
         }
     }
 

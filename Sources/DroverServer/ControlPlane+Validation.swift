@@ -39,6 +39,7 @@ extension ControlPlane {
                 ("release", state.release), ("containerID", state.containerID),
             ]
             for case let (field, value?) in fields { try validateText(value, what: "body: services.\(name).\(field)", limit: API.Limits.label) }
+            if let failure = state.failure { try validateText(failure, what: "body: services.\(name).failure", limit: API.Limits.detail) }
         }
     }
 

@@ -323,6 +323,7 @@ extension OpenAPIDocument {
                     S.required("status", S.word("The container's state", API.ContainerState.self)),
                     S.optional("containerID", S.string("Container id")),
                     S.optional("health", S.word("Health, when the service has a check", API.ContainerHealth.self)),
+                    S.optional("failure", S.string("Why the service does not run as asked, when the device refuses it (no such device driver or runtime)")),
                 ])
         }
         for (name, direction) in [("LogEntry", S.Direction.response), ("LogEntryInput", .request)] {
