@@ -103,4 +103,13 @@ struct NetworkPlannerTests {
         let plan = ReleasePlanner(device: device, app: "shop").plan(current: state, target: app)
         #expect(plan.steps.contains { $0.kind == "remove" || $0.kind == "remove-network" })
     }
+
+    @Test("drover-agent plan shows the remaking of a network round by round, and settles")
+    func simulated() throws {
+        let old = try target(subnet: "172.31.240.0/24", address: "172.31.240.10")
+        let new = try target(subnet: "172.31.241.0/24", address: "172.31.241.10")
+        let (rounds, blocked) = PlanSimulator(planner: ReleasePlanner(device: device, app: "shop")).simulate(current: converged(old), target: new)
+        #expect(rounds.map { $0.map(\.kind) } == [["remove"], ["remove-network"], ["create-network"], ["create"]])
+        #expect(blocked.isEmpty)
+    }
 }
