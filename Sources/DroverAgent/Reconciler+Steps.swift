@@ -70,15 +70,9 @@ extension Reconciler {
             let spec = target?.networks?[name] ?? NetworkSpec()
             labels[DroverLabel.resourceName] = name
             labels[DroverLabel.configHash] = spec.configHash
-            let ipam = spec.ipam.map { ipam in
-                NetworkIPAM(
-                    driver: ipam.driver,
-                    config: ipam.config?.map { .init(subnet: $0.subnet, ipRange: $0.ipRange, gateway: $0.gateway, auxiliaryAddresses: $0.auxAddresses) },
-                    options: ipam.options)
-            }
             let network = NetworkCreate(
                 name: engineName, driver: spec.driver, options: spec.driverOpts, labels: (spec.labels ?? [:]).merging(labels) { _, ours in ours },
-                internal: spec.internal, attachable: spec.attachable, enableIPv6: spec.enableIPv6, ipam: ipam)
+                internal: spec.internal, attachable: spec.attachable, enableIPv6: spec.enableIPv6, ipam: spec.engineIPAM)
             try await createNetwork(network)
         case .createVolume(let name, let engineName):
             let spec = target?.volumes?[name] ?? VolumeSpec()
@@ -134,6 +128,18 @@ extension Reconciler {
             try await engine.removeNetwork(engineName)
         case .removeVolume(_, let engineName):
             try await engine.removeVolume(engineName)
+        }
+    }
+}
+
+extension NetworkSpec {
+    /// The `ipam` block as the engine takes it.
+    var engineIPAM: NetworkIPAM? {
+        ipam.map { ipam in
+            NetworkIPAM(
+                driver: ipam.driver,
+                config: ipam.config?.map { .init(subnet: $0.subnet, ipRange: $0.ipRange, gateway: $0.gateway, auxiliaryAddresses: $0.auxAddresses) },
+                options: ipam.options)
         }
     }
 }

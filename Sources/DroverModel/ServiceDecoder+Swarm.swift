@@ -90,9 +90,10 @@ extension ServiceDecoder {
                 "service '\(name)' publishes port \(port.published ?? port.target) on address \(port.hostIP ?? ""); a swarm publishes on every address of a node, so a port cannot be kept to one address (leave the address out, or keep the port off 'ports')"
             )
         }
-        for (network, attachment) in spec.networks ?? [:] where attachment.ipv4Address != nil {
+        for (network, attachment) in spec.networks ?? [:] where attachment.ipv4Address != nil || attachment.ipv6Address != nil {
             throw ModelError(
-                .unsupported, at: "\(prefix).networks.\(network).ipv4_address", line: node["networks"]?.line,
+                .unsupported, at: "\(prefix).networks.\(network).\(attachment.ipv4Address != nil ? "ipv4_address" : "ipv6_address")",
+                line: node["networks"]?.line,
                 "service '\(name)' asks for a fixed address on network '\(network)'; a swarm gives each task its own address")
         }
         if spec.swarm?.endpointMode == "dnsrr", spec.ports?.contains(where: { $0.mode != "host" }) == true {

@@ -214,4 +214,18 @@ struct NetworkAndDeviceComposeTests {
             #expect(problem.description.contains("TYPE MAJOR:MINOR PERMISSIONS"))
         }
     }
+
+    @Test("a swarm stack refuses a fixed IPv6 address as it refuses an IPv4 one, and gpus")
+    func swarmRefusals() throws {
+        var parser = ComposeParser()
+        parser.swarm = true
+        let address = try #require(throws: ModelError.self) {
+            try parser.parse(
+                "services:\n  a:\n    image: x\n    networks: {n: {ipv6_address: \"fd00::5\"}}\nnetworks:\n  n: {enable_ipv6: true, ipam: {config: [{subnet: \"fd00::/64\"}]}}\n"
+            )
+        }
+        #expect(address.path == "services.a.networks.n.ipv6_address", "\(address)")
+        let gpus = try #require(throws: ModelError.self) { try parser.parse("services:\n  a:\n    image: x\n    gpus: all\n") }
+        #expect(gpus.description.contains("a Swarm service cannot have"), "\(gpus)")
+    }
 }
