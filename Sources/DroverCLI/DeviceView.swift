@@ -68,8 +68,13 @@ enum DeviceView {
             text += TerminalOutput.table(
                 ["SERVICE", "STATE", "HEALTH", "RELEASE", "CONTAINER"],
                 services.map { name, state in
-                    [name, state.status.rawValue, state.health?.rawValue ?? "-", state.release ?? "-", state.containerID.map { String($0.prefix(12)) } ?? "-"]
+                    [
+                        name, state.failure == nil ? state.status.rawValue : "failed", state.health?.rawValue ?? "-", state.release ?? "-",
+                        state.containerID.map { String($0.prefix(12)) } ?? "-",
+                    ]
                 })
+            // Why a service the device refused does not run, under the table: it does not fit a column.
+            for (name, state) in services { if let failure = state.failure { text += "\n\(name): \(failure)" } }
         }
         return text
     }

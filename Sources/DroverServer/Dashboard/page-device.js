@@ -173,7 +173,7 @@ export async function render({ root, params, can, onDispose, isCurrent, title })
     const acting = can('act-on-device');
     fill(servicesBody, table([
       { label: 'Service', header: true, cell: ([name]) => h('span', { class: 'mono', text: name }) },
-      { label: 'State', cell: ([, s]) => statusBadge(s.status) },
+      { label: 'State', cell: ([, s]) => (s.failure ? h('span', { title: s.failure }, statusBadge('failed'), h('span', { class: 'muted', text: ` ${s.failure}` })) : statusBadge(s.status)) },
       { label: 'Health', cell: ([, s]) => (s.health ? statusBadge(s.health) : h('span', { class: 'muted', text: 'no check' })) },
       { label: 'Release', cell: ([, s]) => (s.release ? h('a', { class: 'mono', href: `#/releases/${seg(s.release)}`, text: shortId(s.release) }) : '—') },
       { label: 'Container', cell: ([, s]) => h('span', { class: 'mono', title: s.containerID || '', text: s.containerID ? s.containerID.slice(0, 12) : '—' }) },
