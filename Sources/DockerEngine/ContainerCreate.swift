@@ -125,6 +125,12 @@ public struct ContainerCreate: Codable, Sendable, Equatable {
         public var ipcMode: String?
         /// Supplementary groups.
         public var groupAdd: [String]?
+        /// Devices asked of a device driver (GPUs).
+        public var deviceRequests: [DeviceRequest]?
+        /// Device cgroup rules, `c 189:* rmw`.
+        public var deviceCgroupRules: [String]?
+        /// OCI runtime; nil for the engine's default.
+        public var runtime: String?
 
         /// Creates an empty host configuration.
         public init() {}
@@ -136,7 +142,33 @@ public struct ContainerCreate: Codable, Sendable, Equatable {
             case readonlyRootfs = "ReadonlyRootfs", extraHosts = "ExtraHosts", dns = "Dns", dnsSearch = "DnsSearch"
             case shmSize = "ShmSize", initProcess = "Init", memory = "Memory", memoryReservation = "MemoryReservation"
             case nanoCPUs = "NanoCpus", pidsLimit = "PidsLimit", logConfig = "LogConfig", securityOpt = "SecurityOpt"
-            case pidMode = "PidMode", ipcMode = "IpcMode", groupAdd = "GroupAdd"
+            case pidMode = "PidMode", ipcMode = "IpcMode", groupAdd = "GroupAdd", deviceRequests = "DeviceRequests"
+            case deviceCgroupRules = "DeviceCgroupRules", runtime = "Runtime"
+        }
+    }
+
+    /// Devices asked of a device driver, e.g. GPUs of the NVIDIA container toolkit.
+    public struct DeviceRequest: Codable, Sendable, Equatable {
+        /// Driver; empty lets the engine choose one with the capabilities.
+        public var driver: String?
+        /// How many; -1 for all.
+        public var count: Int?
+        /// Devices by ID.
+        public var deviceIDs: [String]?
+        /// Capability sets; one set must be offered whole.
+        public var capabilities: [[String]]?
+        /// Driver options.
+        public var options: [String: String]?
+        /// Creates a request.
+        public init(driver: String?, count: Int?, deviceIDs: [String]?, capabilities: [[String]]?, options: [String: String]?) {
+            self.driver = driver
+            self.count = count
+            self.deviceIDs = deviceIDs
+            self.capabilities = capabilities
+            self.options = options
+        }
+        enum CodingKeys: String, CodingKey {
+            case driver = "Driver", count = "Count", deviceIDs = "DeviceIDs", capabilities = "Capabilities", options = "Options"
         }
     }
 
@@ -258,7 +290,7 @@ public struct ContainerCreate: Codable, Sendable, Equatable {
     public struct EndpointConfig: Codable, Sendable, Equatable {
         /// DNS aliases on the network.
         public var aliases: [String]?
-        /// Static IPv4 address.
+        /// Static addresses.
         public var ipamConfig: IPAMConfig?
         /// Creates settings.
         public init(aliases: [String]?, ipamConfig: IPAMConfig? = nil) {
@@ -269,9 +301,14 @@ public struct ContainerCreate: Codable, Sendable, Equatable {
         public struct IPAMConfig: Codable, Sendable, Equatable {
             /// IPv4 address.
             public var ipv4Address: String?
+            /// IPv6 address.
+            public var ipv6Address: String?
             /// Creates addresses.
-            public init(ipv4Address: String?) { self.ipv4Address = ipv4Address }
-            enum CodingKeys: String, CodingKey { case ipv4Address = "IPv4Address" }
+            public init(ipv4Address: String?, ipv6Address: String? = nil) {
+                self.ipv4Address = ipv4Address
+                self.ipv6Address = ipv6Address
+            }
+            enum CodingKeys: String, CodingKey { case ipv4Address = "IPv4Address", ipv6Address = "IPv6Address" }
         }
         enum CodingKeys: String, CodingKey { case aliases = "Aliases", ipamConfig = "IPAMConfig" }
     }

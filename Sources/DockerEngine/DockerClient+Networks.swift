@@ -24,14 +24,16 @@ extension DockerClient {
         }
     }
 
-    /// `POST /networks/{id}/connect`: attaches a container with DNS aliases.
-    public func connectNetwork(_ id: String, container: String, aliases: [String]?) async throws(DockerError) {
+    /// `POST /networks/{id}/connect`: attaches a container with DNS aliases and, when given, static addresses.
+    public func connectNetwork(
+        _ id: String, container: String, aliases: [String]?, addresses: ContainerCreate.EndpointConfig.IPAMConfig? = nil
+    ) async throws(DockerError) {
         struct Connect: Encodable {
             var container: String
             var endpointConfig: ContainerCreate.EndpointConfig
             enum CodingKeys: String, CodingKey { case container = "Container", endpointConfig = "EndpointConfig" }
         }
-        let body = Connect(container: container, endpointConfig: .init(aliases: aliases))
+        let body = Connect(container: container, endpointConfig: .init(aliases: aliases, ipamConfig: addresses))
         _ = try await send(.POST, "/networks/\(Self.percentEncodeQuery(id))/connect", body: Self.encode(body))
     }
 

@@ -58,7 +58,60 @@ public struct NetworkSummary: Codable, Sendable {
     public var driver: String?
     /// Labels.
     public var labels: [String: String]?
-    enum CodingKeys: String, CodingKey { case id = "Id", name = "Name", driver = "Driver", labels = "Labels" }
+    /// No outside access.
+    public var `internal`: Bool?
+    /// Standalone containers may attach.
+    public var attachable: Bool?
+    /// IPv6.
+    public var enableIPv6: Bool?
+    /// Driver options.
+    public var options: [String: String]?
+    /// Address management.
+    public var ipam: NetworkIPAM?
+    enum CodingKeys: String, CodingKey {
+        case id = "Id", name = "Name", driver = "Driver", labels = "Labels", `internal` = "Internal", attachable = "Attachable"
+        case enableIPv6 = "EnableIPv6", options = "Options", ipam = "IPAM"
+    }
+}
+
+/// A network's address management (`IPAM`), in a create body and in the engine's answers.
+public struct NetworkIPAM: Codable, Sendable, Equatable {
+    /// Driver, `default` when nil.
+    public var driver: String?
+    /// Address pools.
+    public var config: [Pool]?
+    /// Driver options.
+    public var options: [String: String]?
+
+    /// Creates an IPAM block.
+    public init(driver: String? = nil, config: [Pool]? = nil, options: [String: String]? = nil) {
+        self.driver = driver
+        self.config = config
+        self.options = options
+    }
+
+    /// One address pool.
+    public struct Pool: Codable, Sendable, Equatable {
+        /// Subnet (CIDR).
+        public var subnet: String?
+        /// Range handed out (CIDR).
+        public var ipRange: String?
+        /// Gateway.
+        public var gateway: String?
+        /// Reserved addresses by host name.
+        public var auxiliaryAddresses: [String: String]?
+        /// Creates a pool.
+        public init(subnet: String? = nil, ipRange: String? = nil, gateway: String? = nil, auxiliaryAddresses: [String: String]? = nil) {
+            self.subnet = subnet
+            self.ipRange = ipRange
+            self.gateway = gateway
+            self.auxiliaryAddresses = auxiliaryAddresses
+        }
+        enum CodingKeys: String, CodingKey {
+            case subnet = "Subnet", ipRange = "IPRange", gateway = "Gateway", auxiliaryAddresses = "AuxiliaryAddresses"
+        }
+    }
+    enum CodingKeys: String, CodingKey { case driver = "Driver", config = "Config", options = "Options" }
 }
 
 /// `POST /networks/create` body.
@@ -77,14 +130,17 @@ public struct NetworkCreate: Codable, Sendable {
     public var attachable: Bool?
     /// IPv6.
     public var enableIPv6: Bool?
+    /// Address management; nil lets the engine choose a subnet.
+    public var ipam: NetworkIPAM?
     /// Refuse a second network of the same name (older engines need it asked).
     public var checkDuplicate: Bool? = true
 
     /// Creates a body.
     public init(
         name: String, driver: String? = nil, options: [String: String]? = nil, labels: [String: String]? = nil,
-        internal: Bool? = nil, attachable: Bool? = nil, enableIPv6: Bool? = nil
+        internal: Bool? = nil, attachable: Bool? = nil, enableIPv6: Bool? = nil, ipam: NetworkIPAM? = nil
     ) {
+        self.ipam = ipam
         self.name = name
         self.driver = driver
         self.options = options
@@ -95,7 +151,7 @@ public struct NetworkCreate: Codable, Sendable {
     }
     enum CodingKeys: String, CodingKey {
         case name = "Name", driver = "Driver", options = "Options", labels = "Labels", `internal` = "Internal"
-        case attachable = "Attachable", enableIPv6 = "EnableIPv6", checkDuplicate = "CheckDuplicate"
+        case attachable = "Attachable", enableIPv6 = "EnableIPv6", checkDuplicate = "CheckDuplicate", ipam = "IPAM"
     }
 }
 

@@ -63,7 +63,16 @@ actor AppConvergence {
         let statuses = (try? await reconciler.status(app: nil)) ?? []
         var desired: [String: Int] = [:]
         for app in target.apps.values { for (service, spec) in app.services { desired[service] = spec.replicaCount } }
-        report.services = ServiceStatus.report(statuses, desired: desired)
+        var services = ServiceStatus.report(statuses, desired: desired)
+        // A service the device refused before it had a container (an unknown runtime) is
+        // reported too, as dead: the engine could not make it.
+        for (app, appTarget) in target.apps {
+            for service in appTarget.services.keys where services[service] == nil {
+                guard let hold = reconciler.holds.hold(app: app, service: service, configHash: appTarget.configHash(of: service)) else { continue }
+                services[service] = API.ServiceState(release: appTarget.release, status: .dead, containerID: nil, health: nil, failure: hold.message)
+            }
+        }
+        report.services = services
         // The worst news first: nothing good runs, then a refused release, then a held update.
         for (status, details) in [(API.DeviceStatus.failed, failed), (.rolledBack, rolledBack), (.pending, pending)] where !details.isEmpty {
             report.status = status

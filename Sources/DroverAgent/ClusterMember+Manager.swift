@@ -146,6 +146,8 @@ extension ClusterMember {
             create.labels = labels
             create.internal = spec.internal
             create.attachable = spec.attachable
+            create.enableIPv6 = spec.enableIPv6
+            create.ipam = spec.engineIPAM
             do {
                 _ = try await engine.createNetwork(create)
             } catch {

@@ -25,11 +25,11 @@ public struct ContainerConfigBuilder: Sendable {
     }
 
     /// The create body for replica `replica` (from 1) of `service`, and the networks (engine
-    /// name → aliases) to attach after creation, since engines before API 1.44 take only one
-    /// network at creation. Every replica joins under the service's name, so the engine's DNS
-    /// answers it with all of them.
+    /// name and endpoint: aliases, static addresses) to attach after creation, since engines
+    /// before API 1.44 take only one network at creation. Every replica joins under the
+    /// service's name, so the engine's DNS answers it with all of them.
     public func build(service: String, replica: Int = 1, peerContainers: [String: String] = [:]) throws(AgentError) -> (
-        ContainerCreate, extraNetworks: [(String, [String])]
+        ContainerCreate, extraNetworks: [(String, ContainerCreate.EndpointConfig)]
     ) {
         guard let spec = target.services[service] else {
             throw AgentError(.invalidTarget, "service '\(service)' is not in the target")
@@ -185,8 +185,13 @@ public struct ContainerConfigBuilder: Sendable {
         host.pidMode = spec.pid
         host.ipcMode = spec.ipc
         host.groupAdd = spec.groupAdd
+        host.deviceRequests = spec.deviceRequests?.map {
+            .init(driver: $0.driver, count: $0.count, deviceIDs: $0.deviceIDs, capabilities: $0.capabilities, options: $0.options)
+        }
+        host.deviceCgroupRules = spec.deviceCgroupRules
+        host.runtime = spec.runtime
 
-        var extra: [(String, [String])] = []
+        var extra: [(String, ContainerCreate.EndpointConfig)] = []
         if let mode = spec.networkMode {
             if mode.hasPrefix("service:") {
                 let peer = String(mode.dropFirst("service:".count))
@@ -201,14 +206,15 @@ public struct ContainerConfigBuilder: Sendable {
             let attachments = (spec.networks ?? [:]).sorted { $0.key < $1.key }
             for (index, (name, attachment)) in attachments.enumerated() {
                 let engineName = names.network(name, target.networks?[name])
-                let aliases = [service] + (attachment.aliases ?? [])
+                let addresses: ContainerCreate.EndpointConfig.IPAMConfig? =
+                    attachment.ipv4Address == nil && attachment.ipv6Address == nil
+                    ? nil : .init(ipv4Address: attachment.ipv4Address, ipv6Address: attachment.ipv6Address)
+                let endpoint = ContainerCreate.EndpointConfig(aliases: [service] + (attachment.aliases ?? []), ipamConfig: addresses)
                 if index == 0 {
                     host.networkMode = engineName
-                    config.networkingConfig = .init(endpointsConfig: [
-                        engineName: .init(aliases: aliases, ipamConfig: attachment.ipv4Address.map { .init(ipv4Address: $0) })
-                    ])
+                    config.networkingConfig = .init(endpointsConfig: [engineName: endpoint])
                 } else {
-                    extra.append((engineName, aliases))
+                    extra.append((engineName, endpoint))
                 }
             }
         }

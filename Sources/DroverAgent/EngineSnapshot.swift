@@ -122,11 +122,59 @@ public struct ObservedResource: Sendable, Equatable {
     public var engineName: String
     /// The document's name (label).
     public var name: String
+    /// The config-hash label of a network; nil on volumes and on networks an agent made before
+    /// networks carried one.
+    public var configHash: String?
+    /// What the engine says of a network's settings, for adopting one without a config hash.
+    public var settings: ObservedNetworkSettings?
 
     /// Creates an observation.
-    public init(engineName: String, name: String) {
+    public init(engineName: String, name: String, configHash: String? = nil, settings: ObservedNetworkSettings? = nil) {
         self.engineName = engineName
         self.name = name
+        self.configHash = configHash
+        self.settings = settings
+    }
+
+    /// Whether this network was made from `spec`: its config hash says so, or, made by an agent
+    /// before networks carried one, what the engine shows of it agrees with `spec`. Such an
+    /// agent could not set `ipam`, labels it knew were set as they are now, and the engine
+    /// cannot show every driver option it applied, so the comparison keeps to what both sides
+    /// know: driver, internal, attachable, IPv6 and any declared subnets.
+    public func matches(_ spec: NetworkSpec) -> Bool {
+        if let configHash { return configHash == spec.configHash }
+        return settings?.matches(spec) ?? true
+    }
+}
+
+/// The settings of a network as the engine lists them.
+public struct ObservedNetworkSettings: Sendable, Equatable {
+    /// Driver.
+    public var driver: String
+    /// No outside access.
+    public var `internal`: Bool
+    /// Standalone containers may attach.
+    public var attachable: Bool
+    /// IPv6.
+    public var enableIPv6: Bool
+    /// Subnets of its address pools.
+    public var subnets: [String]
+
+    /// Creates settings.
+    public init(driver: String = "bridge", internal: Bool = false, attachable: Bool = false, enableIPv6: Bool = false, subnets: [String] = []) {
+        self.driver = driver
+        self.internal = `internal`
+        self.attachable = attachable
+        self.enableIPv6 = enableIPv6
+        self.subnets = subnets
+    }
+
+    /// Agrees with `spec` in all it shows; subnets count only when `spec` declares some (the
+    /// engine picks one otherwise).
+    func matches(_ spec: NetworkSpec) -> Bool {
+        let declared = (spec.ipam?.config ?? []).compactMap(\.subnet)
+        return driver == (spec.driver ?? "bridge") && `internal` == (spec.internal ?? false) && attachable == (spec.attachable ?? false)
+            && enableIPv6 == (spec.enableIPv6 ?? false) && (declared.isEmpty || Set(declared) == Set(subnets))
     }
 }
 
@@ -159,7 +207,14 @@ extension DockerClient {
             }
             return EngineSnapshot(
                 containers: try await containers.map(ObservedContainer.init(summary:)),
-                networks: try await networks.map { ObservedResource(engineName: $0.name, name: $0.labels?[DroverLabel.resourceName] ?? $0.name) },
+                networks: try await networks.map { network in
+                    let settings = ObservedNetworkSettings(
+                        driver: network.driver ?? "bridge", internal: network.internal ?? false, attachable: network.attachable ?? false,
+                        enableIPv6: network.enableIPv6 ?? false, subnets: (network.ipam?.config ?? []).compactMap(\.subnet))
+                    return ObservedResource(
+                        engineName: network.name, name: network.labels?[DroverLabel.resourceName] ?? network.name,
+                        configHash: network.labels?[DroverLabel.configHash], settings: settings)
+                },
                 volumes: try await volumes.map { ObservedResource(engineName: $0.name, name: $0.labels?[DroverLabel.resourceName] ?? $0.name) },
                 externalResources: external, images: images)
         } catch let error as DockerError {

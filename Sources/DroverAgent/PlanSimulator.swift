@@ -51,7 +51,7 @@ public struct PlanSimulator: Sendable {
                 case .pullImage(let reference, _):
                     state.images[reference] = "sha256:simulated-\(reference)"
                 case .createNetwork(let name, let engineName):
-                    state.networks.append(ObservedResource(engineName: engineName, name: name))
+                    state.networks.append(ObservedResource(engineName: engineName, name: name, configHash: target?.networks?[name]?.configHash))
                 case .createVolume(let name, let engineName):
                     state.volumes.append(ObservedResource(engineName: engineName, name: name))
                 case .createContainer(let service, let containerName, let replica, let start):

@@ -20,7 +20,8 @@ extension Reconciler {
                 return ServiceStatus(
                     app: summary.labels[DroverLabel.app] ?? "", service: observed.service, release: observed.release, state: observed.state,
                     health: observed.health, containerID: String(observed.id.prefix(12)), containerName: observed.name, image: summary.image,
-                    configHash: String(observed.configHash.prefix(12)), replica: observed.replica)
+                    configHash: String(observed.configHash.prefix(12)), replica: observed.replica,
+                    failure: holds.hold(app: summary.labels[DroverLabel.app] ?? "", service: observed.service, configHash: observed.configHash)?.message)
             }.sorted { ($0.app, $0.service, $0.replica, $0.containerName) < ($1.app, $1.service, $1.replica, $1.containerName) }
         } catch {
             throw AgentError(.engine, "cannot list containers", cause: error)
@@ -50,11 +51,13 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
     public var configHash: String
     /// Which replica of the service the container is, from 1.
     public var replica: Int
+    /// Why the service does not run as asked, when the device refuses it (no such device driver or runtime).
+    public var failure: String?
 
     /// Creates a status.
     public init(
         app: String, service: String, release: String, state: API.ContainerState, health: API.ContainerHealth?, containerID: String,
-        containerName: String, image: String, configHash: String, replica: Int
+        containerName: String, image: String, configHash: String, replica: Int, failure: String? = nil
     ) {
         self.app = app
         self.service = service
@@ -66,6 +69,7 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
         self.image = image
         self.configHash = configHash
         self.replica = replica
+        self.failure = failure
     }
 
     /// What the server hears of each service: one entry per service, however many containers
@@ -88,7 +92,7 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
             let worst: [API.ContainerHealth] = [.unhealthy, .starting, .healthy]
             var state = API.ServiceState(
                 release: first.release, status: up.first?.state ?? first.state, containerID: first.containerID,
-                health: worst.first { health in replicas.contains { $0.health == health } })
+                health: worst.first { health in replicas.contains { $0.health == health } }, failure: replicas.compactMap(\.failure).first)
             if count != 1 {
                 state.replicas = count
                 state.running = up.count

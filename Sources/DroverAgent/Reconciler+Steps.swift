@@ -43,8 +43,8 @@ extension Reconciler {
         builder.fileRoot = options.files?.root
         let (config, extraNetworks) = try builder.build(service: service, replica: replica, peerContainers: peers)
         let id = try await engine.createContainer(name: containerName, config, platform: target.services[service]?.platform)
-        for (network, aliases) in extraNetworks {
-            try await engine.connectNetwork(network, container: id, aliases: aliases)
+        for (network, endpoint) in extraNetworks {
+            try await engine.connectNetwork(network, container: id, aliases: endpoint.aliases, addresses: endpoint.ipamConfig)
         }
         if start { try await engine.startContainer(id) }
     }
@@ -82,9 +82,10 @@ extension Reconciler {
         case .createNetwork(let name, let engineName):
             let spec = target?.networks?[name] ?? NetworkSpec()
             labels[DroverLabel.resourceName] = name
+            labels[DroverLabel.configHash] = spec.configHash
             let network = NetworkCreate(
                 name: engineName, driver: spec.driver, options: spec.driverOpts, labels: (spec.labels ?? [:]).merging(labels) { _, ours in ours },
-                internal: spec.internal, attachable: spec.attachable, enableIPv6: spec.enableIPv6)
+                internal: spec.internal, attachable: spec.attachable, enableIPv6: spec.enableIPv6, ipam: spec.engineIPAM)
             try await createNetwork(network)
         case .createVolume(let name, let engineName):
             let spec = target?.volumes?[name] ?? VolumeSpec()
@@ -141,6 +142,18 @@ extension Reconciler {
             try await engine.removeNetwork(engineName)
         case .removeVolume(_, let engineName):
             try await engine.removeVolume(engineName)
+        }
+    }
+}
+
+extension NetworkSpec {
+    /// The `ipam` block as the engine takes it.
+    var engineIPAM: NetworkIPAM? {
+        ipam.map { ipam in
+            NetworkIPAM(
+                driver: ipam.driver,
+                config: ipam.config?.map { .init(subnet: $0.subnet, ipRange: $0.ipRange, gateway: $0.gateway, auxiliaryAddresses: $0.auxAddresses) },
+                options: ipam.options)
         }
     }
 }

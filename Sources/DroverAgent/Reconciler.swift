@@ -44,6 +44,9 @@ public struct Reconciler: Sendable {
         /// The host directory under which each app gets its runtime directory (update locks,
         /// hand-over signals), mounted into its containers; nil mounts none.
         public var runtimeRoot: String?
+        /// Seconds a service the device refused (no such device driver or runtime) waits before
+        /// it is tried again; the pause doubles with each refusal, up to an hour.
+        public var refusalPause: Double = 60
         /// What to hand the engine as `X-Registry-Auth` to pull an image (the server's token
         /// for its registry, or a fleet's login); nil, or an answer of nil, pulls anonymously.
         public var registryAuth: (@Sendable (String) async -> String?)?
@@ -62,6 +65,8 @@ public struct Reconciler: Sendable {
     public let logger: Logger
     /// Options.
     public let options: Options
+    /// Services the device refused, held back across convergences.
+    public let holds: ServiceHolds
 
     /// Creates an executor.
     public init(engine: DockerClient, device: DeviceIdentity, logger: Logger, options: Options = Options()) {
@@ -71,6 +76,7 @@ public struct Reconciler: Sendable {
         logger[metadataKey: "device"] = "\(device.id)"
         self.logger = logger
         self.options = options
+        holds = ServiceHolds(firstPause: options.refusalPause, longestPause: max(options.refusalPause, 3600))
     }
 
     /// Converges `app` on `target` (nil removes the app). `planning` shapes this one
@@ -108,13 +114,15 @@ public struct Reconciler: Sendable {
                 return report
             }
             let now = ContinuousClock.now
-            let exhausted = plan.steps.filter { (failures[$0.key]?.attempts ?? 0) >= options.maxAttempts }
+            let held = plan.steps.filter { heldBack($0, app: app, target: target, now: now) != nil }
+            let exhausted = plan.steps.filter { (failures[$0.key]?.attempts ?? 0) >= options.maxAttempts || held.contains($0) }
             let runnable = plan.steps.filter { step in
+                if held.contains(step) { return false }
                 guard let failure = failures[step.key] else { return true }
                 return failure.attempts < options.maxAttempts && failure.notBefore <= now
             }
             if runnable.isEmpty {
-                let pending = plan.steps.filter { (failures[$0.key]?.attempts ?? 0) < options.maxAttempts }
+                let pending = plan.steps.filter { (failures[$0.key]?.attempts ?? 0) < options.maxAttempts && !held.contains($0) }
                 if pending.isEmpty && plan.waiting.isEmpty {
                     if !plan.blocked.isEmpty {
                         throw AgentError(.invalidTarget, plan.blocked.joined(separator: "; "))
@@ -126,8 +134,7 @@ public struct Reconciler: Sendable {
                         report.deferred = plan.deferred
                         return report
                     }
-                    let reasons = exhausted.map { "\($0): \(failures[$0.key]?.message ?? "failed")" }
-                    throw AgentError(.stepFailed, "gave up after \(options.maxAttempts) attempts: " + reasons.joined(separator: "; "))
+                    throw AgentError(.stepFailed, giveUp(exhausted, failures: failures.mapValues(\.message), app: app, target: target, now: now))
                 }
                 if pending.isEmpty && !plan.waiting.isEmpty {
                     if plan.waiting != lastWaiting {
@@ -176,10 +183,19 @@ public struct Reconciler: Sendable {
                 switch result {
                 case .success(let seconds):
                     if failures.removeValue(forKey: step.key) != nil { report.stepsRetried += 1 }
+                    if let service = step.service, step.startsService { holds.release(app: app, service: service) }
                     if case .pullImage(let reference, _) = step { pulled.insert(reference) }
                     report.stepsApplied += 1
                     events(.stepFinished(step, seconds: seconds))
                 case .failure(let error):
+                    if let service = step.service, let target, let refusal = DeviceRefusal(engineMessage: error.description) {
+                        // No retry in seconds installs a driver: one try, then a long pause.
+                        let pause = holds.refuse(app: app, service: service, configHash: target.configHash(of: service), refusal: refusal)
+                        failures[step.key] = (options.maxAttempts, ContinuousClock.now, "service '\(service)' failed: \(refusal.explanation)")
+                        logger.warning("the device refuses a service", metadata: ["service": "\(service)", "error": "\(error)"])
+                        events(.stepFailed(step, message: refusal.explanation, attempt: 1, retryIn: pause))
+                        continue
+                    }
                     let attempts = (failures[step.key]?.attempts ?? 0) + 1
                     let delay = options.retryDelay * pow(2, Double(attempts - 1))
                     let retry = attempts < options.maxAttempts ? delay : nil
@@ -194,6 +210,28 @@ public struct Reconciler: Sendable {
 }
 
 extension Reconciler {
+    /// The hold on the service `step` would create or start, while its pause lasts.
+    func heldBack(_ step: Step, app: String, target: AppTarget?, now: ContinuousClock.Instant) -> ServiceHolds.Hold? {
+        guard ["create", "start", "hand-over"].contains(step.kind), let service = step.service, let target else { return nil }
+        guard let hold = holds.hold(app: app, service: service, configHash: target.configHash(of: service)), hold.until > now else { return nil }
+        return hold
+    }
+
+    /// Why convergence gives up: each step that kept failing, and each service the device refuses.
+    func giveUp(_ steps: [Step], failures: [String: String], app: String, target: AppTarget?, now: ContinuousClock.Instant) -> String {
+        var reasons: [String] = []
+        for step in steps {
+            if let hold = heldBack(step, app: app, target: target, now: now), let service = step.service {
+                let seconds = Int((hold.until - now).components.seconds)
+                let reason = "service '\(service)' \(hold.message); next try in \(seconds)s"
+                if !reasons.contains(reason) { reasons.append(reason) }
+            } else {
+                reasons.append("gave up after \(options.maxAttempts) attempts: \(step): \(failures[step.key] ?? "failed")")
+            }
+        }
+        return reasons.joined(separator: "; ")
+    }
+
     private func sleep(_ duration: Duration) async throws(AgentError) {
         do {
             try await Task.sleep(for: duration)

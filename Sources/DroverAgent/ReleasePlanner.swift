@@ -43,8 +43,14 @@ public struct ReleasePlanner: Sendable {
 
         let locks = options.force ? [] : current.locks
         var deferred = false
+
+        // A network whose settings changed is made again: first its containers go, then the
+        // network, then it is created anew and the services' containers with it.
+        // Its steps follow the pulls.
+        var networkPlan = Plan()
+        let (readyNetworks, evicted) = planNetworks(current: current, target: target, names: names, locks: locks, plan: &networkPlan, deferred: &deferred)
         var byService: [String: [ObservedContainer]] = [:]
-        for container in current.containers { byService[container.service, default: []].append(container) }
+        for container in current.containers where !evicted.contains(container.id) { byService[container.service, default: []].append(container) }
 
         // Services whose old container must go before their image is fetched
         // (kill-then-download, delete-then-download) hold back that image's pull.
@@ -67,23 +73,9 @@ public struct ReleasePlanner: Sendable {
             plan.steps.append(.pullImage(reference: reference, platform: platform))
         }
         let allImagesPresent = missing.isEmpty
+        plan.steps += networkPlan.steps
+        plan.blocked += networkPlan.blocked
 
-        // Networks and volumes the target declares.
-        var readyNetworks: Set<String> = []
-        for (name, spec) in (target.networks ?? [:]).sorted(by: { $0.key < $1.key }) {
-            let engineName = names.network(name, spec)
-            if spec.external == true {
-                if current.externalResources.contains(engineName) {
-                    readyNetworks.insert(name)
-                } else {
-                    plan.blocked.append("external network '\(engineName)' does not exist; create it on the device first")
-                }
-            } else if current.networks.contains(where: { $0.engineName == engineName }) {
-                readyNetworks.insert(name)
-            } else {
-                plan.steps.append(.createNetwork(name: name, engineName: engineName))
-            }
-        }
         var readyVolumes: Set<String> = []
         for (name, spec) in (target.volumes ?? [:]).sorted(by: { $0.key < $1.key }) {
             let engineName = names.volume(name, spec)
@@ -259,6 +251,47 @@ public struct ReleasePlanner: Sendable {
             plan.steps.append(.removeNetwork(name: network.name, engineName: network.engineName))
         }
         return plan
+    }
+
+    /// Plans the app's networks: creates the missing ones, and makes again each one whose
+    /// settings changed, in order: the containers attached to it are removed, then the
+    /// network, then (next round) it is created. Returns the networks ready for containers, and
+    /// the containers being removed for a network, which the service loop must leave alone.
+    private func planNetworks(
+        current: EngineSnapshot, target: AppTarget, names: EngineNames, locks: [String], plan: inout Plan, deferred: inout Bool
+    ) -> (ready: Set<String>, evicted: Set<String>) {
+        var ready: Set<String> = []
+        var stale: [(name: String, engineName: String)] = []
+        for (name, spec) in (target.networks ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let engineName = names.network(name, spec)
+            if spec.external == true {
+                if current.externalResources.contains(engineName) {
+                    ready.insert(name)
+                } else {
+                    plan.blocked.append("external network '\(engineName)' does not exist; create it on the device first")
+                }
+            } else if let observed = current.networks.first(where: { $0.engineName == engineName }) {
+                if observed.matches(spec) { ready.insert(name) } else { stale.append((name, engineName)) }
+            } else {
+                plan.steps.append(.createNetwork(name: name, engineName: engineName))
+            }
+        }
+        guard !stale.isEmpty else { return (ready, []) }
+        guard locks.isEmpty else {
+            deferred = true
+            return (ready, [])
+        }
+        var evicted: Set<String> = []
+        for (name, engineName) in stale {
+            let attached = current.containers.filter { $0.networks.contains(engineName) }.sorted { $0.name < $1.name }
+            for container in attached where !evicted.contains(container.id) {
+                evicted.insert(container.id)
+                plan.steps.append(
+                    .removeContainer(service: container.service, id: container.id, containerName: container.name, reason: "network \(name) changed"))
+            }
+            if attached.isEmpty { plan.steps.append(.removeNetwork(name: name, engineName: engineName)) }
+        }
+        return (ready, evicted)
     }
 
     static func format(_ seconds: Double) -> String {

@@ -58,6 +58,15 @@ public enum Step: Sendable, Equatable, Hashable, Codable, CustomStringConvertibl
         }
     }
 
+    /// Whether the step starts its service's container (what a device can refuse).
+    public var startsService: Bool {
+        switch self {
+        case .createContainer(_, _, _, let start): start
+        case .startContainer, .handOver: true
+        default: false
+        }
+    }
+
     /// What the step acts on, in words.
     public var subject: String {
         switch self {

@@ -141,7 +141,13 @@ extension AgentCommand {
                 print(
                     table(
                         ["APP", "SERVICE", "RELEASE", "STATE", "HEALTH", "CONTAINER", "IMAGE"],
-                        rows.map { [$0.app, $0.service, $0.release, $0.state.rawValue, $0.health?.rawValue ?? "-", $0.containerID, $0.image] }))
+                        rows.map {
+                            [
+                                $0.app, $0.service, $0.release, $0.failure == nil ? $0.state.rawValue : "failed", $0.health?.rawValue ?? "-", $0.containerID,
+                                $0.image,
+                            ]
+                        }))
+                for row in rows { if let failure = row.failure { print("\(row.app)/\(row.service): \(failure)") } }
             }
         }
     }

@@ -71,10 +71,12 @@ enum DeviceView {
                     // A replicated service says how many of its containers are up: "running 2/3".
                     let replicas = state.replicas.map { " \(state.running ?? 0)/\($0)" } ?? ""
                     return [
-                        name, state.status.rawValue + replicas, state.health?.rawValue ?? "-", state.release ?? "-",
+                        name, state.failure == nil ? state.status.rawValue + replicas : "failed", state.health?.rawValue ?? "-", state.release ?? "-",
                         state.containerID.map { String($0.prefix(12)) } ?? "-",
                     ]
                 })
+            // Why a service the device refused does not run, under the table: it does not fit a column.
+            for (name, state) in services { if let failure = state.failure { text += "\n\(name): \(failure)" } }
         }
         return text
     }

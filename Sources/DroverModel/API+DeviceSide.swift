@@ -17,12 +17,16 @@ extension API {
         public var replicas: Int?
         /// How many of them are up; present with `replicas`.
         public var running: Int?
+        /// Why the service does not run as asked, when the device refuses it, e.g. `failed: the
+        /// engine has no device driver 'nvidia' for capabilities [gpu] (…)`.
+        public var failure: String?
         /// Creates a state.
-        public init(release: String?, status: ContainerState, containerID: String?, health: ContainerHealth?) {
+        public init(release: String?, status: ContainerState, containerID: String?, health: ContainerHealth?, failure: String? = nil) {
             self.release = release
             self.status = status
             self.containerID = containerID
             self.health = health
+            self.failure = failure
         }
     }
 

@@ -70,6 +70,12 @@ public struct ServiceSpec: Codable, Sendable, Equatable {
     public var capDrop: [String]?
     /// Devices, `host[:container[:perms]]`.
     public var devices: [String]?
+    /// Devices asked of a device driver (`gpus`, `deploy.resources.reservations.devices`).
+    public var deviceRequests: [DeviceRequest]?
+    /// Device cgroup rules, `c|b|a MAJOR:MINOR PERMISSIONS`.
+    public var deviceCgroupRules: [String]?
+    /// The OCI runtime, e.g. `nvidia` or `runsc`; nil for the engine's default.
+    public var runtime: String?
     /// Working directory.
     public var workingDir: String?
     /// User.
@@ -247,41 +253,6 @@ public struct VolumeMount: Codable, Sendable, Equatable {
         self.target = target
         self.readOnly = readOnly
     }
-}
-
-/// How a service joins a network.
-public struct NetworkAttachment: Codable, Sendable, Equatable {
-    /// Extra DNS names on that network.
-    public var aliases: [String]?
-    /// Static IPv4 address.
-    public var ipv4Address: String?
-    /// Creates an attachment.
-    public init(aliases: [String]? = nil, ipv4Address: String? = nil) {
-        self.aliases = aliases
-        self.ipv4Address = ipv4Address
-    }
-}
-
-/// A network of the app.
-public struct NetworkSpec: Codable, Sendable, Equatable {
-    /// Driver, nil for `bridge`.
-    public var driver: String?
-    /// Driver options.
-    public var driverOpts: [String: String]?
-    /// Exists outside the app; never created or removed.
-    public var external: Bool?
-    /// Engine name to use instead of the scoped one.
-    public var name: String?
-    /// Labels.
-    public var labels: [String: String]?
-    /// No outside access.
-    public var `internal`: Bool?
-    /// Standalone containers may attach.
-    public var attachable: Bool?
-    /// IPv6.
-    public var enableIPv6: Bool?
-    /// Creates a network spec.
-    public init() {}
 }
 
 /// A named volume of the app.

@@ -70,6 +70,9 @@ extension ComposeParser {
             }
             app.services[name] = spec
         }
+        try StaticAddresses.check(services: app.services, networks: declaredNetworks, path: { "services.\($0)" }) { service, network in
+            rawServices[service]?.line(at: "networks.\(network)")
+        }
         if usesDefault && declaredNetworks["default"] == nil {
             app.networks = declaredNetworks.merging(["default": NetworkSpec()]) { a, _ in a }
         }

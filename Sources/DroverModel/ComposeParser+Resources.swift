@@ -8,12 +8,52 @@ extension ComposeParser {
             case "internal": spec.internal = try ComposeValues.bool(item, path: itemPath)
             case "attachable": spec.attachable = try ComposeValues.bool(item, path: itemPath)
             case "enable_ipv6": spec.enableIPv6 = try ComposeValues.bool(item, path: itemPath)
-            case "ipam", "enable_ipv4", "driver_opts_v2":
+            case "ipam": spec.ipam = try Self.ipam(item, path: itemPath)
+            case "enable_ipv4", "driver_opts_v2":
                 throw ModelError(.unsupported, at: itemPath, line: item.line, "network key '\(key)' is not supported by Drover yet")
             default:
                 throw ModelError(.unknownKey, at: itemPath, line: item.line, "unknown network key '\(key)'")
             }
         }
+    }
+
+    /// Reads a network's `ipam`: driver, address pools and options.
+    static func ipam(_ node: YAMLValue, path: String) throws(ModelError) -> NetworkSpec.IPAM {
+        var ipam = NetworkSpec.IPAM()
+        try ComposeValues.eachKey(node, path: path, else: "'ipam' must be a mapping with 'driver', 'config' and 'options'") {
+            (key: String, item: YAMLValue, itemPath: String) throws(ModelError) in
+            switch key {
+            case "driver": ipam.driver = try ComposeValues.string(item, path: itemPath)
+            case "options": ipam.options = try ComposeValues.keyValues(item, path: itemPath, what: "ipam option")
+            case "config":
+                guard case .sequence(let entries, _) = item else {
+                    throw ModelError(.invalidValue, at: itemPath, line: item.line, "'ipam.config' must be a list of address pools")
+                }
+                var pools: [NetworkSpec.Pool] = []
+                for (index, entry) in entries.enumerated() { pools.append(try pool(entry, path: "\(itemPath)[\(index)]")) }
+                ipam.config = pools.isEmpty ? nil : pools
+            default:
+                throw ModelError(.unknownKey, at: itemPath, line: item.line, "unknown ipam key '\(key)' (driver, config, options)")
+            }
+        }
+        return ipam
+    }
+
+    /// Reads one address pool of `ipam.config`.
+    private static func pool(_ node: YAMLValue, path: String) throws(ModelError) -> NetworkSpec.Pool {
+        var pool = NetworkSpec.Pool()
+        try ComposeValues.eachKey(node, path: path, else: "an ipam pool must be a mapping with 'subnet' and more") {
+            (field: String, value: YAMLValue, fieldPath: String) throws(ModelError) in
+            switch field {
+            case "subnet": pool.subnet = try ComposeValues.string(value, path: fieldPath)
+            case "gateway": pool.gateway = try ComposeValues.string(value, path: fieldPath)
+            case "ip_range": pool.ipRange = try ComposeValues.string(value, path: fieldPath)
+            case "aux_addresses": pool.auxAddresses = try ComposeValues.keyValues(value, path: fieldPath, what: "aux address")
+            default:
+                throw ModelError(.unknownKey, at: fieldPath, line: value.line, "unknown ipam pool key '\(field)' (subnet, gateway, ip_range, aux_addresses)")
+            }
+        }
+        return pool
     }
 
     func parseVolumes(_ node: YAMLValue?) throws(ModelError) -> [String: VolumeSpec] {

@@ -53,15 +53,16 @@ public struct ComposeParser: Sendable {
         "working_dir", "user", "hostname", "domainname", "tmpfs", "sysctls", "ulimits", "stop_signal", "stop_grace_period",
         "read_only", "extra_hosts", "dns", "dns_search", "shm_size", "init", "container_name", "pull_policy", "platform",
         "logging", "profiles", "extends", "links", "deploy", "mem_limit", "mem_reservation", "cpus", "pids_limit",
-        "security_opt", "pid", "ipc", "group_add", "tty", "stdin_open", "secrets", "configs", "scale",
+        "security_opt", "pid", "ipc", "group_add", "tty", "stdin_open", "secrets", "configs", "scale", "device_cgroup_rules", "gpus",
+        "runtime",
     ]
 
     static let unsupportedServiceKeys: Set<String> = [
         "annotations", "attach", "blkio_config", "cpu_count", "cpu_percent", "cpu_shares", "cpu_period", "cpu_quota",
         "cpu_rt_runtime", "cpu_rt_period", "cpuset", "credential_spec", "cgroup", "cgroup_parent", "develop",
-        "device_cgroup_rules", "dns_opt", "external_links", "gpus", "isolation", "label_file", "post_start", "pre_stop",
+        "dns_opt", "external_links", "isolation", "label_file", "post_start", "pre_stop",
         "mac_address", "memswap_limit", "mem_swappiness", "models", "oom_kill_disable", "oom_score_adj", "provider",
-        "runtime", "storage_opt", "userns_mode", "uts", "use_api_socket", "volumes_from",
+        "storage_opt", "userns_mode", "uts", "use_api_socket", "volumes_from",
     ]
 
     /// Parses `text` into an app, or throws the first problem found.
@@ -104,6 +105,9 @@ public struct ComposeParser: Sendable {
         let name = try resolved["name"].map { value throws(ModelError) in try ComposeValues.string(value, path: "name") }
 
         let networks = try parseNetworks(resolved["networks"])
+        for (network, spec) in networks.sorted(by: { $0.key < $1.key }) {
+            try spec.validate(name: network, at: "networks.\(network)") { path in resolved.line(at: path) }
+        }
         let volumes = try parseVolumes(resolved["volumes"])
 
         guard let servicesNode = resolved["services"] else {

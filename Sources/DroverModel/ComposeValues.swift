@@ -258,6 +258,15 @@ enum ComposeValues {
         return out
     }
 
+    /// Reads a mapping key by key, `x-` extensions left out, handing each key, value and path to
+    /// `body`; refuses any other kind of node with `message`.
+    static func eachKey(
+        _ node: YAMLValue, path: String, else message: String, _ body: (String, YAMLValue, String) throws(ModelError) -> Void
+    ) throws(ModelError) {
+        guard case .mapping(let pairs, _) = node else { throw ModelError(.invalidValue, at: path, line: node.line, message) }
+        for (key, value) in pairs where !key.hasPrefix("x-") { try body(key, value, "\(path).\(key)") }
+    }
+
     static func describe(_ value: YAMLValue) -> String {
         switch value {
         case .scalar(let text, _, _): value.isNull ? "null" : "'\(text)'"

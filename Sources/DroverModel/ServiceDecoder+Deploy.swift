@@ -55,6 +55,7 @@ extension ServiceDecoder {
                         case ("limits", "cpus"): settings.limits?.cpus = try cpus(amount, path: resourcePath)
                         case ("limits", "pids"): settings.limits?.pids = try pids(amount, path: resourcePath)
                         case ("reservations", "memory"): settings.reservations?.memory = try memory(amount, path: resourcePath)
+                        case ("reservations", "devices"): settings.devices = try deviceRequests(amount, path: resourcePath, gpu: false)
                         case ("reservations", "cpus"):
                             // A reservation only matters to a scheduler, but a bad one is still an error.
                             _ = try cpus(amount, path: resourcePath)
@@ -122,6 +123,8 @@ struct DeploySettings {
     var limits: Resources?
     /// `deploy.resources.reservations`, when the block is there.
     var reservations: Resources?
+    /// `deploy.resources.reservations.devices`: devices asked of a driver.
+    var devices: [DeviceRequest] = []
 
     /// One block of `deploy.resources`.
     struct Resources {

@@ -19,8 +19,9 @@ extension ServiceDecoder {
                         switch key {
                         case "aliases": attachment.aliases = try ComposeValues.stringList(field, path: fieldPath)
                         case "ipv4_address": attachment.ipv4Address = try ComposeValues.string(field, path: fieldPath)
+                        case "ipv6_address": attachment.ipv6Address = try ComposeValues.string(field, path: fieldPath)
                         case "priority", "gw_priority": continue
-                        case "ipv6_address", "link_local_ips", "mac_address", "driver_opts", "interface_name":
+                        case "link_local_ips", "mac_address", "driver_opts", "interface_name":
                             throw ModelError(
                                 .unsupported, at: fieldPath, line: field.line,
                                 "service '\(name)' uses network setting '\(key)', which Drover does not support yet")

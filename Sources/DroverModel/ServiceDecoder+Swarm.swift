@@ -14,6 +14,9 @@ extension ServiceDecoder {
         "network_mode": "attach the service to the stack's networks instead",
         "privileged": "Swarm services cannot run privileged containers",
         "devices": "Swarm services cannot map host devices",
+        "device_cgroup_rules": "Swarm services cannot map host devices",
+        "gpus": "Swarm services cannot ask a device driver for GPUs; run the fleet in device mode",
+        "runtime": "Swarm services run on each node's default runtime",
         "pid": "Swarm services cannot share a PID namespace",
         "ipc": "Swarm services cannot share an IPC namespace",
         "security_opt": "Swarm services take no security options",
@@ -88,9 +91,10 @@ extension ServiceDecoder {
                 "service '\(name)' publishes port \(port.published ?? port.target) on address \(port.hostIP ?? ""); a swarm publishes on every address of a node, so a port cannot be kept to one address (leave the address out, or keep the port off 'ports')"
             )
         }
-        for (network, attachment) in spec.networks ?? [:] where attachment.ipv4Address != nil {
+        for (network, attachment) in spec.networks ?? [:] where attachment.ipv4Address != nil || attachment.ipv6Address != nil {
             throw ModelError(
-                .unsupported, at: "\(prefix).networks.\(network).ipv4_address", line: node["networks"]?.line,
+                .unsupported, at: "\(prefix).networks.\(network).\(attachment.ipv4Address != nil ? "ipv4_address" : "ipv6_address")",
+                line: node["networks"]?.line,
                 "service '\(name)' asks for a fixed address on network '\(network)'; a swarm gives each task its own address")
         }
         if spec.swarm?.endpointMode == "dnsrr", spec.ports?.contains(where: { $0.mode != "host" }) == true {

@@ -34,6 +34,7 @@ struct ServiceDecoder {
         var environmentFromFiles: [String: String] = [:]
         var deploy = DeploySettings()
         var scale: Int?
+        var gpuRequests: [DeviceRequest] = []
         for (key, value) in pairs {
             let path = "\(prefix).\(key)"
             if key.hasPrefix("x-") { continue }
@@ -79,6 +80,9 @@ struct ServiceDecoder {
             case "cap_add": spec.capAdd = try ComposeValues.stringList(value, path: path)
             case "cap_drop": spec.capDrop = try ComposeValues.stringList(value, path: path)
             case "devices": spec.devices = try devices(value, path: path)
+            case "device_cgroup_rules": spec.deviceCgroupRules = try deviceCgroupRules(value, path: path)
+            case "gpus": gpuRequests = try gpus(value, path: path)
+            case "runtime": spec.runtime = try ComposeValues.string(value, path: path)
             case "working_dir": spec.workingDir = try ComposeValues.string(value, path: path)
             case "user": spec.user = try ComposeValues.string(value, path: path)
             case "hostname": spec.hostname = try ComposeValues.string(value, path: path)
@@ -133,6 +137,7 @@ struct ServiceDecoder {
             spec.environment = environmentFromFiles.merging(spec.environment ?? [:]) { _, own in own }
         }
         if spec.restart == nil, let restart = deploy.restart { spec.restart = restart }
+        spec.deviceRequests = gpuRequests + deploy.devices
         try applyDeployLimits(deploy, to: &spec, node: node)
         if swarm { try checkSwarmService(spec, node: node) }
         try checkCombinations(&spec, node: node)
@@ -172,6 +177,8 @@ struct ServiceDecoder {
         if spec.capAdd?.isEmpty == true { spec.capAdd = nil }
         if spec.capDrop?.isEmpty == true { spec.capDrop = nil }
         if spec.devices?.isEmpty == true { spec.devices = nil }
+        if spec.deviceRequests?.isEmpty == true { spec.deviceRequests = nil }
+        if spec.deviceCgroupRules?.isEmpty == true { spec.deviceCgroupRules = nil }
         if spec.tmpfs?.isEmpty == true { spec.tmpfs = nil }
         if spec.sysctls?.isEmpty == true { spec.sysctls = nil }
         if spec.ulimits?.isEmpty == true { spec.ulimits = nil }
@@ -183,15 +190,6 @@ struct ServiceDecoder {
     }
 
     // MARK: - Keys with structure
-
-    func devices(_ value: YAMLValue, path: String) throws(ModelError) -> [String] {
-        var out: [String] = []
-        for (index, entry) in try ComposeValues.stringList(value, path: path).enumerated() {
-            try ServiceLimits.checkDevice(entry, at: "\(path)[\(index)]", line: value.line)
-            out.append(entry)
-        }
-        return out
-    }
 
     func ulimits(_ value: YAMLValue, path: String) throws(ModelError) -> [String: ServiceSpec.Ulimit] {
         guard case .mapping(let pairs, _) = value else {

@@ -268,6 +268,8 @@ extension ServiceSpec {
         if let replicas { try ServiceLimits.checkReplicas(replicas, key: "replicas", at: "\(path).replicas", line: nil) }
         try checkReplicatedResources(at: path)
         for (index, entry) in (devices ?? []).enumerated() { try ServiceLimits.checkDevice(entry, at: "\(path).devices[\(index)]", line: nil) }
+        for (index, rule) in (deviceCgroupRules ?? []).enumerated() { try DeviceCgroupRule.check(rule, at: "\(path).deviceCgroupRules[\(index)]", line: nil) }
+        for (index, request) in (deviceRequests ?? []).enumerated() { try request.validate(at: "\(path).deviceRequests[\(index)]", line: nil) }
         for (index, entry) in (tmpfs ?? []).enumerated() { try ServiceLimits.checkTmpfs(entry, at: "\(path).tmpfs[\(index)]", line: nil) }
     }
 

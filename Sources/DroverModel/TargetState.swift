@@ -148,6 +148,10 @@ public struct AppTarget: Codable, Sendable, Equatable {
                     .undeclared, at: "apps.\(name).services.\(service).depends_on", "service '\(service)' depends on '\(dependency)', which is not defined")
             }
         }
+        for (network, spec) in (networks ?? [:]).sorted(by: { $0.key < $1.key }) {
+            try spec.validate(name: network, at: "apps.\(name).networks.\(network)")
+        }
+        try StaticAddresses.check(services: services, networks: networks ?? [:], path: { "apps.\(name).services.\($0)" }) { _, _ in nil }
         if let cycle = ComposeParser.findCycle(services) {
             throw ModelError(.dependencyCycle, at: "apps.\(name).services", "dependency cycle: \(cycle.joined(separator: " -> "))")
         }
@@ -231,7 +235,7 @@ public enum DroverLabel {
     public static let service = "io.drover.service"
     /// The release the object was created for.
     public static let release = "io.drover.release"
-    /// The service's config hash (containers only).
+    /// The config hash of a container (its service) or of a network.
     public static let configHash = "io.drover.config-hash"
     /// Which replica of its service a container is, from 1 (containers only); a container
     /// without it, made by an agent before replicas, is replica 1.

@@ -304,3 +304,32 @@ enum AliasKeys {
         }
     }
 }
+
+extension YAMLValue {
+    /// The line of the node at a dotted path such as `networks.front.ipam.config[0].subnet`, or
+    /// of the deepest node on the way that exists: for errors found after parsing. Keys may hold
+    /// dots, so the longest key that fits is taken at each step.
+    func line(at path: String) -> Int? {
+        var node = self
+        var rest = Substring(path)
+        while !rest.isEmpty {
+            if rest.hasPrefix("["), let close = rest.firstIndex(of: "]"), let index = Int(rest[rest.index(after: rest.startIndex)..<close]),
+                case .sequence(let items, _) = node, items.indices.contains(index)
+            {
+                node = items[index]
+                rest = rest[rest.index(after: close)...]
+            } else if case .mapping(let pairs, _) = node,
+                let pair = pairs.filter({ pair in
+                    rest.hasPrefix(pair.key) && (rest.count == pair.key.count || [".", "["].contains(rest.dropFirst(pair.key.count).first))
+                }).max(by: { $0.key.count < $1.key.count })
+            {
+                node = pair.value
+                rest = rest.dropFirst(pair.key.count)
+            } else {
+                break
+            }
+            if rest.hasPrefix(".") { rest = rest.dropFirst() }
+        }
+        return node.line
+    }
+}

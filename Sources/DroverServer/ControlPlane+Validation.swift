@@ -44,6 +44,7 @@ extension ControlPlane {
                     .badRequest,
                     "body: services.\(name).\(field) is \(value); it must be from \(ServiceLimits.replicas.lowerBound) to \(ServiceLimits.replicas.upperBound)")
             }
+            if let failure = state.failure { try validateText(failure, what: "body: services.\(name).failure", limit: API.Limits.detail) }
         }
     }
 

@@ -331,6 +331,7 @@ extension OpenAPIDocument {
                         "replicas",
                         S.integer("How many containers the service should run; absent for one", minimum: 0, maximum: ServiceLimits.replicas.upperBound)),
                     S.optional("running", S.integer("How many of them are up; present with replicas", minimum: 0, maximum: ServiceLimits.replicas.upperBound)),
+                    S.optional("failure", S.string("Why the service does not run as asked, when the device refuses it (no such device driver or runtime)")),
                 ])
         }
         for (name, direction) in [("LogEntry", S.Direction.response), ("LogEntryInput", .request)] {

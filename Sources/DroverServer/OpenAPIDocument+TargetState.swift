@@ -74,7 +74,19 @@ extension OpenAPIDocument {
             ])
         let attachment = S.object(
             "How a service joins a network", .response,
-            [S.optional("aliases", S.array("Extra DNS names", of: S.string("Alias"))), S.optional("ipv4Address", S.string("Static IPv4 address"))])
+            [
+                S.optional("aliases", S.array("Extra DNS names", of: S.string("Alias"))), S.optional("ipv4Address", S.string("Static IPv4 address")),
+                S.optional("ipv6Address", S.string("Static IPv6 address")),
+            ])
+        let deviceRequest = S.object(
+            "Devices asked of a device driver", .response,
+            [
+                S.optional("driver", S.string("Driver, e.g. nvidia; absent lets the engine choose")),
+                S.optional("count", S.integer("How many devices; -1 for all")),
+                S.optional("deviceIDs", strings),
+                S.required("capabilities", S.array("Capability sets", of: strings)),
+                S.optional("options", options),
+            ])
         let fileMount = S.object(
             "A secret or config mounted read-only into the container", .response,
             [
@@ -117,6 +129,9 @@ extension OpenAPIDocument {
                 S.optional("capAdd", strings),
                 S.optional("capDrop", strings),
                 S.optional("devices", S.array("Devices, host[:container[:perms]]", of: S.string("Device"))),
+                S.optional("deviceRequests", S.array("Devices asked of a device driver (gpus, deploy.resources.reservations.devices)", of: deviceRequest)),
+                S.optional("deviceCgroupRules", S.array("Device cgroup rules, TYPE MAJOR:MINOR PERMISSIONS", of: S.string("Rule"))),
+                S.optional("runtime", S.string("OCI runtime; absent for the engine's default")),
                 S.optional("workingDir", S.string("Working directory")),
                 S.optional("user", S.string("User")),
                 S.optional("hostname", S.string("Host name")),
@@ -162,6 +177,24 @@ extension OpenAPIDocument {
                 S.optional("internal", S.boolean("No outside access")),
                 S.optional("attachable", S.boolean("Standalone containers may attach")),
                 S.optional("enableIPv6", S.boolean("IPv6")),
+                S.optional(
+                    "ipam",
+                    S.object(
+                        "Address management", .response,
+                        [
+                            S.optional("driver", S.string("IPAM driver")),
+                            S.optional(
+                                "config",
+                                S.array(
+                                    "Address pools",
+                                    of: S.object(
+                                        "An address pool", .response,
+                                        [
+                                            S.optional("subnet", S.string("Subnet (CIDR)")), S.optional("gateway", S.string("Gateway")),
+                                            S.optional("ipRange", S.string("Range handed out (CIDR)")), S.optional("auxAddresses", options),
+                                        ]))),
+                            S.optional("options", options),
+                        ])),
             ])
         let volume = S.object("A named volume of the app", .response, resource)
         let node = S.object(

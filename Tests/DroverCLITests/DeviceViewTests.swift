@@ -94,4 +94,15 @@ struct DeviceViewTests {
         #expect(try Self.row(device)["TARGET"] == "\(Self.good) (pinned)")
         #expect(DeviceView.sheet(device, now: Self.now).contains("pinned:       to \(Self.good)"))
     }
+
+    @Test("device show marks a service the device refuses as failed and says why under the table")
+    func refusedServiceSheet() {
+        var device = Self.device(.failed)
+        let why = "failed: the engine has no device driver 'nvidia' for capabilities [gpu] (is the NVIDIA container toolkit installed?)"
+        device.services = ["gpu": API.ServiceState(release: Self.good, status: .created, containerID: "0123456789abcdef", health: nil, failure: why)]
+        let sheet = DeviceView.sheet(device, now: Self.now)
+        let row = sheet.split(separator: "\n").first { $0.hasPrefix("gpu ") }.map(String.init) ?? ""
+        #expect(row.contains("failed") && !row.contains("created"), "\(sheet)")
+        #expect(sheet.contains("\ngpu: \(why)"))
+    }
 }

@@ -90,6 +90,8 @@ struct CorpusTests {
         "drover-security-opt-repeated.yml": ["services.bluetooth.security_opt[2]", "'apparmor:unconfined' is listed twice"],
         "drover-tmpfs-mount-with-source.yml": ["services.cache.volumes[0].source", "a tmpfs mount has no source"],
         "drover-ulimit-soft-above-hard.yml": ["ulimit 'nofile'", "soft limit 65536 is above the hard limit 1024"],
+        "drover-static-address-outside-subnet.yml": ["services.dns.networks.dns-net.ipv4_address", "outside network 'dns-net''s subnet(s) 172.20.0.0/24"],
+        "drover-device-count-and-ids.yml": ["services.ollama.deploy.resources.reservations.devices[0]", "both 'count' and 'device_ids'"],
     ]
 
     @Test("the corpus is there, so the tests below cannot pass by running no case")
@@ -113,11 +115,9 @@ struct CorpusTests {
 
     /// Real files Drover rejects, with the reason it must give. All others must normalise.
     static let rejected: [String: String] = [
-        "04-docker-awesome-compose-pihole-cloudflared-DoH.yml": "network key 'ipam' is not supported",
         "30-stefanprodan-swarmprom.yml": "deploy.mode 'global'",
         "32-netbox-community-netbox-docker.yml": "env_file 'netbox.env'",
         "33-immich-app-immich.yml": "UPLOAD_LOCATION",
-        "34-n8n-io-self-hosted-ai-starter-kit.yml": "deploy.resources.reservations.devices",
         "37-getsentry-self-hosted.yml": "not set",
         "40-immich-app-immich-dev.yml": "env_file '.env'",
         "42-thingsboard-thingsboard.yml": "env_file 'tb-js-executor.env'",

@@ -173,8 +173,9 @@ export async function render({ root, params, can, onDispose, isCurrent, title })
     const acting = can('act-on-device');
     fill(servicesBody, table([
       { label: 'Service', header: true, cell: ([name]) => h('span', { class: 'mono', text: name }) },
-      // A replicated service says how many of its containers are up (2/3).
-      { label: 'State', cell: ([, s]) => (s.replicas == null ? statusBadge(s.status)
+      // A refused service says why; a replicated one how many of its containers are up (2/3).
+      { label: 'State', cell: ([, s]) => (s.failure ? h('span', { title: s.failure }, statusBadge('failed'), h('span', { class: 'muted', text: ` ${s.failure}` }))
+        : s.replicas == null ? statusBadge(s.status)
         : h('span', {}, statusBadge(s.status), h('span', { class: 'muted', 'data-testid': 'service-replicas', text: ` ${s.running ?? 0}/${s.replicas}` }))) },
       { label: 'Health', cell: ([, s]) => (s.health ? statusBadge(s.health) : h('span', { class: 'muted', text: 'no check' })) },
       { label: 'Release', cell: ([, s]) => (s.release ? h('a', { class: 'mono', href: `#/releases/${seg(s.release)}`, text: shortId(s.release) }) : '—') },
