@@ -39,10 +39,24 @@ extension ServiceDecoder {
                 settings.replicasLine = item.line
             case "mode":
                 let mode = try ComposeValues.string(item, path: itemPath)
-                guard mode == "replicated" else {
+                switch mode {
+                case "replicated": break
+                case "global":
+                    // One task per node is one container on a device, as docker compose runs it.
+                    settings.global = true
+                    settings.globalLine = item.line
+                    warnings.append("service '\(name)': deploy.mode 'global' runs one container on each device (one task per node)")
+                case "replicated-job", "global-job":
                     throw ModelError(
-                        .unsupported, at: itemPath, line: item.line, "service '\(name)' uses deploy.mode '\(mode)', which Drover does not support yet")
+                        .unsupported, at: itemPath, line: item.line,
+                        "service '\(name)' uses deploy.mode '\(mode)', a Swarm job; on a device, run it as a service with restart: 'no' (or on-failure)")
+                default:
+                    throw ModelError(
+                        .invalidValue, at: itemPath, line: item.line, "deploy.mode '\(mode)' must be replicated or global (or a Swarm job mode)")
                 }
+            case "placement", "update_config", "rollback_config", "endpoint_mode", "labels":
+                // Scheduling and Swarm service settings: docker compose on one host ignores them too.
+                warnings.append("service '\(name)': deploy.\(key) is for a Swarm's scheduler and has no effect on a device (it applies in cluster mode)")
             case "resources":
                 for (group, limits) in item.mappingPairs ?? [] {
                     // A block that is present counts even when empty: compose compares against it.
@@ -117,6 +131,10 @@ struct DeploySettings {
     var replicas: Int?
     /// The line of `deploy.replicas`.
     var replicasLine: Int?
+    /// `deploy.mode: global`: one container on the device.
+    var global = false
+    /// The line of `deploy.mode`.
+    var globalLine: Int?
     /// From `deploy.restart_policy`, for when `restart` is not given.
     var restart: String?
     /// `deploy.resources.limits`, when the block is there.

@@ -19,6 +19,11 @@ extension ServiceDecoder {
                 "service '\(name)' sets 'scale' to \(scale) and 'deploy.replicas' to \(replicas); compose refuses distinct values, so set the count in one place"
             )
         }
+        if deploy.global, let count = scale ?? deploy.replicas, count != 1 {
+            throw ModelError(
+                .invalidValue, at: "\(prefix).deploy.mode", line: deploy.globalLine,
+                "service '\(name)' is global (one container per device) and asks for \(count) replicas; drop one of the two")
+        }
         guard let count = scale ?? deploy.replicas else { return }
         let key = scale != nil ? "scale" : "deploy.replicas"
         let line = scale != nil ? node["scale"]?.line : deploy.replicasLine

@@ -1,3 +1,5 @@
+import DroverModel
+
 extension OpenAPIDocument {
     /// `GET /v1/device/state`: `DroverModel.TargetState` as `Canonical.encode` writes it (the
     /// Swift property names as keys, sorted; optional fields left out; durations in
@@ -161,6 +163,9 @@ extension OpenAPIDocument {
                 S.optional("tty", S.boolean("Allocate a TTY")),
                 S.optional("stdinOpen", S.boolean("Keep STDIN open")),
                 S.optional("swarm", swarmDeploy),
+                S.optional(
+                    "replicas",
+                    S.integer("Containers of the service on the device (deploy.replicas, scale); absent is 1", minimum: 0, maximum: ServiceLimits.replicas.upperBound)),
                 S.optional("secrets", S.array("Secrets mounted into the container", of: fileMount)),
                 S.optional("configs", S.array("Configs mounted into the container", of: fileMount)),
             ])

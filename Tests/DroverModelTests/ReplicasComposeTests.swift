@@ -105,4 +105,25 @@ struct ReplicasComposeTests {
         web.ports = [PortMapping(target: 80, published: 8080, hostIP: nil, protocol: "tcp")]
         #expect(throws: ModelError.self) { try AppTarget(release: "r1", services: ["web": web]).validate(name: "shop") }
     }
+
+    @Test("a Swarm stack's deploy settings run on a device as docker compose runs them: global is one container, scheduling is ignored with a word")
+    func swarmSettingsOnADevice() throws {
+        let document = try ComposeParser().parse(
+            """
+            services:
+              web:
+                image: web:1
+                deploy:
+                  mode: global
+                  placement: {constraints: [node.role == manager]}
+                  update_config: {parallelism: 1}
+                  labels: {team: ops}
+            """)
+        #expect(document.app.services["web"]?.replicaCount == 1)
+        #expect(document.warnings.contains { $0.contains("deploy.mode 'global' runs one container on each device") })
+        #expect(document.warnings.contains { $0.contains("deploy.placement is for a Swarm's scheduler") })
+        #expect(try error("    deploy: {mode: global, replicas: 3}\n").message.contains("is global (one container per device) and asks for 3 replicas"))
+        #expect(try error("    deploy: {mode: replicated-job}\n").message.contains("a Swarm job"))
+        #expect(try error("    deploy: {mode: sometimes}\n").message.contains("must be replicated or global"))
+    }
 }
