@@ -104,12 +104,7 @@ public struct ContainerConfigBuilder: Sendable {
                 let options = mount.noCopy == true ? ContainerCreate.MountSpec.VolumeOptions(noCopy: true) : nil
                 mounts.append(.init(type: "volume", source: source, target: mount.target, readOnly: mount.readOnly, volumeOptions: options))
             case .bind:
-                guard let source = mount.source, source.hasPrefix("/") else {
-                    throw AgentError(
-                        .invalidTarget,
-                        "service '\(service)' bind-mounts '\(mount.source ?? "")', which is not an absolute path; give the compose file's directory or an absolute path"
-                    )
-                }
+                let source = try bindSource(mount.source ?? "", service: service)
                 if mount.createHostPath ?? true {
                     binds.append("\(source):\(mount.target)\(mount.readOnly == true ? ":ro" : "")")
                 } else {
@@ -220,5 +215,29 @@ public struct ContainerConfigBuilder: Sendable {
         }
         config.hostConfig = host
         return (config, extra)
+    }
+
+    /// The host path of a bind mount. A relative one (`./data`, `../src`) is relative to the
+    /// project's directory in compose; a device has no project directory, so it gets one of
+    /// the app's own under its runtime directory (`{state dir}/apps/{app}/binds/project`),
+    /// kept across updates; `..` may reach the app's `binds`, and no further.
+    public func bindSource(_ source: String, service: String) throws(AgentError) -> String {
+        if source.hasPrefix("/") { return source }
+        var resolved = ["project"]
+        var escapes = source.isEmpty
+        for part in source.split(separator: "/") where part != "." {
+            if part == ".." {
+                if resolved.popLast() == nil { escapes = true }
+            } else {
+                resolved.append(String(part))
+            }
+        }
+        guard let runtimeDirectory, !escapes else {
+            throw AgentError(
+                .invalidTarget,
+                "service '\(service)' bind-mounts '\(source)', which is neither an absolute path nor a path inside the app's directory"
+            )
+        }
+        return ([runtimeDirectory, "binds"] + resolved).joined(separator: "/")
     }
 }

@@ -105,11 +105,7 @@ struct SourceOptions: ParsableArguments {
             var environment = ProcessInfo.processInfo.environment
             // As docker compose does: a .env file next to the document fills in unset variables.
             if let dotenv = try? String(contentsOfFile: directory + "/.env", encoding: .utf8) {
-                for line in dotenv.split(separator: "\n") where !line.hasPrefix("#") {
-                    guard let eq = line.firstIndex(of: "=") else { continue }
-                    let key = String(line[..<eq]).trimmingCharacters(in: .whitespaces)
-                    if environment[key] == nil { environment[key] = String(line[line.index(after: eq)...]) }
-                }
+                environment.merge(DotEnv.parse(dotenv)) { own, _ in own }
             }
             let parser = ComposeParser(
                 environment: environment, activeProfiles: Set(profile), baseDirectory: directory,

@@ -137,6 +137,7 @@ struct ReleaseCommand: AsyncParsableCommand {
         @Flag(help: "Create it even when an image lacks a platform that devices of the fleet run (they report it).")
         var allowMissingPlatforms = false
         @Flag(help: "Do not pin images by digest: devices pull the tags.") var noResolve = false
+        @Option(name: .long, help: "A profile to activate (repeatable; default: COMPOSE_PROFILES).") var profile: [String] = []
         @OptionGroup var connection: Connection
         func run() async throws {
             let compose: String
@@ -147,15 +148,11 @@ struct ReleaseCommand: AsyncParsableCommand {
             }
             var body = API.CreateRelease(
                 compose: compose, allowMissingPlatforms: allowMissingPlatforms ? true : nil, resolve: noResolve ? false : nil)
-            // Secrets and configs read from files or the environment travel with the release;
-            // a document that does not parse here is sent as it is, for the server to explain.
+            // The variables, files and profiles the document needs, and the values of secrets and
+            // configs read from files or the environment, travel with the release.
+            let inputs = try ReleaseInputs.read(compose: compose, path: file, profiles: profile)
             let directory = ((file as NSString).deletingLastPathComponent as NSString).standardizingPath
-            let environment = ProcessInfo.processInfo.environment
-            if let document = try? ComposeParser(environment: environment, baseDirectory: directory.isEmpty ? "." : directory).parse(compose) {
-                let values = try ReleaseValues.read(document.app, directory: directory.isEmpty ? "." : directory, environment: environment)
-                body.secrets = values.secrets.isEmpty ? nil : values.secrets
-                body.configs = values.configs.isEmpty ? nil : values.configs
-            }
+            try inputs.fill(&body, directory: directory.isEmpty ? "." : directory)
             let release = try await connection.with { try await $0.createRelease(fleet: fleet, body) }
             for warning in release.warnings ?? [] { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
             print("created release of \(release.fleet) with \(release.services.count) service(s): \(release.id)")

@@ -26,6 +26,7 @@ struct PushCommand: AsyncParsableCommand {
     @Flag(help: "Build, push and pin, but create no release.") var dryRun = false
     @Option(name: .long, help: "Build on this Docker engine (unix:///PATH or tcp://HOST:PORT) instead of the server's builder.") var builder: String?
     @Flag(help: "Create the release even when an image lacks a platform that devices of the fleet run.") var allowMissingPlatforms = false
+    @Option(name: .long, help: "A profile to activate (repeatable; default: COMPOSE_PROFILES).") var profile: [String] = []
     @OptionGroup var connection: Connection
 
     func run() async throws {
@@ -38,17 +39,10 @@ struct PushCommand: AsyncParsableCommand {
             throw ValidationError("cannot read \(composePath): \(error.localizedDescription)")
         }
         let composeDirectory = (composePath as NSString).deletingLastPathComponent
-        let document: ComposeDocument
-        do {
-            document = try ComposeParser(
-                environment: ProcessInfo.processInfo.environment, baseDirectory: composeDirectory,
-                readFile: { path in try String(contentsOfFile: path.hasPrefix("/") ? path : composeDirectory + "/" + path, encoding: .utf8) }
-            ).parse(compose)
-        } catch {
-            throw ValidationError("\(composePath): \(error)")
-        }
-        // Secrets and configs from files or the environment are read before anything is built.
-        let values = try ReleaseValues.read(document.app, directory: composeDirectory, environment: ProcessInfo.processInfo.environment)
+        // The document's variables, files and profiles, and the values of its secrets and
+        // configs, are read before anything is built.
+        let inputs = try ReleaseInputs.read(compose: compose, path: composePath, profiles: profile)
+        let document = inputs.document
         let log = PushLog()
         let release = try await connection.with { api -> API.Release in
             let info = try await api.registryInfo()
@@ -84,8 +78,7 @@ struct PushCommand: AsyncParsableCommand {
             var body = API.CreateRelease(
                 compose: compose, images: images.isEmpty ? nil : images, allowMissingPlatforms: allowMissingPlatforms ? true : nil,
                 dryRun: dryRun ? true : nil)
-            body.secrets = values.secrets.isEmpty ? nil : values.secrets
-            body.configs = values.configs.isEmpty ? nil : values.configs
+            try inputs.fill(&body, directory: composeDirectory)
             return try await api.createRelease(fleet: fleet, body)
         }
         for warning in release.warnings ?? [] { log.say("warning: \(warning)") }

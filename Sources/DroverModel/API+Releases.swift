@@ -67,6 +67,13 @@ extension API {
         public var secrets: [String: String]?
         /// Values of the document's configs read from a file or the environment, base64, by name.
         public var configs: [String: String]?
+        /// Values for the document's `${NAME}` references, as the CLI found them in its
+        /// environment and the `.env` beside the document (only names the document uses).
+        public var variables: [String: String]?
+        /// Files the document reads (`env_file`, `extends: {file:}`), by the name it gives them.
+        public var files: [String: String]?
+        /// Profiles to activate (`--profile`, or `COMPOSE_PROFILES`).
+        public var profiles: [String]?
         /// Creates a body.
         public init(
             compose: String, images: [String: String]? = nil, allowMissingPlatforms: Bool? = nil, resolve: Bool? = nil, dryRun: Bool? = nil

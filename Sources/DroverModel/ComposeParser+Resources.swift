@@ -56,6 +56,16 @@ extension ComposeParser {
         return pool
     }
 
+    /// Networks one device's engine cannot make: an overlay network needs a Swarm.
+    static func checkDeviceNetworks(_ networks: [String: NetworkSpec], top: YAMLValue) throws(ModelError) {
+        for (name, spec) in networks.sorted(by: { $0.key < $1.key }) where spec.external != true && spec.driver == "overlay" {
+            throw ModelError(
+                .unsupported, at: "networks.\(name).driver", line: top["networks"]?[name]?["driver"]?.line,
+                "network '\(name)' uses driver 'overlay', which needs a Swarm: one device's engine cannot create it. Make the fleet a cluster (drover cluster create) to run this file as a stack, or leave the driver out for a bridge network on each device"
+            )
+        }
+    }
+
     func parseVolumes(_ node: YAMLValue?) throws(ModelError) -> [String: VolumeSpec] {
         let volumes = try parseResources(node, kind: "volume") { (key: String, item: YAMLValue, itemPath: String, _: inout VolumeSpec) throws(ModelError) in
             throw ModelError(.unknownKey, at: itemPath, line: item.line, "unknown volume key '\(key)'")

@@ -165,6 +165,8 @@ public struct ComposeParser: Sendable {
         if swarm {
             try Self.checkSwarmNetworks(networks, top: resolved)
             try Self.checkSwarmVolumes(volumes, top: resolved)
+        } else {
+            try Self.checkDeviceNetworks(networks, top: resolved)
         }
         var app = AppSpec(services: services, networks: networks, volumes: volumes)
         let inlineConfigs = try parseFiles(resolved, into: &app)
@@ -177,7 +179,10 @@ public struct ComposeParser: Sendable {
     private func interpolate(_ value: YAMLValue, path: String, with interpolator: inout Interpolator) throws(ModelError) -> YAMLValue {
         switch value {
         case .scalar(let text, let plain, let line):
-            return .scalar(try interpolator.interpolate(text, path: path, line: line), plain: plain, line: line)
+            // A value made by interpolation is a string, even an empty one (`${PLATFORM:-}`),
+            // as compose interpolates after YAML has typed the document.
+            let resolved = try interpolator.interpolate(text, path: path, line: line)
+            return .scalar(resolved, plain: plain && resolved == text, line: line)
         case .sequence(let items, let line):
             var out: [YAMLValue] = []
             for (index, item) in items.enumerated() {
@@ -239,7 +244,9 @@ public struct ComposeParser: Sendable {
                     throw ModelError(.missing, at: "\(path).file", line: extends.line, "'extends' names file '\(file)', which cannot be read: \(error)")
                 }
                 do {
-                    other = try YAMLValue.parse(text) ?? .scalar("", plain: true, line: nil)
+                    // The other file is interpolated with the same variables, as compose does.
+                    var interpolator = Interpolator(environment: environment)
+                    other = try interpolate(try YAMLValue.parse(text) ?? .scalar("", plain: true, line: nil), path: "", with: &interpolator)
                 } catch {
                     throw ModelError(error.code, at: "\(path).file", line: extends.line, "in '\(file)': \(error)")
                 }
@@ -256,9 +263,14 @@ public struct ComposeParser: Sendable {
             base = try resolveExtends(baseName, node: found, services: services, depth: depth + 1, files: &files)
         }
         guard case .mapping(let basePairs, _) = base else { return node }
-        // The extending service's own keys win; depends_on and links are not inherited, as in compose.
-        let own = pairs.filter { $0.key != "extends" }
+        // The extending service's own keys win; depends_on and links are not inherited, as in
+        // compose. Mappings of names (environment, labels, sysctls) are merged name by name.
+        var own = pairs.filter { $0.key != "extends" }
         let ownKeys = Set(own.map(\.key))
+        for (index, pair) in own.enumerated() where Self.mergedOnExtends.contains(pair.key) {
+            guard let inherited = base[pair.key] else { continue }
+            own[index].value = Self.mergeNamed(inherited, under: pair.value)
+        }
         let inherited = basePairs.filter { pair in
             pair.key != "depends_on" && pair.key != "links" && pair.key != "extends" && !ownKeys.contains(pair.key)
         }

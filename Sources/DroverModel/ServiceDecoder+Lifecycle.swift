@@ -85,9 +85,9 @@ extension ServiceDecoder {
             }
             return .init(test: ["NONE"])
         }
-        if check.test.isEmpty {
-            throw ModelError(.missing, at: path, line: value.line, "service '\(name)' has a healthcheck without 'test'")
-        }
+        // Without a test the image's own check runs, with the timings given here (the engine
+        // reads an empty test as "inherit"); with nothing at all it is as if absent, as in compose.
+        if check.test.isEmpty && check.interval == nil && check.timeout == nil && check.startPeriod == nil && check.retries == nil { return nil }
         return check
     }
 

@@ -107,7 +107,10 @@ struct ServiceDecoder {
                 try checkContainerName(text, path: path, line: value.line)
                 containerName = text
             case "pull_policy": spec.pullPolicy = try pullPolicy(value, path: path)
-            case "platform": spec.platform = try ComposeValues.string(value, path: path)
+            case "platform":
+                // An empty platform (`${DOCKER_PLATFORM:-}`) is no platform, as in compose.
+                let platform = try ComposeValues.string(value, path: path)
+                spec.platform = platform.isEmpty ? nil : platform
             case "logging": spec.logging = try logging(value, path: path)
             case "profiles": profiles = try ComposeValues.stringList(value, path: path)
             case "extends": continue  // resolved before decoding

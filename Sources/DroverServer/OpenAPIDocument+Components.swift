@@ -130,6 +130,9 @@ extension OpenAPIDocument {
                         "secrets",
                         S.map("Values of the document's secrets read from a file or the environment, by name (drover push reads them)", of: S.string("Base64"))),
                     S.optional("configs", S.map("Values of the document's configs read from a file or the environment, by name", of: S.string("Base64"))),
+                    S.optional("variables", S.map("Values for the document's ${NAME} references (the CLI's environment and .env)", of: S.string("Value"))),
+                    S.optional("files", S.map("Files the document names (env_file, extends file), by the name it gives them", of: S.string("Text"))),
+                    S.optional("profiles", S.array("Profiles to activate", of: S.string("Profile"))),
                 ]),
             "ImagePin": S.object(
                 "A service's image pinned by digest", .response,

@@ -165,7 +165,9 @@ extension OpenAPIDocument {
                 S.optional("swarm", swarmDeploy),
                 S.optional(
                     "replicas",
-                    S.integer("Containers of the service on the device (deploy.replicas, scale); absent is 1", minimum: 0, maximum: ServiceLimits.replicas.upperBound)),
+                    S.integer(
+                        "Containers of the service on the device (deploy.replicas, scale); absent is 1", minimum: 0, maximum: ServiceLimits.replicas.upperBound)
+                ),
                 S.optional("secrets", S.array("Secrets mounted into the container", of: fileMount)),
                 S.optional("configs", S.array("Configs mounted into the container", of: fileMount)),
             ])

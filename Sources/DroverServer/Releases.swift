@@ -20,10 +20,10 @@ struct Releases: Sendable {
         try ControlPlane.validateText(compose, what: "body: compose", limit: API.Limits.compose)
         // A fleet in cluster mode runs its releases as Swarm stacks.
         let cluster = try await store.cluster(fleetID: fleet.id)
+        var parser = try Self.parser(for: body)
+        parser.swarm = cluster != nil
         let document: ComposeDocument
         do {
-            var parser = ComposeParser()
-            parser.swarm = cluster != nil
             document = try parser.parse(compose)
         } catch {
             throw ServerError(.invalidCompose, error.description)
@@ -65,6 +65,34 @@ struct Releases: Sendable {
         try await events.releaseCreated(release)
         try await targets.changed()
         return try await store.release(id: release.id).api(fleet: fleet.name)
+    }
+
+    /// The parser for a release's document: the variables, files and profiles the CLI sent with
+    /// it, each checked against the API's limits.
+    static func parser(for body: API.CreateRelease) throws(ServerError) -> ComposeParser {
+        let variables = body.variables ?? [:]
+        let files = body.files ?? [:]
+        let profiles = body.profiles ?? []
+        guard variables.count <= 1_000, files.count <= 64, profiles.count <= 64 else {
+            throw ServerError(.badRequest, "body: at most 1000 variables, 64 files and 64 profiles")
+        }
+        for (name, value) in variables.sorted(by: { $0.key < $1.key }) {
+            try ControlPlane.validateText(name, what: "body: variables name", limit: API.Limits.label)
+            try ControlPlane.validateText(value, what: "body: variables.\(name)", limit: API.Limits.envValue)
+        }
+        for (name, text) in files.sorted(by: { $0.key < $1.key }) {
+            try ControlPlane.validateText(name, what: "body: files name", limit: 4096)
+            try ControlPlane.validateText(text, what: "body: files.\(name)", limit: API.Limits.compose)
+        }
+        for profile in profiles { try ControlPlane.validateText(profile, what: "body: profiles", limit: API.Limits.label) }
+        var parser = ComposeParser(environment: variables, activeProfiles: Set(profiles))
+        if !files.isEmpty {
+            parser.readFile = { @Sendable name in
+                guard let text = files[name] else { throw ReleaseFileMissing(name: name) }
+                return text
+            }
+        }
+        return parser
     }
 
     /// What a stack's ports through the routing mesh need and a cluster's nodes lack: IPVS.
@@ -179,4 +207,10 @@ enum ReleaseVerdict {
             "\(attempts.rolledBack) of \(attempts.started) devices that tried it rolled it back (\(Int((share * 100).rounded()))% > \(Int((fleet.failingShare * 100).rounded()))%); "
             + "no longer offered to devices that have not started it. " + reasons.joined(separator: "; ")
     }
+}
+
+/// A file a release's document names that the release did not bring.
+struct ReleaseFileMissing: Error, CustomStringConvertible {
+    let name: String
+    var description: String { "the release did not bring it (drover push and drover release create send the files a document names)" }
 }

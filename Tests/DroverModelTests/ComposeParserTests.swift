@@ -192,11 +192,33 @@ struct ComposeParserTests {
         #expect(doc.warnings.contains { $0.contains("network_mode: host") })
     }
 
-    @Test("extends within the file inherits keys and lets the service override them")
+    @Test("extends within the file inherits keys, merges environment and labels name by name, and lets the service override them")
     func extendsInFile() throws {
-        let doc = try parse("services:\n  base:\n    image: x:1\n    environment: {A: \"1\"}\n  child:\n    extends: base\n    environment: {B: \"2\"}\n")
+        let doc = try parse(
+            "services:\n  base:\n    image: x:1\n    environment: {A: \"1\", B: \"0\"}\n    labels: [team=ops]\n    user: \"1000\"\n"
+                + "  child:\n    extends: base\n    environment: [B=2]\n    labels: {tier: web}\n    user: \"0\"\n")
         #expect(doc.app.services["child"]?.image == "x:1")
-        #expect(doc.app.services["child"]?.environment == ["B": "2"])
+        #expect(doc.app.services["child"]?.environment == ["A": "1", "B": "2"])
+        #expect(doc.app.services["child"]?.labels == ["team": "ops", "tier": "web"])
+        #expect(doc.app.services["child"]?.user == "0")
+    }
+
+    @Test("a file named by extends is interpolated with the same variables")
+    func extendsFileInterpolated() throws {
+        let parser = ComposeParser(environment: ["TAG": "7"]) { name in
+            guard name == "base.yml" else { throw CocoaError(.fileNoSuchFile) }
+            return "services:\n  db:\n    image: \"postgres:${TAG:-6}\"\n    environment: [PGDATA=/data]\n"
+        }
+        let doc = try parser.parse("services:\n  db:\n    extends: {file: base.yml, service: db}\n    environment: {POSTGRES_DB: app}\n")
+        #expect(doc.app.services["db"]?.image == "postgres:7")
+        #expect(doc.app.services["db"]?.environment == ["PGDATA": "/data", "POSTGRES_DB": "app"])
+    }
+
+    @Test("an interpolated empty value is an empty string, and an empty platform is none")
+    func emptyInterpolation() throws {
+        let doc = try parse("services:\n  a:\n    image: x\n    platform: ${DOCKER_PLATFORM:-}\n    hostname: ${HOST:-}\n")
+        #expect(doc.app.services["a"]?.platform == nil)
+        #expect(doc.app.services["a"]?.hostname == "")
     }
 
     @Test("services in inactive profiles are left out")

@@ -115,7 +115,7 @@ struct CorpusTests {
 
     /// Real files Drover rejects, with the reason it must give. All others must normalise.
     static let rejected: [String: String] = [
-        "30-stefanprodan-swarmprom.yml": "deploy.mode 'global'",
+        "30-stefanprodan-swarmprom.yml": "uses driver 'overlay', which needs a Swarm",
         "32-netbox-community-netbox-docker.yml": "env_file 'netbox.env'",
         "33-immich-app-immich.yml": "UPLOAD_LOCATION",
         "37-getsentry-self-hosted.yml": "not set",

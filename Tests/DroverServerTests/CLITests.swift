@@ -84,6 +84,22 @@ struct CLITests {
             try FileManager.default.removeItem(atPath: directory + "/db.txt")
             let missing = await #expect(throws: (any Error).self) { try await run(["release", "create", "--fleet", "sec", "-f", compose], server: server) }
             #expect("\(missing.map { "\($0)" } ?? "")".contains("secrets.db: cannot read file \(directory)/./db.txt"))
+            // The variables the document refers to (from .env beside it), the env_file it names
+            // and the profiles travel with the release, so the server reads the document as the CLI did.
+            try "TAG=7\nexport LEVEL='debug'\n".write(toFile: directory + "/.env", atomically: true, encoding: .utf8)
+            try "FROM_FILE=yes # a comment\n".write(toFile: directory + "/app.env", atomically: true, encoding: .utf8)
+            let inputs = directory + "/inputs.yml"
+            try """
+            services:
+              web: {image: "x:${TAG}", env_file: app.env, environment: {LEVEL: "${LEVEL}"}}
+              debug: {image: "x:1", profiles: [debug]}
+            """.write(toFile: inputs, atomically: true, encoding: .utf8)
+            try await run(["release", "create", "--fleet", "sec", "-f", inputs, "--profile", "debug"], server: server)
+            let made = try #require(try await plane.listReleases(org, fleet: "sec").first)
+            #expect(made.services.sorted() == ["debug", "web"])
+            #expect(made.images["web"] == "x:7")
+            let shown = try await plane.release(org, made.id)
+            #expect(shown.compose?.contains("${TAG}") == true)
             try await run(["secret", "rm", "api", "--fleet", "sec"], server: server)
             #expect(try await plane.fleetFiles(org, fleet: "sec", kind: .secret).isEmpty)
         }
