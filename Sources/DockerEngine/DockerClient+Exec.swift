@@ -6,7 +6,8 @@ import NIOCore
 extension DockerClient {
     /// Creates an exec instance of `command` in a running container; returns its id.
     public func createExec(
-        container: String, command: [String], tty: Bool, environment: [String] = [], columns: Int? = nil, rows: Int? = nil
+        container: String, command: [String], tty: Bool, environment: [String] = [], columns: Int? = nil, rows: Int? = nil, user: String? = nil,
+        privileged: Bool? = nil, workingDir: String? = nil
     ) async throws(DockerError) -> String {
         struct Body: Encodable {
             var AttachStdin = true
@@ -16,10 +17,15 @@ extension DockerClient {
             var Cmd: [String]
             var Env: [String]
             var ConsoleSize: [Int]?
+            var User: String?
+            var Privileged: Bool?
+            var WorkingDir: String?
         }
         struct Created: Decodable { var Id: String }
         let size = columns.flatMap { columns in rows.map { [$0, columns] } }
-        let body = Body(Tty: tty, Cmd: command, Env: environment, ConsoleSize: apiVersion < APIVersion(1, 42) ? nil : size)
+        let body = Body(
+            Tty: tty, Cmd: command, Env: environment, ConsoleSize: apiVersion < APIVersion(1, 42) ? nil : size, User: user, Privileged: privileged,
+            WorkingDir: workingDir)
         return try await send(
             Created.self, .POST, "/containers/\(Self.percentEncodeQuery(container))/exec", body: try Self.encode(body)
         ).Id

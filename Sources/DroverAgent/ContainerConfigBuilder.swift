@@ -68,6 +68,9 @@ public struct ContainerConfigBuilder: Sendable {
         labels[DroverLabel.service] = service
         labels[DroverLabel.release] = target.release
         labels[DroverLabel.configHash] = hash
+        if let hooks = spec.preStop, !hooks.isEmpty {
+            labels[Reconciler.preStopLabel] = String(decoding: Canonical.encode(hooks), as: UTF8.self)
+        }
         labels[DroverLabel.replica] = String(replica)
         config.labels = labels
         config.workingDir = spec.workingDir

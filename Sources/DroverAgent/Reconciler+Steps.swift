@@ -46,7 +46,10 @@ extension Reconciler {
         for (network, endpoint) in extraNetworks {
             try await engine.connectNetwork(network, container: id, aliases: endpoint.aliases, addresses: endpoint.ipamConfig)
         }
-        if start { try await engine.startContainer(id) }
+        if start {
+            try await engine.startContainer(id)
+            try await runPostStart(service: service, container: id, target: target)
+        }
     }
 
     /// Puts the files of the secrets and configs `service` mounts in place (after a reboot the
@@ -108,6 +111,7 @@ extension Reconciler {
             try await create(service: service, containerName: containerName, replica: replica, start: true, app: app, target: target, peers: peers)
         case .deleteContainer(let service, let id, _, let image, _):
             let grace = target?.services[service]?.stopTimeoutSeconds ?? 10
+            await runPreStop(container: id)
             try await engine.stopContainer(id, timeoutSeconds: grace)
             try await engine.removeContainer(id, force: true)
             releaseLock(app: app, service: service, target: target)
@@ -130,11 +134,14 @@ extension Reconciler {
                 try await engine.removeContainer(id, force: true)
                 throw error
             }
+            try await runPostStart(service: service, container: id, target: target)
         case .stopContainer(let service, let id, _):
             let grace = target?.services[service]?.stopTimeoutSeconds ?? 10
+            await runPreStop(container: id)
             try await engine.stopContainer(id, timeoutSeconds: grace)
         case .removeContainer(let service, let id, _, _):
             let grace = target?.services[service]?.stopTimeoutSeconds ?? 10
+            await runPreStop(container: id)
             try await engine.stopContainer(id, timeoutSeconds: grace)
             try await engine.removeContainer(id, force: true)
             releaseLock(app: app, service: service, target: target)

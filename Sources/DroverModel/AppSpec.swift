@@ -134,6 +134,10 @@ public struct ServiceSpec: Codable, Sendable, Equatable {
     public var stdinOpen: Bool?
     /// What `deploy` says to a swarm; only in releases of a fleet in cluster mode.
     public var swarm: SwarmDeploy?
+    /// Commands run in the container right after it starts (`post_start`).
+    public var postStart: [LifecycleHook]?
+    /// Commands run in the container before it is stopped (`pre_stop`).
+    public var preStop: [LifecycleHook]?
     /// Secrets mounted into the container.
     public var secrets: [AppFileMount]?
     /// Configs mounted into the container.
@@ -176,6 +180,30 @@ public struct ServiceSpec: Codable, Sendable, Equatable {
         public var retries: Int?
         /// Start period.
         public var startPeriod: Int64?
+    }
+
+    /// A command run in the service's container at a point of its life (`post_start`,
+    /// `pre_stop`), as `docker exec` runs it.
+    public struct LifecycleHook: Codable, Sendable, Equatable {
+        /// The command (exec form).
+        public var command: [String]
+        /// The user to run it as; nil for the container's.
+        public var user: String?
+        /// Run it privileged.
+        public var privileged: Bool?
+        /// Its working directory; nil for the container's.
+        public var workingDir: String?
+        /// Extra environment.
+        public var environment: [String: String]?
+
+        /// Creates a hook.
+        public init(command: [String], user: String? = nil, privileged: Bool? = nil, workingDir: String? = nil, environment: [String: String]? = nil) {
+            self.command = command
+            self.user = user
+            self.privileged = privileged
+            self.workingDir = workingDir
+            self.environment = environment
+        }
     }
 
     /// A ulimit.

@@ -54,13 +54,13 @@ public struct ComposeParser: Sendable {
         "read_only", "extra_hosts", "dns", "dns_search", "shm_size", "init", "container_name", "pull_policy", "platform",
         "logging", "profiles", "extends", "links", "deploy", "mem_limit", "mem_reservation", "cpus", "pids_limit",
         "security_opt", "pid", "ipc", "group_add", "tty", "stdin_open", "secrets", "configs", "scale", "device_cgroup_rules", "gpus",
-        "runtime",
+        "runtime", "post_start", "pre_stop",
     ]
 
     static let unsupportedServiceKeys: Set<String> = [
         "annotations", "attach", "blkio_config", "cpu_count", "cpu_percent", "cpu_shares", "cpu_period", "cpu_quota",
         "cpu_rt_runtime", "cpu_rt_period", "cpuset", "credential_spec", "cgroup", "cgroup_parent", "develop",
-        "dns_opt", "external_links", "isolation", "label_file", "post_start", "pre_stop",
+        "dns_opt", "external_links", "isolation", "label_file",
         "mac_address", "memswap_limit", "mem_swappiness", "models", "oom_kill_disable", "oom_score_adj", "provider",
         "storage_opt", "userns_mode", "uts", "use_api_socket", "volumes_from",
     ]

@@ -112,4 +112,42 @@ extension ServiceDecoder {
             throw ModelError(.invalidValue, at: path, line: value.line, "pull_policy '\(text)' must be always, missing, if_not_present, never or build")
         }
     }
+
+    /// `post_start` or `pre_stop`: a list of hooks, each a command with optional user,
+    /// privileged, working_dir and environment.
+    func lifecycleHooks(_ value: YAMLValue, path: String) throws(ModelError) -> [ServiceSpec.LifecycleHook] {
+        guard case .sequence(let items, _) = value else {
+            throw ModelError(
+                .invalidValue, at: path, line: value.line, "'\(path.split(separator: ".").last ?? "")' must be a list of hooks, each with 'command'")
+        }
+        var hooks: [ServiceSpec.LifecycleHook] = []
+        for (index, item) in items.enumerated() {
+            let itemPath = "\(path)[\(index)]"
+            guard case .mapping(let pairs, _) = item else {
+                throw ModelError(.invalidValue, at: itemPath, line: item.line, "a lifecycle hook must be a mapping with 'command'")
+            }
+            var hook = ServiceSpec.LifecycleHook(command: [])
+            for (key, field) in pairs where !key.hasPrefix("x-") {
+                let fieldPath = "\(itemPath).\(key)"
+                switch key {
+                case "command": hook.command = try ComposeValues.command(field, path: fieldPath)
+                case "user": hook.user = try ComposeValues.string(field, path: fieldPath)
+                case "privileged": hook.privileged = try ComposeValues.bool(field, path: fieldPath)
+                case "working_dir": hook.workingDir = try ComposeValues.string(field, path: fieldPath)
+                case "environment":
+                    let environment = try ComposeValues.keyValues(field, path: fieldPath, what: "environment", fallback: self.environment)
+                    hook.environment = environment.isEmpty ? nil : environment
+                default:
+                    throw ModelError(
+                        .unknownKey, at: fieldPath, line: field.line,
+                        "unknown lifecycle hook key '\(key)' (command, user, privileged, working_dir, environment)")
+                }
+            }
+            guard !hook.command.isEmpty else {
+                throw ModelError(.missing, at: itemPath, line: item.line, "a lifecycle hook needs a 'command'")
+            }
+            hooks.append(hook)
+        }
+        return hooks
+    }
 }

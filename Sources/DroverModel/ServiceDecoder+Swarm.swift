@@ -24,6 +24,8 @@ extension ServiceDecoder {
         "domainname": "Swarm services have no domain name",
         "pull_policy": "every node pulls the image the release pins",
         "scale": "a swarm reads the count from deploy.replicas; set it there",
+        "post_start": "a swarm runs no commands in a task's container; run it in the image's entrypoint",
+        "pre_stop": "a swarm runs no commands in a task's container; trap the stop signal in the image instead",
         "platform": "a swarm places tasks by the nodes' platforms: use a placement constraint such as node.platform.arch==aarch64",
     ]
 

@@ -127,6 +127,8 @@ struct ServiceDecoder {
             case "scale": scale = try replicaCount(value, key: "scale", path: path)
             case "tty": spec.tty = try ComposeValues.bool(value, path: path)
             case "stdin_open": spec.stdinOpen = try ComposeValues.bool(value, path: path)
+            case "post_start": spec.postStart = try lifecycleHooks(value, path: path)
+            case "pre_stop": spec.preStop = try lifecycleHooks(value, path: path)
             case "secrets": spec.secrets = try fileMounts(value, kind: .secret, path: path)
             case "configs": spec.configs = try fileMounts(value, kind: .config, path: path)
             default:
@@ -189,6 +191,8 @@ struct ServiceDecoder {
         if spec.dns?.isEmpty == true { spec.dns = nil }
         if spec.restart == "no" { spec.restart = nil }
         if spec.secrets?.isEmpty == true { spec.secrets = nil }
+        if spec.postStart?.isEmpty == true { spec.postStart = nil }
+        if spec.preStop?.isEmpty == true { spec.preStop = nil }
         if spec.configs?.isEmpty == true { spec.configs = nil }
     }
 

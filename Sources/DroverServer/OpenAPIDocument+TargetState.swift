@@ -89,6 +89,12 @@ extension OpenAPIDocument {
                 S.required("capabilities", S.array("Capability sets", of: strings)),
                 S.optional("options", options),
             ])
+        let hook = S.object(
+            "A lifecycle hook, run as docker exec runs a command", .response,
+            [
+                S.required("command", strings), S.optional("user", S.string("User")), S.optional("privileged", S.boolean("Privileged")),
+                S.optional("workingDir", S.string("Working directory")), S.optional("environment", S.map("Extra environment", of: S.string("Value"))),
+            ])
         let fileMount = S.object(
             "A secret or config mounted read-only into the container", .response,
             [
@@ -168,6 +174,8 @@ extension OpenAPIDocument {
                     S.integer(
                         "Containers of the service on the device (deploy.replicas, scale); absent is 1", minimum: 0, maximum: ServiceLimits.replicas.upperBound)
                 ),
+                S.optional("postStart", S.array("Commands run in the container right after it starts", of: hook)),
+                S.optional("preStop", S.array("Commands run in the container before it is stopped", of: hook)),
                 S.optional("secrets", S.array("Secrets mounted into the container", of: fileMount)),
                 S.optional("configs", S.array("Configs mounted into the container", of: fileMount)),
             ])

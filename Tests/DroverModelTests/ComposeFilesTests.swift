@@ -146,3 +146,43 @@ struct ComposeFilesTests {
         #expect(throws: ModelError.self) { try relative.validate(name: "app") }
     }
 }
+
+@Suite("Compose lifecycle hooks")
+struct LifecycleHookComposeTests {
+    @Test("post_start and pre_stop are read with command, user, privileged, working_dir and environment")
+    func hooks() throws {
+        let document = try ComposeParser().parse(
+            """
+            services:
+              web:
+                image: busybox
+                post_start:
+                  - command: ./warm-cache.sh
+                    user: root
+                    privileged: true
+                    working_dir: /app
+                    environment: [MODE=warm]
+                pre_stop:
+                  - command: ["./drain.sh", "--fast"]
+            """)
+        let web = try #require(document.app.services["web"])
+        #expect(web.postStart == [.init(command: ["./warm-cache.sh"], user: "root", privileged: true, workingDir: "/app", environment: ["MODE": "warm"])])
+        #expect(web.preStop == [.init(command: ["./drain.sh", "--fast"])])
+    }
+
+    @Test("a hook without a command, or with an unknown key, is refused where it is")
+    func refusals() {
+        for (text, phrase) in [
+            ("    post_start: [{user: root}]\n", "services.web.post_start[0]: a lifecycle hook needs a 'command'"),
+            ("    pre_stop: [{command: x, timeout: 3}]\n", "services.web.pre_stop[0].timeout: unknown lifecycle hook key 'timeout'"),
+            ("    post_start: ./x.sh\n", "must be a list of hooks"),
+        ] {
+            #expect(throws: ModelError.self) { try ComposeParser().parse("services:\n  web:\n    image: busybox\n" + text) }
+            do {
+                _ = try ComposeParser().parse("services:\n  web:\n    image: busybox\n" + text)
+            } catch {
+                #expect(error.description.contains(phrase), "\(error)")
+            }
+        }
+    }
+}

@@ -121,7 +121,7 @@ struct CorpusTests {
         "37-getsentry-self-hosted.yml": "not set",
         "40-immich-app-immich-dev.yml": "env_file '.env'",
         "42-thingsboard-thingsboard.yml": "env_file 'tb-js-executor.env'",
-        "43-fixture-compose-spec-compose-go-web-stack.yml": "uses 'post_start'",
+        "43-fixture-compose-spec-compose-go-web-stack.yml": "runs 2 replicas; only one container can hold a host port",
         "45-PostHog-posthog-hobby.yml": "'extends' from file 'docker-compose.base.yml'",
     ]
 
