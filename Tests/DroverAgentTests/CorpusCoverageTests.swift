@@ -102,8 +102,8 @@ struct CorpusCoverageTests {
     /// Real files Drover still refuses with their inputs present, with what the error must say.
     /// `README.md` ("What Drover does not run, and why") lists the same files.
     static let notRun: [String: String] = [
-        // Its networks use the overlay driver: they exist only on a Swarm (as a cluster fleet's
-        // stack it is refused for its top-level configs, which stacks do not carry yet).
+        // Its networks use the overlay driver: they exist only on a Swarm (a cluster fleet runs
+        // it as a stack, its configs as Swarm configs: SwarmComposeTests).
         "30-stefanprodan-swarmprom.yml": "uses driver 'overlay', which needs a Swarm",
         "43-fixture-compose-spec-compose-go-web-stack.yml": "uses 'post_start'",
     ]
