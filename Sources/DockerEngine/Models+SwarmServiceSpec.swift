@@ -121,6 +121,10 @@ public struct SwarmServiceSpec: Codable, Sendable, Equatable {
         public var openStdin: Bool?
         /// Resource limits of the process.
         public var ulimits: [Ulimit]?
+        /// Swarm secrets mounted as files.
+        public var secrets: [SecretReference]?
+        /// Swarm configs mounted as files.
+        public var configs: [ConfigReference]?
 
         /// Creates a container spec.
         public init(
@@ -160,7 +164,7 @@ public struct SwarmServiceSpec: Codable, Sendable, Equatable {
             case user = "User", groups = "Groups", mounts = "Mounts", stopSignal = "StopSignal", stopGracePeriod = "StopGracePeriod"
             case healthCheck = "HealthCheck", hosts = "Hosts", dnsConfig = "DNSConfig", initProcess = "Init", sysctls = "Sysctls"
             case capabilityAdd = "CapabilityAdd", capabilityDrop = "CapabilityDrop", readOnly = "ReadOnly", tty = "TTY"
-            case openStdin = "OpenStdin", ulimits = "Ulimits"
+            case openStdin = "OpenStdin", ulimits = "Ulimits", secrets = "Secrets", configs = "Configs"
         }
     }
 

@@ -44,7 +44,8 @@ extension ClusterMember {
         return node.status.state == .down
     }
 
-    /// The release as a stack: networks, then services created, updated or removed.
+    /// The release as a stack: networks, secrets and configs, then services created, updated
+    /// or removed, then the secrets and configs no service uses any more.
     func keepStack(_ target: ClusterTarget) async {
         guard let stack = target.stack else { return }
         await keepNetworks(stack, cluster: target.id)
@@ -55,13 +56,24 @@ extension ClusterMember {
             note("listing the stack's services failed", error)
             return
         }
+        guard let files = await clusterFiles(cluster: target.id) else { return }
+        let fileIDs = await keepFiles(stack, cluster: target.id, existing: files)
         var byName: [String: SwarmService] = [:]
         for service in existing {
             if let name = service.spec.labels?[StackServices.serviceLabel] { byName[name] = service }
         }
         for (name, service) in stack.services.sorted(by: { $0.key < $1.key }) {
-            let spec = StackServices.spec(name, service, stack: stack, cluster: target.id)
+            var spec = StackServices.spec(name, service, stack: stack, cluster: target.id)
             let hash = spec.labels?[StackServices.specHashLabel] ?? ""
+            var remembered = memory[name] ?? StackPlan.Memory()
+            // A service whose secrets or configs the swarm does not have yet keeps its current
+            // spec; the server hears what it waits for.
+            let absent = StackFiles.resolve(&spec, ids: fileIDs)
+            if let waiting = StackFiles.waiting(service, stack: stack) ?? (absent.isEmpty ? nil : "waits for swarm objects \(absent.joined(separator: ", "))") {
+                remembered.deployError = waiting
+                memory[name] = remembered
+                continue
+            }
             let existing = byName[name]
             let current = existing.map { service in
                 StackPlan.Current(
@@ -69,7 +81,6 @@ extension ClusterMember {
                     rolledBack: service.updateStatus?.state?.rawValue.hasPrefix("rollback") == true)
             }
             let due = credentialsSent[name].map { ContinuousClock.now - $0 >= Self.authRefresh } ?? true
-            var remembered = memory[name] ?? StackPlan.Memory()
             let action = StackPlan.action(hash: hash, release: stack.release, current: current, memory: remembered, credentialsDue: due)
             do {
                 switch (action, existing) {
@@ -124,6 +135,7 @@ extension ClusterMember {
                 note("removing service \(name) failed; will retry", error)
             }
         }
+        await removeUnusedFiles(stack, existing: files, services: existing)
     }
 
     private func keepNetworks(_ stack: ClusterTarget.Stack, cluster: String) async {

@@ -59,6 +59,8 @@ enum StackServices {
         container.tty = service.tty
         container.openStdin = service.stdinOpen
         container.ulimits = service.ulimits?.sorted { $0.key < $1.key }.map { SwarmServiceSpec.Ulimit(name: $0.key, soft: $0.value.soft, hard: $0.value.hard) }
+        // By object name, which carries the value's version: a new value is a new spec.
+        (container.secrets, container.configs) = StackFiles.references(service, stack: stack)
 
         let deploy = service.swarm ?? SwarmDeploy()
         var template = SwarmServiceSpec.TaskTemplate(containerSpec: container)

@@ -60,6 +60,11 @@ public struct ClusterTarget: Codable, Sendable, Equatable {
         public var networks: [String: NetworkSpec]?
         /// Named volumes by the document's name.
         public var volumes: [String: VolumeSpec]?
+        /// Secrets by the document's name, each with the version of its value; the leader makes
+        /// each version a Swarm secret, with the value it fetches as a device fetches its own.
+        public var secrets: [String: AppFile]?
+        /// Configs by the document's name, each with the version of its value.
+        public var configs: [String: AppFile]?
 
         /// Creates a stack.
         public init(
@@ -70,6 +75,15 @@ public struct ClusterTarget: Codable, Sendable, Equatable {
             self.services = services
             self.networks = networks
             self.volumes = volumes
+        }
+
+        /// The stack as an app: what is checked, and what the server reads to give a manager
+        /// the values the stack mounts.
+        public var app: AppTarget {
+            var app = AppTarget(release: release, services: services, networks: networks, volumes: volumes)
+            app.secrets = secrets
+            app.configs = configs
+            return app
         }
     }
 
@@ -118,8 +132,7 @@ public struct ClusterTarget: Codable, Sendable, Equatable {
             throw ModelError(.missing, at: "cluster.join", "joining needs a token and at least one manager address")
         }
         if let stack {
-            try AppTarget(release: stack.release, services: stack.services, networks: stack.networks, volumes: stack.volumes)
-                .validate(name: stack.namespace)
+            try stack.app.validate(name: stack.namespace)
         }
     }
 }

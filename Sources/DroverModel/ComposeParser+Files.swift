@@ -3,18 +3,13 @@ import Foundation
 /// Top-level `secrets` and `configs`, and the services' mounts of them.
 extension ComposeParser {
     /// Reads both sections into `app` and checks that every service mounts only what is declared.
+    /// A Swarm stack reads them the same way: its leader makes them Swarm secrets and configs.
     /// Returns the inline `content` of each config that has one (interpolated): the server
     /// stores it like any other value, so the app itself holds no values.
     func parseFiles(_ top: YAMLValue, into app: inout AppSpec) throws(ModelError) -> [String: String] {
         var contents: [String: String] = [:]
         for kind in AppFileKind.allCases {
             let declared = try parseFileSection(top[kind.section], kind: kind, contents: &contents)
-            if swarm, let node = top[kind.section], !declared.isEmpty {
-                throw ModelError(
-                    .unsupported, at: kind.section, line: node.line,
-                    "top-level '\(kind.section)' is not carried to a Swarm stack yet; run this release on a fleet of single devices, or use environment variables"
-                )
-            }
             if kind == .secret { app.secrets = declared.isEmpty ? nil : declared } else { app.configs = declared.isEmpty ? nil : declared }
             for (service, spec) in app.services.sorted(by: { $0.key < $1.key }) {
                 var targets: [String: Int] = [:]

@@ -68,6 +68,8 @@ enum ClusterPlan {
         var variables: [ScopedVariable]
         /// The devices' architectures (Drover's words: amd64, arm64, arm), where known.
         var architectures: [String: String] = [:]
+        /// The versions of the fleet's own secrets and configs: "kind/name" → version.
+        var fleetFiles: [String: String] = [:]
     }
 
     /// The device's part: its role; for the first manager, to form the swarm until its tokens
@@ -104,9 +106,11 @@ enum ClusterPlan {
     }
 
     /// The stack a release is: its services with their images pinned (an index where the
-    /// image has several platforms, so each node pulls its own) and the fleet's variables.
+    /// image has several platforms, so each node pulls its own), the fleet's variables, and
+    /// the versions of its secrets and configs (an external one's as the fleet has it now).
     static func stack(_ release: ReleaseRecord, _ inputs: Inputs) -> ClusterTarget.Stack {
         var app = release.app
+        TargetBuilder.fillExternalVersions(&app, fleetFiles: inputs.fleetFiles)
         for (name, pin) in release.pins where app.services[name] != nil {
             app.services[name]?.image = pin.reference
         }
@@ -119,8 +123,11 @@ enum ClusterPlan {
                 app.services[name]?.environment = environment.isEmpty ? nil : environment
             }
         }
-        return ClusterTarget.Stack(
+        var stack = ClusterTarget.Stack(
             namespace: inputs.fleetName, release: release.id, services: app.services, networks: app.networks, volumes: app.volumes)
+        stack.secrets = app.secrets
+        stack.configs = app.configs
+        return stack
     }
 
     /// The addresses of the managers that are in the swarm, `host:2377`: the leader first,

@@ -104,7 +104,9 @@ struct FleetFiles: Sendable {
     }
 
     /// The values the device's current target mounts, at the versions it names, and no others:
-    /// a device of another fleet, or one whose release does not mount a value, gets none.
+    /// a device of another fleet, or one whose release does not mount a value, gets none. A
+    /// manager of a cluster gets those its stack mounts (the swarm's leader makes them Swarm
+    /// secrets and configs, and leadership may move to any manager); a worker gets none.
     func forDevice(uuid: String, fleetID: String) async throws(ServerError) -> API.DeviceFiles {
         let served = try await targets.target(device: uuid)
         let target: TargetState
@@ -113,8 +115,10 @@ struct FleetFiles: Sendable {
         } catch {
             throw ServerError(.internalFailure, "the device's own target does not decode: \(error)")
         }
+        var apps = target.apps
+        if let cluster = target.cluster, cluster.role == .manager, let stack = cluster.stack { apps[stack.namespace] = stack.app }
         var out: [API.DeviceFile] = []
-        for (app, appTarget) in target.apps.sorted(by: { $0.key < $1.key }) {
+        for (app, appTarget) in apps.sorted(by: { $0.key < $1.key }) {
             for kind in AppFileKind.allCases {
                 let used = Set(appTarget.services.values.flatMap { kind.mounts(of: $0).map(\.source) })
                 guard !used.isEmpty else { continue }

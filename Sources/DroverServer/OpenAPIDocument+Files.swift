@@ -48,7 +48,9 @@ extension OpenAPIDocument {
         } + [
             Operation(
                 method: "get", path: "/v1/device/files", id: "deviceFiles",
-                summary: "The values of the secrets and configs the calling device's target mounts, at the versions it names, and no others",
+                summary:
+                    "The values of the secrets and configs the calling device's target mounts, at the versions it names, and no others "
+                    + "(a cluster's manager: those its stack mounts)",
                 caller: .device, responses: ["200": json("The values", S.ref("DeviceFiles"))])
         ]
 

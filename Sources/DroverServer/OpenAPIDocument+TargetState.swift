@@ -238,6 +238,8 @@ extension OpenAPIDocument {
                             S.required("services", S.map("Services by name", of: service)),
                             S.optional("networks", S.map("Networks by the document's name", of: network)),
                             S.optional("volumes", S.map("Named volumes by the document's name", of: volume)),
+                            S.optional("secrets", S.map("Secrets by the document's name; the leader makes each version a Swarm secret", of: appFile)),
+                            S.optional("configs", S.map("Configs by the document's name; the leader makes each version a Swarm config", of: appFile)),
                         ])),
                 S.optional("nodes", S.map("Managers: the fleet's nodes by node ID", of: node)),
             ])

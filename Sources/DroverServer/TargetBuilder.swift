@@ -65,16 +65,7 @@ struct TargetBuilder: Sendable {
                 app.services[name]?.environment = environment.isEmpty ? nil : environment
             }
         }
-        // A release's own secrets and configs carry their versions; an external one is the
-        // fleet's, whose value may change under the release: its version is looked up now.
-        let fleetFiles = snapshot.fleetFiles[fleet.id] ?? [:]
-        for kind in AppFileKind.allCases {
-            var files = app.files(kind)
-            for (name, file) in files where file.source == .external {
-                files[name]?.version = fleetFiles["\(kind.rawValue)/\(file.storedName(name))"] ?? "missing"
-            }
-            if kind == .secret { app.secrets = files.isEmpty ? nil : files } else { app.configs = files.isEmpty ? nil : files }
-        }
+        Self.fillExternalVersions(&app, fleetFiles: snapshot.fleetFiles[fleet.id] ?? [:])
         var target = AppTarget(release: release.id, app: app)
         let commands = snapshot.commands[uuid] ?? DeviceCommands()
         var restarts = commands.serviceRestarts
@@ -86,6 +77,19 @@ struct TargetBuilder: Sendable {
         target.retries = commands.retries > 0 ? commands.retries : nil
         target.stopped = snapshot.stopped[uuid]
         return ServedTarget(TargetState(apps: [fleet.name: target], config: config))
+    }
+
+    /// A release's own secrets and configs carry their versions; an external one is the
+    /// fleet's, whose value may change under the release: its version is looked up now
+    /// (`fleetFiles`: "kind/name" → version), and is `missing` while the fleet has none.
+    static func fillExternalVersions(_ app: inout AppSpec, fleetFiles: [String: String]) {
+        for kind in AppFileKind.allCases {
+            var files = app.files(kind)
+            for (name, file) in files where file.source == .external {
+                files[name]?.version = fleetFiles["\(kind.rawValue)/\(file.storedName(name))"] ?? "missing"
+            }
+            if kind == .secret { app.secrets = files.isEmpty ? nil : files } else { app.configs = files.isEmpty ? nil : files }
+        }
     }
 
     /// The image a device runs for a pinned service: its platform's own manifest. A device of a

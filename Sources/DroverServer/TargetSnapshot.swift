@@ -94,6 +94,7 @@ struct TargetSnapshot: Sendable {
                     cluster: cluster, fleetName: fleet.name,
                     members: Dictionary(own.map { ($0.deviceUUID, $0) }, uniquingKeysWith: { first, _ in first }), tags: tags, tokens: tokens,
                     release: offered[fleet.id], variables: (env[fleet.id] ?? []).filter { $0.deviceUUID.isEmpty }.map(\.scoped))
+                inputs.fleetFiles = fleetFiles[fleet.id] ?? [:]
                 inputs.architectures = Dictionary(
                     devices.compactMap { uuid in self.devices[uuid]?.platform.map { (uuid, $0.architecture) } }, uniquingKeysWith: { first, _ in first })
                 clusters[fleet.id] = inputs

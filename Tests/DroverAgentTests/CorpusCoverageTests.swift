@@ -102,8 +102,8 @@ struct CorpusCoverageTests {
     /// Real files Drover still refuses with their inputs present, with what the error must say.
     /// `README.md` ("What Drover does not run, and why") lists the same files.
     static let notRun: [String: String] = [
-        // Its networks use the overlay driver: they exist only on a Swarm (as a cluster fleet's
-        // stack it is refused for its top-level configs, which stacks do not carry yet).
+        // Its networks use the overlay driver: they exist only on a Swarm (a cluster fleet runs
+        // it as a stack, its configs as Swarm configs: SwarmComposeTests).
         "30-stefanprodan-swarmprom.yml": "uses driver 'overlay', which needs a Swarm",
         // Two replicas on one fixed host port: docker compose up fails on the second one too
         // ("port is already allocated"); one device has one port 8080.

@@ -104,10 +104,35 @@ struct ComposeFilesTests {
         #expect(found?.description.contains(phrase) == true, "\(String(describing: found))")
     }
 
-    @Test("a Swarm stack refuses them, saying so")
-    func swarm() {
-        let found = error("services: {app: {image: busybox, secrets: [db]}}\nsecrets: {db: {file: ./a}}", swarm: true)
-        #expect(found?.description.contains("not carried to a Swarm stack yet") == true, "\(String(describing: found))")
+    @Test("a Swarm stack reads them as a device does, and still refuses a secret-store driver")
+    func swarm() throws {
+        let document = try parse(
+            """
+            services:
+              app:
+                image: busybox
+                secrets: [db, {source: token, target: api-token, uid: "1000", mode: 0400}]
+                configs: [{source: settings, target: /etc/app.conf}]
+            secrets:
+              db: {file: ./db.txt}
+              token: {external: true}
+            configs:
+              settings: {content: "level=info"}
+            """, swarm: true)
+        #expect(document.app.secrets?["db"] == AppFile(source: .file, from: "./db.txt"))
+        #expect(document.app.secrets?["token"] == AppFile(source: .external))
+        #expect(document.inlineConfigs == ["settings": "level=info"])
+        let service = try #require(document.app.services["app"])
+        #expect(
+            service.secrets == [
+                AppFileMount(source: "db", target: "/run/secrets/db"),
+                AppFileMount(source: "token", target: "/run/secrets/api-token", uid: "1000", mode: 0o400),
+            ])
+        #expect(service.configs == [AppFileMount(source: "settings", target: "/etc/app.conf")])
+        for key in ["driver: vault", "template_driver: golang"] {
+            let found = error("services: {app: {image: busybox, secrets: [db]}}\nsecrets: {db: {file: ./a, \(key)}}", swarm: true)
+            #expect(found?.description.contains("Swarm secret-store setting") == true, "\(String(describing: found))")
+        }
     }
 
     @Test("a value's new version changes the config hash of exactly the services that mount it")

@@ -113,4 +113,13 @@ struct SwarmComposeTests {
             "\(error)".contains("deploy.replicas")
         }
     }
+
+    @Test("stefanprodan/swarmprom runs as a stack unchanged: its top-level configs and their mounts are kept")
+    func swarmpromConfigs() throws {
+        let app = try Self.stack(try Corpus.text("real", "30-stefanprodan-swarmprom.yml"))
+        #expect(app.configs?["caddy_config"] == AppFile(source: .file, from: "./caddy/Caddyfile"))
+        #expect(app.configs?["dockerd_config"] == AppFile(source: .file, from: "./dockerd-exporter/Caddyfile"))
+        #expect(app.services["caddy"]?.configs == [AppFileMount(source: "caddy_config", target: "/etc/caddy/Caddyfile")])
+        #expect(app.networks?["net"]?.driver == "overlay")
+    }
 }

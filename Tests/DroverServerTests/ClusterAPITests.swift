@@ -120,6 +120,47 @@ struct ClusterAPITests {
         }
     }
 
+    @Test("a stack's secrets and configs: versioned as for devices, every manager gets the values its stack mounts, a worker none")
+    func stackFiles() async throws {
+        let server = try await TestServer.start()
+        try await server.test { client in
+            let nodes = try await Self.rack(client, count: 2)
+            #expect(try await client.call(.post, "/v1/clusters", json: #"{"name": "lab", "fleet": "rack", "managers": 1}"#).status == .created)
+            let token = Data("fleet-token-1".utf8).base64EncodedString()
+            #expect(try await client.call(.put, "/v1/fleets/rack/secrets/token", json: #"{"value": "\#(token)"}"#).status == .ok)
+            let compose =
+                #"services:\n  web:\n    image: busybox:1\n    secrets: [db, token]\n    configs: [{source: site, target: /etc/site.conf}]\nsecrets:\n  db: {file: ./db.txt}\n  token: {external: true}\nconfigs:\n  site: {content: hello}\n"#
+            let db = Data("db-password".utf8).base64EncodedString()
+            let made = try await client.call(.post, "/v1/fleets/rack/releases", json: #"{"compose": "\#(compose)", "secrets": {"db": "\#(db)"}}"#)
+            #expect(made.status == .created, "\(made.body)")
+            #expect(!made.body.contains("db-password") && !made.body.contains(db))
+
+            let target = try await Self.target(client, nodes[0])
+            let manager = target.cluster?.role == .manager ? nodes[0] : nodes[1]
+            let worker = target.cluster?.role == .manager ? nodes[1] : nodes[0]
+            let stack = try #require(try await Self.target(client, manager).cluster?.stack)
+            let versions = [stack.secrets?["db"]?.version, stack.secrets?["token"]?.version, stack.configs?["site"]?.version]
+            #expect(versions.allSatisfy { ($0?.count ?? 0) == 32 }, "\(versions)")
+
+            let files = try await client.decode(API.DeviceFiles.self, .get, "/v1/device/files", token: manager.device.apiKey).files
+            let byName = Dictionary(uniqueKeysWithValues: files.map { ("\($0.kind.rawValue)/\($0.name)", $0) })
+            #expect(byName.count == 3 && files.allSatisfy { $0.app == "rack" })
+            #expect(byName["secret/db"]?.value == db && byName["secret/db"]?.version == stack.secrets?["db"]?.version)
+            #expect(byName["secret/token"]?.value == token && byName["config/site"]?.value == Data("hello".utf8).base64EncodedString())
+            let workerFiles = try await client.decode(API.DeviceFiles.self, .get, "/v1/device/files", token: worker.device.apiKey)
+            #expect(workerFiles.files.isEmpty, "a worker deploys nothing and gets no value")
+
+            // A new fleet value changes its version in the stack, and only its own.
+            let rotated = Data("fleet-token-2".utf8).base64EncodedString()
+            #expect(try await client.call(.put, "/v1/fleets/rack/secrets/token", json: #"{"value": "\#(rotated)"}"#).status == .ok)
+            let after = try #require(try await Self.target(client, manager).cluster?.stack)
+            #expect(after.secrets?["token"]?.version != stack.secrets?["token"]?.version)
+            #expect(after.secrets?["db"] == stack.secrets?["db"] && after.configs == stack.configs)
+            let fetched = try await client.decode(API.DeviceFiles.self, .get, "/v1/device/files", token: manager.device.apiKey).files
+            #expect(fetched.first { $0.name == "token" }?.value == rotated)
+        }
+    }
+
     @Test("a manager's observations: a node down, back, and every task running again become events once; a Swarm rollback fails the release")
     func observations() async throws {
         let server = try await TestServer.start()
