@@ -12,6 +12,9 @@ public actor AppFileVault {
     private let fetch: @Sendable () async throws -> [API.DeviceFile]
     /// Values by ``key(app:kind:name:version:)``.
     private var values: [String: Data] = [:]
+    /// When ``readiness(app:target:)`` last asked the server, and why a value was missing then.
+    private var lastAsked: ContinuousClock.Instant?
+    private var lastAnswer = ""
 
     /// A vault under `root`, fetching with `fetch`.
     public init(root: String, fetch: @escaping @Sendable () async throws -> [API.DeviceFile]) {
@@ -83,21 +86,68 @@ public actor AppFileVault {
         }
     }
 
-    /// Removes the app's files that `target` no longer mounts (all of them for nil), and the
-    /// values held for them.
+    /// The services of `target` whose values cannot be had now, and why. A value is had when it
+    /// is held, or its file is still on the tmpfs (an agent restarted without a reboot), or the
+    /// server gives it (asked once).
+    public func readiness(app: String, target: AppTarget) async -> [String: String] {
+        var missing: [(service: String, kind: AppFileKind, mount: AppFileMount, version: String)] = []
+        var out: [String: String] = [:]
+        for (service, spec) in target.services.sorted(by: { $0.key < $1.key }) {
+            for kind in AppFileKind.allCases {
+                for mount in kind.mounts(of: spec) {
+                    let version = target.files(kind)[mount.source]?.version ?? ""
+                    guard !version.isEmpty, version != "missing" else {
+                        out[service] = out[service] ?? "\(kind.rawValue) '\(mount.source)' is not on the server"
+                        continue
+                    }
+                    let key = Self.key(app: app, kind: kind, name: mount.source, version: version)
+                    if values[key] != nil { continue }
+                    let path = AppFileLayout.path(root: root, app: app, kind: kind, mount: mount, version: version)
+                    if let kept = FileManager.default.contents(atPath: path) {
+                        values[key] = kept
+                        continue
+                    }
+                    missing.append((service, kind, mount, version))
+                }
+            }
+        }
+        guard !missing.isEmpty else { return out }
+        var reason = "the server did not give it"
+        // Planning looks again every quarter second; the server is asked at most every 5 s.
+        if let last = lastAsked, ContinuousClock.now - last < .seconds(5) {
+            reason = lastAnswer
+        } else {
+            lastAsked = ContinuousClock.now
+            do {
+                for file in try await fetch() {
+                    guard let value = Data(base64Encoded: file.value), value.count <= API.Limits.fileValue else { continue }
+                    values[Self.key(app: file.app, kind: file.kind, name: file.name, version: file.version)] = value
+                }
+            } catch {
+                reason = "the server cannot be reached (\(error))"
+            }
+            lastAnswer = reason
+        }
+        for item in missing where values[Self.key(app: app, kind: item.kind, name: item.mount.source, version: item.version)] == nil {
+            out[item.service] = out[item.service] ?? "\(item.kind.rawValue) '\(item.mount.source)': \(reason)"
+        }
+        return out
+    }
+
+    /// Removes the app's files that `target` no longer mounts (all of them for nil) from the
+    /// tmpfs; the values stay in memory for a rollback.
     public func prune(app: String, target: AppTarget?) {
         var keep: Set<String> = []
-        var keepKeys: Set<String> = []
         for spec in target?.services.values ?? [:].values {
             for kind in AppFileKind.allCases {
                 for mount in kind.mounts(of: spec) {
                     let version = target?.files(kind)[mount.source]?.version ?? ""
                     keep.insert(AppFileLayout.path(root: root, app: app, kind: kind, mount: mount, version: version))
-                    keepKeys.insert(Self.key(app: app, kind: kind, name: mount.source, version: version))
                 }
             }
         }
-        values = values.filter { !$0.key.hasPrefix("\(app)/") || keepKeys.contains($0.key) }
+        // Values stay in memory: a rollback to the last good release needs its values again,
+        // and the server may no longer serve them (a rotated fleet value).
         let directory = "\(root)/\(app)"
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where !keep.contains("\(directory)/\(name)") {
             try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")

@@ -19,6 +19,9 @@ public struct EngineSnapshot: Sendable, Equatable {
     public var handoverSignals: Set<String>
     /// Unix time of the observation, for hand-over timeouts.
     public var now: Int64
+    /// Services whose secrets or configs the device cannot have now, and why: nothing of theirs
+    /// is replaced, created or started until it can, so what runs keeps running.
+    public var unavailable: [String: String] = [:]
 
     /// Creates a snapshot.
     public init(

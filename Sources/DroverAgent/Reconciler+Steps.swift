@@ -63,6 +63,16 @@ extension Reconciler {
         try await files.prepare(app: app, service: service, target: target)
     }
 
+    /// The services of `target` whose secrets and configs this device cannot have now, and why.
+    func unavailableFiles(app: String, target: AppTarget) async -> [String: String] {
+        let mounting = target.services.filter { $0.value.secrets != nil || $0.value.configs != nil }
+        guard !mounting.isEmpty else { return [:] }
+        guard let files = options.files else {
+            return mounting.mapValues { _ in "only an agent run against a server can fetch and keep secrets and configs" }
+        }
+        return await files.readiness(app: app, target: target)
+    }
+
     /// A lock file dies with the container that held it: after a forced update removed the
     /// holder, its lock must not hold back every later update. (In a hand-over the new
     /// container may already hold the lock, so it stays.)

@@ -254,6 +254,7 @@ extension Reconciler {
                 if let image = service.image, !pulled.contains(image) { snapshot.images[image] = nil }
             }
             snapshot.now = Int64(Date().timeIntervalSince1970)
+            if let target { snapshot.unavailable = await unavailableFiles(app: app, target: target) }
             if let directory = runtimeDirectory(app: app) {
                 let files = FileManager.default
                 snapshot.locks = ((try? files.contentsOfDirectory(atPath: directory + "/locks")) ?? [])

@@ -114,6 +114,12 @@ public struct ReleasePlanner: Sendable {
                     plan.steps.append(.removeContainer(service: service, id: container.id, containerName: container.name, reason: reason))
                 }
             }
+            // Without its secrets and configs a service keeps what runs: nothing of it is
+            // replaced, created or started until the device has them.
+            if let reason = current.unavailable[service], !stopped.contains(service), replicas.slots.contains(where: { !($0.keep?.isUp ?? false) }) {
+                plan.waiting.append("\(service) waits for its secrets and configs: \(reason)")
+                continue
+            }
             // A service whose restart policy keeps it running is started again when it is
             // found exited (an engine restart that did not bring it back); any other exited
             // container with an exit code has run to completion.

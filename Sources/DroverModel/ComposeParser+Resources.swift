@@ -131,7 +131,7 @@ extension ComposeParser {
         let allowed = name.unicodeScalars.allSatisfy { scalar in
             scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || scalar == "." || scalar == "_" || scalar == "-")
         }
-        guard !name.isEmpty, allowed else {
+        guard !name.isEmpty, allowed, name != ".", name != ".." else {
             throw ModelError(
                 .invalidValue, at: path, line: line, "\(kind) name '\(name)' may hold only letters, digits, '.', '_' and '-' (^[a-zA-Z0-9._-]+$)")
         }

@@ -100,8 +100,19 @@ public struct AppTarget: Codable, Sendable, Equatable {
     /// Checks what the agent needs and a hand-written target might lack, and every number
     /// against what the engine accepts: a target arrives as JSON and may carry anything.
     public func validate(name: String) throws(ModelError) {
-        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }) else {
-            throw ModelError(.invalidValue, at: "apps", "app name '\(name)' must use only letters, digits, '.', '_' and '-'")
+        guard !name.isEmpty, name != ".", name != "..", name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") })
+        else {
+            throw ModelError(.invalidValue, at: "apps", "app name '\(name)' must use only letters, digits, '.', '_' and '-', and be neither '.' nor '..'")
+        }
+        // Names and versions of secrets and configs name files on the device's tmpfs.
+        for kind in AppFileKind.allCases {
+            for (file, definition) in files(kind) {
+                let path = "apps.\(name).\(kind.section).\(file)"
+                try ComposeParser.validateResourceName(file, kind: kind.rawValue, at: path, line: nil)
+                if let version = definition.version, version.isEmpty || version.count > 64 || !version.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+                    throw ModelError(.invalidValue, at: "\(path).version", "version '\(version)' must be 1-64 letters and digits")
+                }
+            }
         }
         guard services.count <= API.Limits.reportedServices else {
             throw ModelError(

@@ -53,5 +53,7 @@ extension ControlPlane {
         else {
             throw ServerError(.badRequest, "\(what) '\(name)' must be 1-64 letters, digits, '.', '_' or '-'")
         }
+        // A fleet's name names directories on its devices: '.' and '..' would name others.
+        guard name != ".", name != ".." else { throw ServerError(.badRequest, "\(what) '\(name)' must not be '.' or '..'") }
     }
 }

@@ -84,6 +84,10 @@ struct FleetFiles: Sendable {
                     continue
                 case .content:
                     value = Data((inline[name] ?? "").utf8)
+                    guard value.count <= API.Limits.fileValue else {
+                        throw ServerError(
+                            .invalidCompose, "\(kind.section).\(name).content holds \(value.count) bytes; a value holds at most \(API.Limits.fileValue)")
+                    }
                 case .file, .environment:
                     guard let given = values[name] else {
                         let from = file.source == .file ? "file '\(file.from ?? "")'" : "environment variable \(file.from ?? "")"
@@ -115,10 +119,26 @@ struct FleetFiles: Sendable {
         } catch {
             throw ServerError(.internalFailure, "the device's own target does not decode: \(error)")
         }
-        var apps = target.apps
-        if let cluster = target.cluster, cluster.role == .manager, let stack = cluster.stack { apps[stack.namespace] = stack.app }
+        var apps = target.apps.sorted(by: { $0.key < $1.key }).map { (app: $0.key, target: $0.value) }
+        if let cluster = target.cluster, cluster.role == .manager, let stack = cluster.stack { apps.append((stack.namespace, stack.app)) }
+        // A device that rolled back runs the last good release, not its target's: it gets that
+        // release's own values too (a release of its fleet that it reports running).
+        if let (appName, current) = apps.first, target.cluster == nil {
+            let report = try await store.device(uuid: uuid).report
+            let running = Set([report?.release].compactMap { $0 } + (report?.services ?? [:]).values.compactMap(\.release))
+            for release in running.sorted() where release != current.release {
+                guard let record = try? await store.release(id: release), record.fleetID == fleetID, !record.stack else { continue }
+                var versions: [String: String] = [:]
+                for kind in AppFileKind.allCases {
+                    for file in try await store.appFiles(fleetID: fleetID, release: "", kind: kind) { versions["\(kind.rawValue)/\(file.name)"] = file.version }
+                }
+                var spec = record.app
+                TargetBuilder.fillExternalVersions(&spec, fleetFiles: versions)
+                apps.append((appName, AppTarget(release: release, app: spec)))
+            }
+        }
         var out: [API.DeviceFile] = []
-        for (app, appTarget) in apps.sorted(by: { $0.key < $1.key }) {
+        for (app, appTarget) in apps {
             for kind in AppFileKind.allCases {
                 let used = Set(appTarget.services.values.flatMap { kind.mounts(of: $0).map(\.source) })
                 guard !used.isEmpty else { continue }
@@ -141,7 +161,7 @@ struct FleetFiles: Sendable {
         _ value: Data, fleetID: String, release: String, kind: AppFileKind, name: String, createdAt: Double, now: Double
     ) throws(ServerError) -> AppFileRecord {
         var record = AppFileRecord(
-            fleetID: fleetID, release: release, kind: kind, name: name, sealed: "", version: box.fingerprint(value, purpose: kind.rawValue),
+            fleetID: fleetID, release: release, kind: kind, name: name, sealed: "", version: box.fingerprint(value, purpose: "\(kind.rawValue) \(fleetID) \(name)"),
             size: value.count, createdAt: createdAt, updatedAt: now)
         record.sealed = try box.seal(data: value, context: record.sealingContext)
         return record
