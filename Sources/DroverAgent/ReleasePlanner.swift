@@ -115,9 +115,10 @@ public struct ReleasePlanner: Sendable {
                 }
             }
             // Without its secrets and configs a service keeps what runs: nothing of it is
-            // replaced, created or started until the device has them.
+            // replaced, created or started until the device has them. The convergence ends
+            // there (the rest done), so the next round brings the newest target and asks again.
             if let reason = current.unavailable[service], !stopped.contains(service), replicas.slots.contains(where: { !($0.keep?.isUp ?? false) }) {
-                plan.waiting.append("\(service) waits for its secrets and configs: \(reason)")
+                plan.blocked.append("\(service) waits for its secrets and configs: \(reason)")
                 continue
             }
             // A service whose restart policy keeps it running is started again when it is

@@ -9,6 +9,8 @@ import Foundation
 /// the document exactly as the CLI did.
 struct ReleaseInputs {
     var document: ComposeDocument
+    /// The environment the document was read with: the CLI's, then the `.env` beside it.
+    var environment: [String: String]
     var variables: [String: String]
     var files: [String: String]
     var profiles: [String]
@@ -39,7 +41,8 @@ struct ReleaseInputs {
         var names = DotEnv.references(in: text)
         for content in files.values { names.formUnion(DotEnv.references(in: content)) }
         let variables = environment.filter { names.contains($0.key) }
-        return ReleaseInputs(document: document, variables: variables, files: files, profiles: profiles.filter { !$0.isEmpty })
+        return ReleaseInputs(
+            document: document, environment: environment, variables: variables, files: files, profiles: profiles.filter { !$0.isEmpty })
     }
 
     /// Puts the inputs and the values of secrets and configs read from files or the environment into `body`.
@@ -47,8 +50,7 @@ struct ReleaseInputs {
         body.variables = variables.isEmpty ? nil : variables
         body.files = files.isEmpty ? nil : files
         body.profiles = profiles.isEmpty ? nil : profiles
-        var environment = ProcessInfo.processInfo.environment
-        environment.merge(variables) { own, _ in own }
+        // A secret's `environment:` variable may come from the .env too, as compose reads it.
         let values = try ReleaseValues.read(document.app, directory: directory, environment: environment)
         body.secrets = values.secrets.isEmpty ? nil : values.secrets
         body.configs = values.configs.isEmpty ? nil : values.configs

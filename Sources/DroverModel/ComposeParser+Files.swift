@@ -8,11 +8,12 @@ extension ComposeParser {
     /// stores it like any other value, so the app itself holds no values.
     func parseFiles(_ top: YAMLValue, into app: inout AppSpec) throws(ModelError) -> [String: String] {
         var contents: [String: String] = [:]
+        // A secret and a config cannot share a target in one service either.
+        var targets: [String: [String: String]] = [:]
         for kind in AppFileKind.allCases {
             let declared = try parseFileSection(top[kind.section], kind: kind, contents: &contents)
             if kind == .secret { app.secrets = declared.isEmpty ? nil : declared } else { app.configs = declared.isEmpty ? nil : declared }
             for (service, spec) in app.services.sorted(by: { $0.key < $1.key }) {
-                var targets: [String: Int] = [:]
                 for (index, mount) in kind.mounts(of: spec).enumerated() {
                     let path = "services.\(service).\(kind.section)[\(index)]"
                     guard declared[mount.source] != nil else {
@@ -22,10 +23,10 @@ extension ComposeParser {
                             "service '\(service)' uses \(kind.rawValue) '\(mount.source)', which is not declared under top-level \(kind.section)"
                                 + (known.isEmpty ? " (none is declared)" : " (declared: \(known))"))
                     }
-                    if let earlier = targets.updateValue(index, forKey: mount.target) {
+                    if let earlier = targets[service, default: [:]].updateValue("\(kind.section)[\(index)]", forKey: mount.target) {
                         throw ModelError(
                             .invalidValue, at: path, line: top["services"]?[service]?[kind.section]?.line,
-                            "service '\(service)' mounts two \(kind.section) at \(mount.target) (also \(kind.section)[\(earlier)])")
+                            "service '\(service)' mounts two files at \(mount.target) (also \(earlier))")
                     }
                 }
             }

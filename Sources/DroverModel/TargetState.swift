@@ -109,7 +109,9 @@ public struct AppTarget: Codable, Sendable, Equatable {
             for (file, definition) in files(kind) {
                 let path = "apps.\(name).\(kind.section).\(file)"
                 try ComposeParser.validateResourceName(file, kind: kind.rawValue, at: path, line: nil)
-                if let version = definition.version, version.isEmpty || version.count > 64 || !version.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+                if let version = definition.version,
+                    version.isEmpty || version.count > 64 || !version.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+                {
                     throw ModelError(.invalidValue, at: "\(path).version", "version '\(version)' must be 1-64 letters and digits")
                 }
             }

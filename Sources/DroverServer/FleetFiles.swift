@@ -161,7 +161,8 @@ struct FleetFiles: Sendable {
         _ value: Data, fleetID: String, release: String, kind: AppFileKind, name: String, createdAt: Double, now: Double
     ) throws(ServerError) -> AppFileRecord {
         var record = AppFileRecord(
-            fleetID: fleetID, release: release, kind: kind, name: name, sealed: "", version: box.fingerprint(value, purpose: "\(kind.rawValue) \(fleetID) \(name)"),
+            fleetID: fleetID, release: release, kind: kind, name: name, sealed: "",
+            version: box.fingerprint(value, purpose: "\(kind.rawValue) \(fleetID) \(name)"),
             size: value.count, createdAt: createdAt, updatedAt: now)
         record.sealed = try box.seal(data: value, context: record.sealingContext)
         return record

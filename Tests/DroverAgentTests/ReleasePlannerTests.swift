@@ -187,4 +187,31 @@ struct ReleasePlannerTests {
         #expect(plan.steps.allSatisfy { $0.service == "web" })
     }
 
+    @Test("a service whose secret cannot be had keeps its running container: nothing of it is removed or created, and the plan says why")
+    func unavailableSecretKeepsWhatRuns() throws {
+        let yaml = "services:\n  reader: {image: r:1, secrets: [token]}\n  other: {image: o:1}\nsecrets:\n  token: {external: true}\n"
+        var old = try target(yaml, release: "r1")
+        old.secrets?["token"]?.version = "v1"
+        var snapshot = converged(old)
+        var new = old
+        new.release = "r2"
+        new.secrets?["token"]?.version = "missing"
+        snapshot.unavailable = ["reader": "secret 'token' is not on the server"]
+        let plan = ReleasePlanner(device: device, app: "shop").plan(current: snapshot, target: new)
+        #expect(plan.steps.isEmpty, "\(plan.steps)")
+        #expect(plan.blocked == ["reader waits for its secrets and configs: secret 'token' is not on the server"])
+        // Once the value is there, the reader is replaced as any changed service is.
+        snapshot.unavailable = [:]
+        new.secrets?["token"]?.version = "v2"
+        let later = ReleasePlanner(device: device, app: "shop").plan(current: snapshot, target: new)
+        #expect(later.steps.contains { $0.kind == "create" && $0.service == "reader" })
+        #expect(!later.steps.contains { $0.service == "other" })
+    }
+
+    @Test("an app named '.' or '..' is refused: its name names directories on the device")
+    func dotNames() {
+        for name in [".", ".."] {
+            #expect(throws: ModelError.self) { try AppTarget(release: "r", services: ["web": ServiceSpec(image: "x")]).validate(name: name) }
+        }
+    }
 }

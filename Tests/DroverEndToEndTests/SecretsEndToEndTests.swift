@@ -150,6 +150,13 @@ struct SecretsEndToEndTests {
                 $0.isEmpty
             }
 
+            // The fleet secret removed: the reader that mounts it keeps running rather than being
+            // torn down for a value the device cannot have.
+            try await api.removeFleetFile(fleet: "sec", kind: .secret, name: "api_token")
+            try await Task.sleep(for: .seconds(8))
+            #expect(try await Self.container(engine, device: s1, service: "reader") == newReader)
+            _ = try await api.setFleetFile(fleet: "sec", kind: .secret, name: "api_token", value: Data(token2.utf8))
+
             // A reboot: the agent stops, the tmpfs is emptied and the container is down. The
             // agent that comes back asks the server again and starts it with its values.
             await agents.cancelAll()

@@ -90,13 +90,17 @@ struct ComposeFilesTests {
             ),
             (
                 "services: {app: {image: busybox, secrets: [a, {source: b, target: a}]}}\nsecrets: {a: {file: ./a}, b: {file: ./b}}",
-                "services.app.secrets[1]", "mounts two secrets at /run/secrets/a"
+                "services.app.secrets[1]", "mounts two files at /run/secrets/a (also secrets[0])"
             ),
             (
                 "services: {app: {image: busybox, secrets: [{source: a, target: /x/../etc/passwd}]}}\nsecrets: {a: {file: ./a}}",
                 "services.app.secrets[0].target", "without '..'"
             ),
             ("services: {app: {image: busybox}}\nsecrets: {'my secret': {file: ./a}}", "secrets.my secret", "may hold only letters"),
+            (
+                "services: {app: {image: busybox, secrets: [{source: a, target: /etc/x}], configs: [{source: b, target: /etc/x}]}}\nsecrets: {a: {file: ./a}}\nconfigs: {b: {content: x}}",
+                "services.app.configs[0]", "mounts two files at /etc/x (also secrets[0])"
+            ),
         ])
     func refusals(text: String, path: String, phrase: String) {
         let found = error(text)

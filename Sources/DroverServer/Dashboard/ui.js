@@ -211,7 +211,8 @@ export function formDialog({ title, text, fields = [], submit = 'Save', danger =
       fields.map((spec) => {
         let control;
         if (spec.type === 'select') control = select(spec.options, { name: spec.name, required: spec.required }, spec.value);
-        else if (spec.type === 'textarea') control = h('textarea', { name: spec.name, rows: 4, required: spec.required, value: spec.value ?? '' });
+        // No spellchecking or autofill: a value may be a secret, and a spellchecker may send it away.
+        else if (spec.type === 'textarea') control = h('textarea', { name: spec.name, rows: 4, required: spec.required, value: spec.value ?? '', spellcheck: 'false', autocomplete: 'off' });
         else if (spec.type === 'checkbox') control = h('input', { type: 'checkbox', name: spec.name, checked: spec.value });
         else control = h('input', { type: spec.type || 'text', name: spec.name, required: spec.required, value: spec.value ?? '', step: spec.step, min: spec.min, max: spec.max, placeholder: spec.placeholder, autocomplete: 'off' });
         controls[spec.name] = control;
