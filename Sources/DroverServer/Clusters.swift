@@ -179,6 +179,12 @@ struct Clusters: Sendable {
         var member = ClusterMemberRecord(report, device: uuid, at: now)
         member.manager = manager
         let known = (try await store.clusterMembers(clusterID: cluster.id)[cluster.id] ?? []).first { $0.deviceUUID == uuid }
+        // An engine that is stopping (or starting again) says for a moment that it is in no
+        // swarm. While the swarm still lists the device's node, the node stays the device's:
+        // otherwise the leader would take it for a node no device claims, and remove it.
+        if member.nodeID == nil, let previous = known?.nodeID, cluster.observation?.nodes.contains(where: { $0.id == previous }) == true {
+            member.nodeID = previous
+        }
         var changed = false
         var unchanged = known
         unchanged?.updatedAt = now

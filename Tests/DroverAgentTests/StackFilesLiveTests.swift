@@ -80,9 +80,10 @@ struct StackFilesLiveTests {
         let host = try #require(Self.host)
         let image = (ProcessInfo.processInfo.environment["DROVER_TEST_REGISTRY"] ?? "127.0.0.1:5055") + "/drover/busybox:1"
         let client = try await DockerClient.connect(to: EngineEndpoint(parsing: host))
-        if try await client.info().swarm?.localNodeState != "inactive" { try await client.swarmLeave(force: true) }
-        _ = try await client.swarmInit(SwarmInitRequest(advertiseAddr: ProcessInfo.processInfo.environment["DROVER_TEST_SWARM_ADVERTISE"]))
+        // Whatever fails, the client is shut down (a client left open traps in debug builds).
         do {
+            if try await client.info().swarm?.localNodeState != "inactive" { try await client.swarmLeave(force: true) }
+            _ = try await client.swarmInit(SwarmInitRequest(advertiseAddr: ProcessInfo.processInfo.environment["DROVER_TEST_SWARM_ADVERTISE"]))
             try await Self.exercise(client, host: host, image: image)
         } catch {
             try? await client.swarmLeave(force: true)

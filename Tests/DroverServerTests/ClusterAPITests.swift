@@ -193,10 +193,18 @@ struct ClusterAPITests {
             let events = try await client.decode([API.ClusterEvent].self, .get, "/v1/clusters/lab/events")
             #expect(events.map(\.kind) == ["node-up", "tasks-recovered", "node-down"], "\(events)")
 
-            // A worker cannot speak for the swarm: its "observation" changes nothing.
+            // The worker w9 joined as node w1; its engine stops and says for a moment that it
+            // is in no swarm: while the swarm lists w1, the node stays w9's in the managers' plan.
             let key = try await client.decode(API.ProvisioningKey.self, .post, "/v1/fleets/rack/keys", json: "{}")
             let worker = try await client.decode(
                 API.RegisteredDevice.self, .post, "/v1/devices", json: #"{"provisioningKey": "\#(key.key ?? "")", "name": "w9"}"#, token: "")
+            try await Self.report(client, Node(device: worker, name: "w9"), API.ClusterMemberReport(cluster: id, nodeID: "w1", state: "active"))
+            try await observe("down", running: ["m1", "m1"])
+            try await Self.report(client, Node(device: worker, name: "w9"), API.ClusterMemberReport(cluster: id, nodeID: nil, state: "inactive"))
+            let plan = try await Self.target(client, devices[0]).cluster?.nodes ?? [:]
+            #expect(plan["w1"]?.device == worker.uuid, "\(plan)")
+
+            // A worker cannot speak for the swarm: its "observation" changes nothing.
             var forged = API.ClusterMemberReport(cluster: id, nodeID: "w9", state: "active", manager: true, address: "10.0.0.9")
             forged.observation = API.ClusterObservation(quorum: false, error: "made up", nodes: [], services: [])
             try await Self.report(client, Node(device: worker, name: "w9"), forged)
