@@ -70,10 +70,7 @@ public actor AppFileVault {
             if values[key] == nil && !fetched {
                 fetched = true
                 do {
-                    for file in try await fetch() {
-                        guard let value = Data(base64Encoded: file.value), value.count <= API.Limits.fileValue else { continue }
-                        values[Self.key(app: file.app, kind: file.kind, name: file.name, version: file.version)] = value
-                    }
+                    try await fetchAll()
                 } catch {
                     throw AgentError(.engine, "cannot fetch the values of \(app)'s secrets and configs from the server: \(error)")
                 }
@@ -119,10 +116,7 @@ public actor AppFileVault {
         } else {
             lastAsked = ContinuousClock.now
             do {
-                for file in try await fetch() {
-                    guard let value = Data(base64Encoded: file.value), value.count <= API.Limits.fileValue else { continue }
-                    values[Self.key(app: file.app, kind: file.kind, name: file.name, version: file.version)] = value
-                }
+                try await fetchAll()
             } catch {
                 reason = "the server cannot be reached (\(error))"
             }
@@ -154,8 +148,13 @@ public actor AppFileVault {
         }
     }
 
-    /// How many values are held (for tests and status).
-    public var count: Int { values.count }
+    /// Asks the server for every value the device's target mounts and holds those it gives.
+    private func fetchAll() async throws {
+        for file in try await fetch() {
+            guard let value = Data(base64Encoded: file.value), value.count <= API.Limits.fileValue else { continue }
+            values[Self.key(app: file.app, kind: file.kind, name: file.name, version: file.version)] = value
+        }
+    }
 
     static func key(app: String, kind: AppFileKind, name: String, version: String) -> String { "\(app)/\(kind.rawValue)/\(name)/\(version)" }
 
